@@ -1,0 +1,92 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    AuditEvent,
+    Authority,
+    Membership,
+    Notification,
+    Organisation,
+    OrganisationDocument,
+    User,
+)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_active", "is_staff"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Identité"), {"fields": ("first_name", "last_name", "phone")}),
+        (_("Rôles et droits"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(Authority)
+class AuthorityAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "siret", "population"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class DocumentInline(admin.TabularInline):
+    model = OrganisationDocument
+    extra = 0
+    fields = ["kind", "label", "original_name", "valid_until", "uploaded_at"]
+    readonly_fields = ["original_name", "uploaded_at"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "legal_form", "siret", "rna", "city", "cer_accepted_at"]
+    list_filter = ["legal_form"]
+    search_fields = ["name", "siret", "rna"]
+    inlines = [MembershipInline, DocumentInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "organisation", "role", "status"]
+    list_filter = ["role", "status"]
+    list_select_related = ["user", "organisation"]
+    autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(OrganisationDocument)
+class OrganisationDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["organisation", "kind", "original_name", "valid_until", "uploaded_at"]
+    list_filter = ["kind"]
+    list_select_related = ["organisation"]
+    readonly_fields = ["sha256", "size", "content_type"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "event", "title", "created_at", "read_at", "emailed_at"]
+    list_filter = ["event"]
+    list_select_related = ["recipient"]
+    search_fields = ["recipient__email", "title"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "event", "object_repr"]
+    list_filter = ["event"]
+    list_select_related = ["actor"]
+    search_fields = ["object_repr", "message"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,9 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("organisations", api.OrganisationViewSet, basename="organisation")
+
+urlpatterns = [path("me/", api.MeView.as_view(), name="api-me"), *router.urls]

@@ -1,0 +1,90 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .models import DocumentKind, Organisation
+
+
+class SignupForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    email = forms.EmailField(label=_("Adresse électronique"))
+    password1 = forms.CharField(label=_("Mot de passe"), widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}),
+        help_text=_("8 caractères au moins, pas uniquement des chiffres."))
+    password2 = forms.CharField(label=_("Confirmation du mot de passe"),
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("Les deux mots de passe ne correspondent pas."))
+        if p1:
+            try:
+                password_validation.validate_password(p1)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "name", "legal_form", "siret", "rna", "object", "address", "postcode", "city",
+            "email", "phone", "website", "legal_representative_name",
+            "legal_representative_title", "members_count", "volunteers_count",
+            "employees_count", "fte", "iban", "bic",
+        ]
+        widgets = {"object": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_siret(self):
+        return self.cleaned_data["siret"].replace(" ", "")
+
+    def clean_rna(self):
+        return self.cleaned_data["rna"].strip().upper()
+
+    def clean_iban(self):
+        return self.cleaned_data["iban"].replace(" ", "").upper()
+
+
+class OrganisationCreateForm(OrganisationForm):
+    accept_cer = forms.BooleanField(
+        label=_("J'accepte, au nom de l'organisation, le contrat d'engagement républicain "
+                "(loi n° 2021-1109 du 24 août 2021, décret n° 2021-1947)."),
+        required=True,
+        error_messages={"required": _("Le contrat d'engagement républicain doit être accepté.")},
+    )
+
+
+class OrganisationJoinForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("SIRET ou numéro RNA de l'organisation"), max_length=20,
+        help_text=_("14 chiffres pour un SIRET, W suivi de 9 chiffres pour un RNA."),
+    )
+
+    def clean_identifier(self):
+        from .validators import validate_rna, validate_siret
+
+        value = self.cleaned_data["identifier"].replace(" ", "").upper()
+        if value.startswith("W"):
+            validate_rna(value)
+            lookup = {"rna": value}
+        else:
+            validate_siret(value)
+            lookup = {"siret": value}
+        organisation = Organisation.objects.filter(**lookup).first()
+        if organisation is None:
+            raise forms.ValidationError(_("Aucune organisation n'est enregistrée avec cet "
+                                          "identifiant. Vous pouvez la créer."))
+        self.organisation = organisation
+        return value
+
+
+class DocumentUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type de document"), choices=DocumentKind.choices)
+    label = forms.CharField(label=_("Intitulé (facultatif)"), max_length=200, required=False)
+    file = forms.FileField(label=_("Fichier (PDF, PNG ou JPEG)"))
+    valid_until = forms.DateField(label=_("Valable jusqu'au (facultatif)"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,24 @@
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from backoffice.core.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_core
+
+APP_SEEDS = ["funds.demo", "conventions.demo", "volunteering.demo"]
+
+
+class Command(BaseCommand):
+    help = "Charge des données de démonstration réalistes (idempotent : relancer ne change rien)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            demo = seed_core()
+            for module in APP_SEEDS:
+                import_module(module).seed(demo)
+        self.stdout.write(self.style.SUCCESS(
+            f"Données de démonstration prêtes : {demo.authority.name}, "
+            f"{len(demo.organisations)} organisations."))
+        self.stdout.write("Connexions de démonstration (mot de passe « %s ») :" % DEMO_PASSWORD)
+        for email, label, *_rest in DEMO_LOGINS:
+            self.stdout.write(f"  {email:<26} {label}")

@@ -1,0 +1,346 @@
+"""Shared domain: users, the authority, organisations, members, documents, notifications, audit."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .roles import AUTHORITY_ROLES, Role
+from .validators import validate_iban, validate_rna, validate_siret
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("L'adresse électronique est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in with an e-mail address. Roles are groups (see roles.Role)."""
+
+    username = None
+    email = models.EmailField(_("adresse électronique"), unique=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, *roles: Role) -> bool:
+        if self.is_superuser and Role.ADMINISTRATOR in roles:
+            return True
+        return any(role.label in self.role_names for role in roles)
+
+    @property
+    def works_for_authority(self) -> bool:
+        """Agents, instructors, decision makers and administrators see every organisation."""
+        return self.is_active and (self.is_superuser or self.has_role(*AUTHORITY_ROLES))
+
+
+class AuthorityKind(models.TextChoices):
+    COMMUNE = "commune", _("Commune")
+    EPCI = "epci", _("Intercommunalité (EPCI)")
+    DEPARTEMENT = "departement", _("Département")
+    REGION = "region", _("Région")
+
+
+class Authority(models.Model):
+    """The collectivity that funds (collectivité attribuante). One per deployment is usual."""
+
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=AuthorityKind.choices)
+    siret = models.CharField(_("SIRET"), max_length=14, validators=[validate_siret])
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("commune"), max_length=120, blank=True)
+    email = models.EmailField(_("adresse électronique de contact"), blank=True)
+    signatory_name = models.CharField(_("nom du signataire"), max_length=200, blank=True)
+    signatory_title = models.CharField(_("qualité du signataire"), max_length=200, blank=True)
+    logo = models.ImageField(_("logo"), upload_to="authority/", blank=True)
+    administrative_court = models.CharField(
+        _("tribunal administratif compétent"), max_length=200, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("collectivité")
+        verbose_name_plural = _("collectivités")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def publishes_open_data(self) -> bool:
+        """Décret 2017-779: authorities of 3,500 inhabitants or more publish their conventions."""
+        return (self.population or 0) >= 3500
+
+
+class LegalForm(models.TextChoices):
+    ASSOCIATION = "association", _("Association loi 1901")
+    SCIC = "scic", _("SCIC")
+    SAS = "sas", _("SAS citoyenne")
+    INFORMAL = "informal", _("Collectif informel")
+    OTHER = "other", _("Autre")
+
+
+class Organisation(models.Model):
+    """An applicant: association, cooperative, citizen company or informal collective.
+
+    Identity is entered once and reused by every application ("dites-le-nous une fois").
+    """
+
+    name = models.CharField(_("nom"), max_length=200)
+    legal_form = models.CharField(_("forme juridique"), max_length=20, choices=LegalForm.choices)
+    siret = models.CharField(
+        _("SIRET"), max_length=14, blank=True, validators=[validate_siret],
+        help_text=_("14 chiffres. Facultatif pour un collectif informel."),
+    )
+    rna = models.CharField(
+        _("numéro RNA"), max_length=10, blank=True, validators=[validate_rna],
+        help_text=_("W suivi de 9 chiffres, pour une association."),
+    )
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("commune"), max_length=120, blank=True)
+    email = models.EmailField(_("adresse électronique"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    website = models.URLField(_("site internet"), blank=True)
+    object = models.TextField(_("objet"), blank=True)
+    legal_representative_name = models.CharField(
+        _("représentant légal ou référent"), max_length=200, blank=True
+    )
+    legal_representative_title = models.CharField(_("qualité"), max_length=120, blank=True)
+    volunteers_count = models.PositiveIntegerField(_("nombre de bénévoles"), default=0)
+    employees_count = models.PositiveIntegerField(_("nombre de salariés"), default=0)
+    fte = models.DecimalField(_("équivalents temps plein"), max_digits=7, decimal_places=2, default=0)
+    members_count = models.PositiveIntegerField(_("nombre d'adhérents"), default=0)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    # Loi 2021-1109, décret 2021-1947: the contrat d'engagement républicain, accepted by whom, when.
+    cer_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("CER accepté par"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    cer_accepted_at = models.DateTimeField(_("CER accepté le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["siret"], condition=~Q(siret=""), name="organisation_siret_unique",
+                violation_error_message=_("Une organisation avec ce SIRET existe déjà."),
+            ),
+            models.UniqueConstraint(
+                fields=["rna"], condition=~Q(rna=""), name="organisation_rna_unique",
+                violation_error_message=_("Une organisation avec ce numéro RNA existe déjà."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        self.siret = (self.siret or "").replace(" ", "")
+        self.rna = (self.rna or "").strip().upper()
+        self.iban = (self.iban or "").replace(" ", "").upper()
+        if self.legal_form != LegalForm.INFORMAL and not self.siret:
+            raise ValidationError(
+                {"siret": _("Le SIRET est obligatoire, sauf pour un collectif informel.")}
+            )
+        if self.legal_form == LegalForm.INFORMAL and not self.legal_representative_name:
+            raise ValidationError(
+                {"legal_representative_name": _("Un collectif informel doit nommer un référent.")}
+            )
+
+    @property
+    def cer_accepted(self) -> bool:
+        return self.cer_accepted_at is not None
+
+
+class MembershipRole(models.TextChoices):
+    ADMIN = "admin", _("Administrateur de l'organisation")
+    MEMBER = "member", _("Membre")
+
+
+class MembershipStatus(models.TextChoices):
+    PENDING = "pending", _("En attente de validation")
+    ACTIVE = "active", _("Active")
+
+
+class Membership(models.Model):
+    """Links a user to an organisation; a user may belong to several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("utilisateur"), on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("rôle"), max_length=10, choices=MembershipRole.choices,
+                            default=MembershipRole.MEMBER)
+    status = models.CharField(_("statut"), max_length=10, choices=MembershipStatus.choices,
+                              default=MembershipStatus.ACTIVE)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("appartenance")
+        verbose_name_plural = _("appartenances")
+        ordering = ["organisation__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="membership_unique",
+                violation_error_message=_("Cette personne est déjà membre de l'organisation."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation}"
+
+
+class DocumentKind(models.TextChoices):
+    STATUTES = "statutes", _("Statuts")
+    RIB = "rib", _("RIB")
+    ACCOUNTS = "accounts", _("Derniers comptes approuvés")
+    ACTIVITY_REPORT = "activity_report", _("Dernier rapport d'activité")
+    OTHER = "other", _("Autre")
+
+
+def organisation_document_path(instance, filename):
+    return f"organisations/{instance.organisation_id}/documents/{filename}"
+
+
+class OrganisationDocument(models.Model):
+    """A document given once and reused by every application until it expires."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=DocumentKind.choices)
+    label = models.CharField(_("intitulé"), max_length=200, blank=True)
+    file = models.FileField(_("fichier"), upload_to=organisation_document_path)
+    original_name = models.CharField(_("nom du fichier"), max_length=255)
+    content_type = models.CharField(_("type de contenu"), max_length=100)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    valid_until = models.DateField(_("valable jusqu'au"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("déposé par"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("document de l'organisation")
+        verbose_name_plural = _("documents des organisations")
+        ordering = ["organisation", "kind", "-uploaded_at"]
+        indexes = [models.Index(fields=["organisation", "kind"]), models.Index(fields=["valid_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.organisation}"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.valid_until is None or self.valid_until >= timezone.localdate()
+
+
+class Notification(models.Model):
+    """An in-app notification, written by notify() together with the e-mail."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("destinataire"), on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    event = models.CharField(_("événement"), max_length=60)
+    title = models.CharField(_("titre"), max_length=255)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("lien"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("envoyée par courriel le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AuditEvent(models.Model):
+    """A business event (status change, decision, notification) with who, when and what."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("auteur"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    event = models.CharField(_("événement"), max_length=60)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(_("objet"), max_length=255, blank=True)
+    message = models.TextField(_("description"), blank=True)
+    data = models.JSONField(_("données"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("événement d'audit")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%d/%m/%Y %H:%M} {self.event} {self.object_repr}"

@@ -1,0 +1,80 @@
+"""can(user, action, obj) -> (allowed, reason) for the core app (Hypha projects/permissions.py).
+
+Pages and API call the same function; list querysets are scoped in selectors.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from .models import Membership, MembershipRole, MembershipStatus, Organisation, OrganisationDocument
+from .roles import Role
+
+
+def is_member(user, organisation: Organisation, *, admin: bool = False) -> bool:
+    if not user.is_authenticated:
+        return False
+    memberships = Membership.objects.filter(
+        user=user, organisation=organisation, status=MembershipStatus.ACTIVE
+    )
+    if admin:
+        memberships = memberships.filter(role=MembershipRole.ADMIN)
+    return memberships.exists()
+
+
+def _organisation_view(user, obj):
+    if user.works_for_authority or is_member(user, obj):
+        return True, ""
+    return False, _("Vous n'êtes pas membre de cette organisation.")
+
+
+def _organisation_edit(user, obj):
+    if user.has_role(Role.ADMINISTRATOR) or is_member(user, obj, admin=True):
+        return True, ""
+    return False, _("Seuls les administrateurs de l'organisation peuvent la modifier.")
+
+
+def _document_view(user, obj: OrganisationDocument):
+    return _organisation_view(user, obj.organisation)
+
+
+def _document_upload(user, obj: Organisation):
+    if user.has_role(Role.ADMINISTRATOR) or is_member(user, obj):
+        return True, ""
+    return False, _("Seuls les membres de l'organisation peuvent déposer ses documents.")
+
+
+def _agent_area(user, obj):
+    if user.works_for_authority:
+        return True, ""
+    return False, _("Cet espace est réservé aux agents de la collectivité.")
+
+
+def _admin_area(user, obj):
+    if user.has_role(Role.ADMINISTRATOR):
+        return True, ""
+    return False, _("Action réservée aux administrateurs.")
+
+
+RULES = {
+    "organisation.view": _organisation_view,
+    "organisation.edit": _organisation_edit,
+    "organisation.manage_members": _organisation_edit,
+    "document.view": _document_view,
+    "document.upload": _document_upload,
+    "agent.area": _agent_area,
+    "admin.area": _admin_area,
+}
+
+
+def can(user, action: str, obj=None) -> tuple[bool, str]:
+    """Whether ``user`` may do ``action`` on ``obj``, and the French reason when not."""
+    if user is None or not user.is_authenticated:
+        return False, _("Vous devez être connecté.")
+    if not user.is_active:
+        return False, _("Ce compte est désactivé.")
+    try:
+        rule = RULES[action]
+    except KeyError as exc:
+        raise KeyError(f"Unknown action {action!r}") from exc
+    return rule(user, obj)

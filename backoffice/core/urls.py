@@ -1,0 +1,29 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("espace/", views.SpaceView.as_view(), name="space"),
+    path("agent/", views.AgentHomeView.as_view(), name="agent-home"),
+    path("inscription/", views.SignupView.as_view(), name="signup"),
+    path("notifications/", views.NotificationListView.as_view(), name="notifications"),
+    path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
+    path("organisations/nouvelle/", views.OrganisationCreateView.as_view(),
+         name="organisation-create"),
+    path("organisations/rejoindre/", views.OrganisationJoinView.as_view(),
+         name="organisation-join"),
+    path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(),
+         name="organisation-detail"),
+    path("organisations/<int:pk>/modifier/", views.OrganisationUpdateView.as_view(),
+         name="organisation-update"),
+    path("organisations/<int:pk>/documents/", views.DocumentUploadView.as_view(),
+         name="document-upload"),
+    path("organisations/<int:pk>/membres/<int:membership_pk>/valider/",
+         views.MembershipApproveView.as_view(), name="membership-approve"),
+    path("organisations/<int:pk>/membres/<int:membership_pk>/retirer/",
+         views.MembershipRemoveView.as_view(), name="membership-remove"),
+    path("documents/<int:pk>/", views.DocumentDownloadView.as_view(), name="document-download"),
+]

@@ -1,0 +1,61 @@
+"""Identifiers of French organisations: SIRET (python-stdnum, Luhn) and RNA."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum import iban as stdnum_iban
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fr import siret as stdnum_siret
+
+RNA_RE = re.compile(r"^W\d{9}$")
+
+
+def normalize_siret(value: str) -> str:
+    """Strip spaces and dots used as separators; never repairs a float-mangled value."""
+    return re.sub(r"[\s\u00a0]", "", str(value or ""))
+
+
+def validate_siret(value: str) -> None:
+    """A SIRET is 14 digits whose SIREN and SIRET both pass the Luhn check (stdnum.fr.siret)."""
+    raw = normalize_siret(value)
+    if not raw.isdigit():
+        raise ValidationError(
+            _("Le SIRET « %(value)s » doit contenir exactement 14 chiffres, sans lettre ni virgule."),
+            code="siret_format",
+            params={"value": value},
+        )
+    if len(raw) != 14:
+        raise ValidationError(
+            _("Le SIRET doit contenir 14 chiffres (%(count)s saisis)."),
+            code="siret_length",
+            params={"count": len(raw)},
+        )
+    try:
+        stdnum_siret.validate(raw)
+    except StdnumError as exc:
+        raise ValidationError(
+            _("Le SIRET « %(value)s » n'est pas valide (clé de contrôle incorrecte)."),
+            code="siret_checksum",
+            params={"value": value},
+        ) from exc
+
+
+def validate_rna(value: str) -> None:
+    """RNA number of an association: W followed by 9 digits."""
+    if not RNA_RE.match(str(value or "").strip().upper()):
+        raise ValidationError(
+            _("Le numéro RNA doit être la lettre W suivie de 9 chiffres (ex. W353012345)."),
+            code="rna_format",
+        )
+
+
+def normalize_iban(value: str) -> str:
+    return stdnum_iban.compact(value or "")
+
+
+def validate_iban(value: str) -> None:
+    try:
+        stdnum_iban.validate(value)
+    except StdnumError as exc:
+        raise ValidationError(_("L'IBAN saisi n'est pas valide."), code="iban") from exc

@@ -1,0 +1,285 @@
+"""Thin views: check permission, validate a form, call a service, add a message, redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from . import selectors, services
+from .forms import (
+    DocumentUploadForm,
+    OrganisationCreateForm,
+    OrganisationForm,
+    OrganisationJoinForm,
+    SignupForm,
+)
+from .models import Membership, Organisation, OrganisationDocument
+from .permissions import can
+
+
+def _form_errors_from(exc: ValidationError, form) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class PermissionMixin(LoginRequiredMixin):
+    """Deny with the French reason from can(); objects out of scope are 404 in selectors."""
+
+    permission_action: str = ""
+
+    def check(self, action: str, obj=None) -> None:
+        allowed, reason = can(self.request.user, action, obj)
+        if not allowed:
+            raise PermissionDenied(reason)
+
+
+class HomeView(TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        from funds.selectors import call_list_open
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["open_calls"] = call_list_open()
+        return ctx
+
+
+class SpaceView(LoginRequiredMixin, View):
+    """After login: agents go to their home, applicants to their organisations."""
+
+    def get(self, request):
+        if request.user.works_for_authority:
+            return redirect("core:agent-home")
+        organisations = selectors.user_organisations(user=request.user)
+        pending = Membership.objects.filter(user=request.user, status="pending").select_related(
+            "organisation")
+        return render(request, "core/space.html", {"organisations": organisations,
+                                                   "pending": pending})
+
+
+class AgentHomeView(PermissionMixin, TemplateView):
+    template_name = "core/agent_home.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.check("agent.area")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SignupView(View):
+    template_name = "registration/signup.html"
+
+    def get(self, request):
+        if request.user.is_authenticated:
+            return redirect("core:space")
+        return render(request, self.template_name, {"form": SignupForm()})
+
+    def post(self, request):
+        form = SignupForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.user_signup(email=data["email"], password=data["password1"],
+                                            first_name=data["first_name"],
+                                            last_name=data["last_name"])
+            except ValidationError as exc:
+                _form_errors_from(exc, form)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Votre compte est créé. Créez ou rejoignez maintenant "
+                                            "votre organisation."))
+                return redirect("core:space")
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class OrganisationCreateView(LoginRequiredMixin, View):
+    template_name = "core/organisation_form.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": OrganisationCreateForm(),
+                                                    "creating": True})
+
+    def post(self, request):
+        form = OrganisationCreateForm(request.POST)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "accept_cer"}
+            try:
+                organisation = services.organisation_create(
+                    user=request.user, accept_cer=form.cleaned_data["accept_cer"], **data)
+            except ValidationError as exc:
+                _form_errors_from(exc, form)
+            else:
+                messages.success(request, _("L'organisation « %(name)s » est créée.")
+                                 % {"name": organisation.name})
+                return redirect("core:organisation-detail", pk=organisation.pk)
+        return render(request, self.template_name, {"form": form, "creating": True}, status=400)
+
+
+class OrganisationJoinView(LoginRequiredMixin, View):
+    template_name = "core/organisation_join.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": OrganisationJoinForm()})
+
+    def post(self, request):
+        form = OrganisationJoinForm(request.POST)
+        if form.is_valid():
+            try:
+                membership = services.membership_request(user=request.user,
+                                                         organisation=form.organisation)
+            except ValidationError as exc:
+                _form_errors_from(exc, form)
+            else:
+                if membership.status == "active":
+                    messages.success(request, _("Vous êtes administrateur de « %(name)s ».")
+                                     % {"name": form.organisation.name})
+                else:
+                    messages.success(request, _("Votre demande a été transmise aux "
+                                                "administrateurs de « %(name)s ».")
+                                     % {"name": form.organisation.name})
+                return redirect("core:space")
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+def _organisation_or_404(request, pk) -> Organisation:
+    try:
+        return selectors.organisation_detail(user=request.user, pk=pk)
+    except Organisation.DoesNotExist as exc:
+        raise Http404(_("Organisation introuvable.")) from exc
+
+
+class OrganisationListView(PermissionMixin, View):
+    def get(self, request):
+        self.check("agent.area")
+        organisations = selectors.organisation_list(user=request.user)
+        query = request.GET.get("q", "").strip()
+        if query:
+            from django.db.models import Q
+
+            organisations = organisations.filter(
+                Q(name__icontains=query) | Q(siret__startswith=query) | Q(rna__iexact=query))
+        return render(request, "core/organisation_list.html",
+                      {"organisations": organisations[:200], "q": query})
+
+
+class OrganisationDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        organisation = _organisation_or_404(request, pk)
+        can_edit, _reason = can(request.user, "organisation.edit", organisation)
+        return render(request, "core/organisation_detail.html", {
+            "organisation": organisation,
+            "memberships": organisation.memberships.all(),
+            "documents": organisation.documents.all(),
+            "can_edit": can_edit,
+            "upload_form": DocumentUploadForm(),
+            "today": timezone.localdate(),
+            "history": organisation.history.select_related("history_user")[:20],
+        })
+
+
+class OrganisationUpdateView(PermissionMixin, View):
+    template_name = "core/organisation_form.html"
+
+    def get(self, request, pk):
+        organisation = _organisation_or_404(request, pk)
+        self.check("organisation.edit", organisation)
+        return render(request, self.template_name, {"form": OrganisationForm(instance=organisation),
+                                                    "organisation": organisation})
+
+    def post(self, request, pk):
+        organisation = _organisation_or_404(request, pk)
+        self.check("organisation.edit", organisation)
+        form = OrganisationForm(request.POST, instance=Organisation.objects.get(pk=pk))
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                services.organisation_update(organisation=organisation, user=request.user,
+                                             **fields)
+            except ValidationError as exc:
+                _form_errors_from(exc, form)
+            else:
+                messages.success(request, _("Le profil de l'organisation est enregistré."))
+                return redirect("core:organisation-detail", pk=pk)
+        return render(request, self.template_name, {"form": form, "organisation": organisation},
+                      status=400)
+
+
+class MembershipApproveView(PermissionMixin, View):
+    def post(self, request, pk, membership_pk):
+        organisation = _organisation_or_404(request, pk)
+        membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)
+        services.membership_approve(membership=membership, actor=request.user)
+        messages.success(request, _("%(user)s est maintenant membre.") % {"user": membership.user})
+        return redirect("core:organisation-detail", pk=pk)
+
+
+class MembershipRemoveView(PermissionMixin, View):
+    def post(self, request, pk, membership_pk):
+        organisation = _organisation_or_404(request, pk)
+        membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)
+        try:
+            services.membership_remove(membership=membership, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Le membre a été retiré."))
+        return redirect("core:organisation-detail", pk=pk)
+
+
+class DocumentUploadView(PermissionMixin, View):
+    def post(self, request, pk):
+        organisation = _organisation_or_404(request, pk)
+        self.check("document.upload", organisation)
+        form = DocumentUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.document_upload(organisation=organisation, user=request.user,
+                                         **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors_from(exc, form)
+            else:
+                messages.success(request, _("Le document est enregistré ; il sera réutilisé "
+                                            "pour vos prochaines demandes."))
+                return redirect("core:organisation-detail", pk=pk)
+        can_edit, _reason = can(request.user, "organisation.edit", organisation)
+        return render(request, "core/organisation_detail.html", {
+            "organisation": organisation, "memberships": organisation.memberships.all(),
+            "documents": organisation.documents.all(), "can_edit": can_edit,
+            "upload_form": form, "today": timezone.localdate(),
+            "history": organisation.history.select_related("history_user")[:20],
+        }, status=400)
+
+
+class DocumentDownloadView(LoginRequiredMixin, View):
+    """Documents are never served as static media: every download is permission-checked."""
+
+    def get(self, request, pk):
+        try:
+            document = selectors.document_detail(user=request.user, pk=pk)
+        except OrganisationDocument.DoesNotExist as exc:
+            raise Http404(_("Document introuvable.")) from exc
+        return FileResponse(document.file.open("rb"), content_type=document.content_type,
+                            as_attachment=False, filename=document.original_name)
+
+
+class NotificationListView(LoginRequiredMixin, View):
+    def get(self, request):
+        notifications = selectors.notification_list(user=request.user)[:100]
+        return render(request, "core/notifications.html", {"notifications": notifications})
+
+    def post(self, request):
+        selectors.notification_list(user=request.user).filter(read_at__isnull=True).update(
+            read_at=timezone.now())
+        messages.success(request, _("Toutes les notifications sont marquées comme lues."))
+        return redirect("core:notifications")

@@ -1,0 +1,55 @@
+"""Test settings: PostgreSQL and Redis when reachable, else a loud SQLite fallback.
+
+The probe result is exposed as SERVICES_AVAILABLE; tests marked ``services`` are skipped
+without them, or fail the run when REQUIRE_SERVICES=1 (see tests/conftest.py).
+"""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, env
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pacte_backoffice"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+_database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+_redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
+POSTGRES_AVAILABLE = _database_url.startswith("postgres") and _reachable(_database_url, 5432)
+REDIS_AVAILABLE = _reachable(_redis_url, 6379)
+SERVICES_AVAILABLE = POSTGRES_AVAILABLE and REDIS_AVAILABLE
+
+if POSTGRES_AVAILABLE:
+    DATABASES = {"default": env.db_url_config(_database_url)}
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "test.sqlite3")}}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+REDIS_URL = _redis_url if REDIS_AVAILABLE else ""
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or None
+# Unit tests run tasks inline; the tests about the worker start a real one (tests/conftest.py).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnop"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".test-media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from backoffice.core.health import healthz
+
+admin.site.site_header = "Pacte back-office — administration"
+admin.site.site_title = "Pacte back-office"
+admin.site.index_title = "Administration"
+
+api_v1 = [
+    path("", include("backoffice.core.api_urls")),
+    path("", include("funds.api_urls")),
+    path("", include("conventions.api_urls")),
+    path("", include("volunteering.api_urls")),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("compte/connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
+         name="login"),
+    path("compte/", include("django.contrib.auth.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("fonds/", include("funds.urls")),
+    path("conventions/", include("conventions.urls")),
+    path("benevolat/", include("volunteering.urls")),
+    path("", include("backoffice.core.urls")),
+]

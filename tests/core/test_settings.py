@@ -1,0 +1,33 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(env):
+    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level",
+                           "WARNING"], cwd=ROOT, env={**os.environ, **env}, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _run({"DJANGO_SETTINGS_MODULE": "backoffice.settings.production", "SECRET_KEY": "",
+                   "ALLOWED_HOSTS": "pacte.example.fr"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = _run({"DJANGO_SETTINGS_MODULE": "backoffice.settings.production",
+                   "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": ""})
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_passes_check_deploy_without_warnings():
+    result = _run({"DJANGO_SETTINGS_MODULE": "backoffice.settings.production",
+                   "SECRET_KEY": "k3y-" + "abcdefghij" * 6, "ALLOWED_HOSTS": "pacte.example.fr"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
