@@ -48,6 +48,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not settings.SERVICES_AVAILABLE:
+        terminalreporter.write_sep(
+            "!", "SQLite fallback: PostgreSQL/Redis unreachable, 'services' tests were SKIPPED",
+            red=True, bold=True)
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -157,7 +157,7 @@ def seed_core() -> Demo:
                 from .pdf import sha256_bytes
 
                 document = OrganisationDocument(
-                    organisation=organisation, kind=kind, label=title,
+                    organisation=organisation, kind=kind,
                     original_name=f"{kind}.pdf", content_type="application/pdf",
                     size=len(content), sha256=sha256_bytes(content), valid_until=valid_until,
                     uploaded_by=coordinator,
