@@ -1,0 +1,44 @@
+from decimal import Decimal
+from xml.etree import ElementTree
+
+import pytest
+
+from backoffice.core.charts import Series, bar_chart, horizontal_bars, nice_ceiling
+from backoffice.core.exports import table_response
+
+
+@pytest.mark.parametrize("value, expected", [(0, 1), (7, 10), (11, 20), (240, 250), (4100, 5000)])
+def test_nice_ceiling(value, expected):
+    assert nice_ceiling(value) == expected
+
+
+def test_bar_chart_is_valid_accessible_svg_with_one_bar_per_value():
+    svg = bar_chart(["janv.", "févr."], [Series("Versé", [Decimal("1000.50"), 0]),
+                                         Series("Dû", [500, 2000])],
+                    title="Versements <mensuels>", unit=" €", marker=(1.5, "60 jours"))
+    root = ElementTree.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.get("role") == "img"
+    assert root.find(f"{ns}title").text == "Versements <mensuels>"
+    bars = [r for r in root.iter(f"{ns}rect") if r.find(f"{ns}title") is not None]
+    assert len(bars) == 4
+    heights = [float(r.get("height")) for r in bars]
+    assert heights[1] == 0 and max(heights) == heights[3]
+    assert "60 jours" in svg
+
+
+def test_horizontal_bars_highlight_and_empty():
+    svg = horizontal_bars(["Projet A", "Projet B"], [30, 10], title="Votes",
+                          highlight=[True, False])
+    assert "#8c959f" in svg and "#0b5d4b" in svg
+    ElementTree.fromstring(horizontal_bars([], [], title="Rien"))
+
+
+def test_table_response_csv_and_xlsx():
+    response = table_response(["Mois", "Montant"], [["janv.", Decimal("12.50")]],
+                              filename="versements")
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeffMois;Montant") and "12.50" in body
+    response = table_response(["Mois"], [["janv."]], filename="v", fmt="xlsx")
+    assert response.content[:2] == b"PK"
+    assert response["Content-Disposition"].endswith('v.xlsx"')
