@@ -23,7 +23,8 @@ def test_bar_chart_is_valid_accessible_svg_with_one_bar_per_value():
     bars = [r for r in root.iter(f"{ns}rect") if r.find(f"{ns}title") is not None]
     assert len(bars) == 4
     heights = [float(r.get("height")) for r in bars]
-    assert heights[1] == 0 and max(heights) == heights[3]
+    # order: (janv., Versé), (janv., Dû), (févr., Versé), (févr., Dû)
+    assert heights[2] == 0 and max(heights) == heights[3] and heights[0] > heights[1]
     assert "60 jours" in svg
 
 
