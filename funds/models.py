@@ -284,6 +284,9 @@ class ApplicationBudgetLine(models.Model):
         verbose_name_plural = _("lignes de budget")
         ordering = ["account", "funder", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.account} {self.label} {self.amount}"
+
 
 class ApplicationVersion(models.Model):
     """A frozen copy of each submitted version, so instructors can diff resubmissions."""
@@ -304,6 +307,9 @@ class ApplicationVersion(models.Model):
         ordering = ["application", "number"]
         constraints = [models.UniqueConstraint(fields=["application", "number"],
                                                name="application_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.application} — v{self.number}"
 
 
 class MessageKind(models.TextChoices):
@@ -328,6 +334,9 @@ class ApplicationMessage(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.application}"
 
 
 class Award(models.Model):
