@@ -176,3 +176,30 @@ def application_timeline(application: Application) -> list[dict]:
                "actor": m.author}
               for m in application.messages.select_related("author")]
     return sorted(items, key=lambda item: item["at"])
+
+
+def application_auto_checks(application: Application) -> list[dict]:
+    """The automatic eligibility checks shown to the instructor (label, ok, detail)."""
+    from backoffice.core.budget import budget_errors
+    from backoffice.core.models import DocumentKind
+
+    lines = budget_lines_of(application)
+    checks = []
+    missing = application_missing_documents(application)
+    checks.append({"label": _("Documents valides du porteur"), "ok": not missing,
+                   "detail": ", ".join(str(DocumentKind(k).label) for k in missing)})
+    cer = application.cer_accepted and (application.organisation is None
+                                        or application.organisation.cer_accepted)
+    checks.append({"label": _("Contrat d'engagement républicain accepté"), "ok": cer,
+                   "detail": ""})
+    errors = budget_errors(lines)
+    checks.append({"label": _("Budget équilibré (charges = produits, 86 = 87)"),
+                   "ok": not errors, "detail": " ".join(errors)})
+    for check in rules.rule_checks(lines, amount_requested=application.amount_requested,
+                                   rules=fund_rules(application.call.fund)):
+        checks.append({"label": check.label, "ok": check.ok, "detail": check.message})
+    overdue = overdue_reports(organisation=application.organisation)
+    checks.append({"label": _("Comptes rendus financiers à jour"), "ok": not overdue,
+                   "detail": _("%(n)s compte(s) rendu(s) en retard") % {"n": len(overdue)}
+                   if overdue else ""})
+    return checks

@@ -1,0 +1,26 @@
+"""Display helpers: euros and percentages in French notation."""
+
+from django import template
+
+from backoffice.core.money import format_eur
+
+from .. import rules
+
+register = template.Library()
+
+
+@register.filter
+def eur(value) -> str:
+    return format_eur(value) if value not in ("", None) else "—"
+
+
+@register.filter
+def pct(value) -> str:
+    return rules.percent(value) if value is not None else "—"
+
+
+@register.filter
+def status_tag(status: str) -> str:
+    """CSS modifier of a status tag."""
+    return {"awarded": "success", "eligible": "success", "info_requested": "warning",
+            "draft": "", "ineligible": "danger", "rejected": "danger"}.get(status, "")

@@ -1,0 +1,180 @@
+"""Pages: the full journey through the test client, bad input, scoping, query counts."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from backoffice.core.roles import Role
+from funds.models import Application, ApplicationStatus, ApplicationVersion, Award
+from tests.factories import OrganisationFactory, member_of, staff_user
+
+from .factories import ApplicationFactory, CallFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _page_data(**overrides):
+    data = {
+        "title": "Jardin partagé de Kervénanec", "summary": "Un jardin cultivé par les habitants.",
+        "place": "Lorient", "start_date": (timezone.localdate() + dt.timedelta(days=40)).isoformat(),
+        "end_date": (timezone.localdate() + dt.timedelta(days=200)).isoformat(),
+        "nature": "projet", "amount_requested": "3 000,00", "volunteer_hours": "120",
+        "cer_accepted": "on",
+        "c60": "3500", "c62": "500", "r75": "1000", "k864": "1440", "k870": "1440",
+    }
+    for key in ["f_etat", "f_region", "f_departement", "f_commune", "f_ue", "f_autre_public",
+                "f_prive"]:
+        data.setdefault(key, "")
+        data.setdefault(key.replace("f_", "s_"), "requested")
+    data.update(overrides)
+    return data
+
+
+def test_full_journey_applicant_instructor_decision(client, django_capture_on_commit_callbacks):
+    call = CallFactory(questions=["Combien d'habitants participeront ?"])
+    organisation = OrganisationFactory()
+    applicant = member_of(organisation)
+    client.force_login(applicant)
+    assert call.title.encode() in client.get("/fonds/").content
+    response = client.post(f"/fonds/appels/{call.pk}/deposer/",
+                           {"organisation": organisation.pk, "title": "Jardin partagé"})
+    application = Application.objects.get()
+    assert response.status_code == 302 and response.url == f"/fonds/dossiers/{application.pk}/modifier/"
+    page = client.get(response.url)
+    assert page.status_code == 200 and "Parts de financement" in page.content.decode()
+    # Live shares (htmx) save the draft as you type.
+    live = client.post(f"/fonds/dossiers/{application.pk}/parts/",
+                       _page_data(q_0="Une trentaine"), HTTP_HX_REQUEST="true")
+    assert "Brouillon enregistré" in live.content.decode(), live.content.decode()[:1500]
+    assert "75\u00a0%" not in live.content.decode()
+    application.refresh_from_db()
+    assert application.amount_requested == Decimal("3000.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/fonds/dossiers/{application.pk}/modifier/",
+                               _page_data(q_0="Une trentaine", action="submit"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    # Double click: the second submit is harmless.
+    again = client.post(f"/fonds/dossiers/{application.pk}/modifier/",
+                        _page_data(q_0="Une trentaine", action="submit"))
+    assert again.status_code == 302
+    assert ApplicationVersion.objects.filter(application=application).count() == 1
+    assert ApplicationVersion.objects.get().receipt
+    assert client.get(f"/fonds/dossiers/{application.pk}/recepisse/1/").status_code == 200
+
+    instructor = staff_user(Role.INSTRUCTOR)
+    client.force_login(instructor)
+    assert "Jardin partagé" in client.get(f"/fonds/gestion/appels/{call.pk}/dossiers/").content.decode()
+    response = client.post(f"/fonds/gestion/dossiers/{application.pk}/", {
+        "action": "eligible", "check_object": "on", "check_territory": "on",
+        "check_general_interest": "on", "check_feasibility": "on",
+        "estimated_cost": "4000", "proposed_amount": "2500", "opinion": "Favorable."})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.ELIGIBLE
+
+    decider = staff_user(Role.DECISION_MAKER)
+    client.force_login(decider)
+    response = client.post(f"/fonds/gestion/dossiers/{application.pk}/decision/", {
+        "decision": "award", "amount": "2500", "nature": "projet",
+        "deliberation_reference": "DEL-2026-042",
+        "deliberation_date": timezone.localdate().isoformat()})
+    assert response.status_code == 302
+    assert Award.objects.get().amount == Decimal("2500.00")
+
+    client.force_login(applicant)
+    detail = client.get(f"/fonds/dossiers/{application.pk}/").content.decode()
+    assert "Subvention attribuée" in detail and "DEL-2026-042" in detail
+
+
+def test_bad_input_on_the_page_gets_french_errors_and_saves_nothing(client, draft):
+    client.force_login(draft.applicant)
+    response = client.post(f"/fonds/dossiers/{draft.pk}/modifier/",
+                           _page_data(c60="-10", amount_requested="abc", action="save"))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "ne peut pas être négatif" in body and "Saisissez un montant" in body
+    draft.refresh_from_db()
+    assert draft.title != "Jardin partagé de Kervénanec"
+
+
+def test_submit_with_rule_violation_shows_the_explanation(client, draft):
+    client.force_login(draft.applicant)
+    response = client.post(f"/fonds/dossiers/{draft.pk}/modifier/", _page_data(
+        amount_requested="9000", c60="9000", c62="0", r75="0", k864="0", k870="0",
+        action="submit"))
+    assert response.status_code == 400
+    assert "ce fonds en finance au plus 80" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.DRAFT
+
+
+def test_member_of_another_organisation_gets_404(client, draft):
+    stranger = member_of(OrganisationFactory())
+    client.force_login(stranger)
+    for url in [f"/fonds/dossiers/{draft.pk}/", f"/fonds/dossiers/{draft.pk}/modifier/",
+                f"/fonds/dossiers/{draft.pk}/versions/"]:
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/fonds/dossiers/{draft.pk}/parts/", _page_data()).status_code == 404
+
+
+@pytest.mark.parametrize("role, url_name, expected", [
+    (Role.APPLICANT, "queue", 403), (Role.FINANCE_AGENT, "queue", 200),
+    (Role.INSTRUCTOR, "queue", 200), (Role.DECISION_MAKER, "queue", 200),
+    (Role.APPLICANT, "calls", 403), (Role.INSTRUCTOR, "calls", 200),
+    (Role.FINANCE_AGENT, "review_post", 403), (Role.DECISION_MAKER, "review_post", 403),
+    (Role.INSTRUCTOR, "review_post", 400),
+    (Role.INSTRUCTOR, "decide", 403), (Role.FINANCE_AGENT, "decide", 403),
+    (Role.DECISION_MAKER, "decide", 400),
+    (Role.INSTRUCTOR, "committee", 403), (Role.DECISION_MAKER, "committee", 200),
+])
+def test_permission_matrix_on_pages(client, role, url_name, expected):
+    application = ApplicationFactory(submitted=True)
+    call = application.call
+    client.force_login(staff_user(role))
+    if url_name == "queue":
+        response = client.get(f"/fonds/gestion/appels/{call.pk}/dossiers/")
+    elif url_name == "calls":
+        response = client.get("/fonds/gestion/")
+    elif url_name == "review_post":
+        response = client.post(f"/fonds/gestion/dossiers/{application.pk}/",
+                               {"action": "ineligible", "motivation": ""})
+    elif url_name == "decide":
+        response = client.post(f"/fonds/gestion/dossiers/{application.pk}/decision/",
+                               {"decision": "award"})
+    else:
+        response = client.get(f"/fonds/gestion/appels/{call.pk}/comite/")
+    assert response.status_code == expected
+
+
+def test_list_pages_run_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    call = CallFactory()
+    for _ in range(3):
+        ApplicationFactory(call=call, submitted=True)
+    client.force_login(staff_user(Role.INSTRUCTOR))
+    with django_assert_max_num_queries(12) as few:
+        client.get(f"/fonds/gestion/appels/{call.pk}/dossiers/")
+    with django_assert_max_num_queries(12) as agent_few:
+        client.get("/fonds/gestion/")
+    for _ in range(20):
+        ApplicationFactory(call=call, submitted=True)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(f"/fonds/gestion/appels/{call.pk}/dossiers/")
+    with django_assert_max_num_queries(len(agent_few.captured_queries)):
+        client.get("/fonds/gestion/")
+
+
+def test_home_page_lists_open_calls_and_committee_batch(client):
+    call = CallFactory(title="Fonds des initiatives du Scorff")
+    assert "Fonds des initiatives du Scorff" in client.get("/").content.decode()
+    a = ApplicationFactory(call=call, eligible=True)
+    b = ApplicationFactory(call=call, eligible=True)
+    client.force_login(staff_user(Role.DECISION_MAKER))
+    response = client.post(f"/fonds/gestion/appels/{call.pk}/comite/", {
+        "deliberation_reference": "CM-2026-07", "deliberation_date": timezone.localdate().isoformat(),
+        f"d_{a.pk}": "award", f"a_{a.pk}": "3000", f"n_{a.pk}": "projet",
+        f"d_{b.pk}": "reject", f"m_{b.pk}": "Projet hors du territoire."})
+    assert response.status_code == 302
+    assert Application.objects.get(pk=b.pk).status == ApplicationStatus.REJECTED
+    assert Award.objects.get().deliberation_reference == "CM-2026-07"
