@@ -47,6 +47,12 @@ class MoneyField(forms.DecimalField):
         except ValueError as exc:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
 
+    def prepare_value(self, value):
+        # Shown the French way (comma decimals) so that what is typed back parses the same.
+        if isinstance(value, Decimal):
+            return f"{value:.2f}".replace(".", ",")
+        return value
+
 
 def money_field(label: str, **kwargs) -> MoneyField:
     return MoneyField(

@@ -162,7 +162,13 @@ def planned_volunteering(*, organisation, hours: Decimal,
 
 
 def application_missing_documents(application: Application) -> list[str]:
-    if application.organisation_id is None:
+    """Required documents the applicant still has to give. An informal collective or an
+    individual has no statutes nor accounts of its own: the call's list applies to legal
+    entities only."""
+    from backoffice.core.models import LegalForm
+
+    if application.organisation_id is None or \
+            application.organisation.legal_form == LegalForm.INFORMAL:
         return []
     return missing_documents(organisation=application.organisation,
                              required=list(application.call.required_documents or []))

@@ -24,3 +24,10 @@ def status_tag(status: str) -> str:
     """CSS modifier of a status tag."""
     return {"awarded": "success", "eligible": "success", "info_requested": "warning",
             "draft": "", "ineligible": "danger", "rejected": "danger"}.get(status, "")
+
+
+@register.filter
+def funder_label(key: str) -> str:
+    from backoffice.core.budget import PRIVATE_FUNDER, PUBLIC_FUNDERS
+
+    return "Aides privées" if key == PRIVATE_FUNDER else PUBLIC_FUNDERS.get(key, key)
