@@ -20,7 +20,6 @@ from .models import (
     ApplicantKind,
     Application,
     ApplicationBudgetLine,
-    ApplicationStatus,
     Award,
     Call,
     CallKind,

@@ -28,8 +28,6 @@ from .models import Application, ApplicationStatus
 
 ZERO = Decimal("0.00")
 OWN_RESOURCE_ACCOUNTS = {k: v for k, v in RESOURCE_ACCOUNTS.items() if k != "74"}
-AUTHORITY_FUNDER = {"commune": "commune", "epci": "commune", "departement": "departement",
-                    "region": "region"}
 MONEY_ERRORS = {"min_value": gettext_lazy("Un montant ne peut pas être négatif."),
                 "invalid": gettext_lazy("Saisissez un montant, par exemple 1 250,50."),
                 "max_decimal_places": gettext_lazy("Deux décimales au plus (les centimes)."),
@@ -207,11 +205,8 @@ class BudgetForm(forms.Form):
             lines.append(BudgetLine(account, cleaned.get(f"c{account}") or ZERO, label))
         for account, label in OWN_RESOURCE_ACCOUNTS.items():
             lines.append(BudgetLine(account, cleaned.get(f"r{account}") or ZERO, label))
-        lines.append(BudgetLine("74", amount_requested or ZERO, authority.name if authority else
-                                _("Collectivité"),
-                                funder=AUTHORITY_FUNDER.get(getattr(authority, "kind", ""),
-                                                            "commune"),
-                                status="requested", is_this_authority=True))
+        lines.append(rules.authority_budget_line(amount_requested or ZERO, name=authority.name,
+                                                 kind=authority.kind))
         for key, label in [*PUBLIC_FUNDERS.items(), (PRIVATE_FUNDER, _("Aides privées"))]:
             lines.append(BudgetLine("74", cleaned.get(f"f_{key}") or ZERO, label, funder=key,
                                     status=cleaned.get(f"s_{key}") or "requested"))

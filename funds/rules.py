@@ -251,3 +251,13 @@ MANUAL_CHECKS = [
     ("general_interest", gettext_lazy("Intérêt général, sans but lucratif ni prosélytisme")),
     ("feasibility", gettext_lazy("Faisabilité : calendrier, moyens humains et matériels")),
 ]
+
+
+AUTHORITY_FUNDER = {"commune": "commune", "epci": "commune", "departement": "departement",
+                    "region": "region"}
+
+
+def authority_budget_line(amount: Decimal, *, name: str, kind: str) -> BudgetLine:
+    """The 74 line of the amount asked from this authority: always the amount requested."""
+    return BudgetLine("74", amount, name, funder=AUTHORITY_FUNDER.get(kind, "commune"),
+                      status="requested", is_this_authority=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
-from backoffice.core.budget import CHARGE_ACCOUNTS, BudgetLine, budget_errors
+from backoffice.core.budget import ALL_ACCOUNTS, CHARGE_ACCOUNTS, BudgetLine, budget_errors
 from backoffice.core.models import LegalForm
 from backoffice.core.notifications import Event, notify, organisation_recipients
 from backoffice.core.pdf import render_pdf, sha256_bytes
@@ -130,6 +130,9 @@ def application_create(*, user, call: Call, title: str, organisation=None,
 def _line_rows(application: Application, lines: list[BudgetLine]) -> list[ApplicationBudgetLine]:
     rows = []
     for line in lines:
+        if line.account not in ALL_ACCOUNTS:
+            raise ValidationError({"budget": _("Compte budgétaire inconnu : %(account)s.")
+                                   % {"account": line.account}})
         if line.amount < 0:
             raise ValidationError({"budget": _("Le montant du compte %(account)s ne peut pas "
                                                "être négatif.") % {"account": line.account}})
