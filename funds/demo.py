@@ -28,11 +28,12 @@ from .models import (
 )
 
 D = Decimal
+ZERO = Decimal("0.00")
 ALL_CHECKS = {code: True for code, _label in rules.MANUAL_CHECKS}
 
 
 def demo_budget(amount: Decimal, *, own: Decimal, volunteering: Decimal,
-                departement: Decimal = D("0")) -> list[BudgetLine]:
+                departement: Decimal = ZERO) -> list[BudgetLine]:
     """A balanced CERFA 12156 budget around the amount asked from the commune."""
     cash = amount + own + departement
     lines = [
