@@ -247,7 +247,8 @@ class Application(models.Model):
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["call", "status"])]
+        indexes = [models.Index(fields=["call", "status"]),
+                   models.Index(fields=["call", "submitted_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(amount_requested__gte=0),
                                    name="application_amount_positive"),

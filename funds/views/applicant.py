@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from backoffice.core.models import DocumentKind
@@ -227,6 +228,14 @@ def check_ok(user, action, obj) -> bool:
     return can(user, action, obj)[0]
 
 
+FIELD_LABELS = {
+    "title": _lazy("Titre"), "summary": _lazy("Résumé"), "place": _lazy("Lieu"),
+    "start_date": _lazy("Début"), "end_date": _lazy("Fin"), "nature": _lazy("Nature"),
+    "amount_requested": _lazy("Montant demandé"), "volunteer_hours": _lazy("Heures de bénévolat"),
+    "answers": _lazy("Réponses aux questions"), "budget": _lazy("Budget"),
+}
+
+
 class ApplicationVersionsView(LoginRequiredMixin, View):
     """Each submitted version compared with the previous one."""
 
@@ -235,7 +244,8 @@ class ApplicationVersionsView(LoginRequiredMixin, View):
         check(request.user, "application.view", application)
         versions = list(application.versions.select_related("submitted_by"))
         comparisons = [{"version": version,
-                        "diff": rules.version_diff(previous.data, version.data)}
+                        "diff": [(FIELD_LABELS.get(name, name), before, after) for name, before, after
+                                 in rules.version_diff(previous.data, version.data)]}
                        for previous, version in zip(versions, versions[1:], strict=False)]
         return render(request, "funds/application_versions.html", {
             "application": application, "versions": versions,

@@ -178,3 +178,80 @@ def test_home_page_lists_open_calls_and_committee_batch(client):
     assert response.status_code == 302
     assert Application.objects.get(pk=b.pk).status == ApplicationStatus.REJECTED
     assert Award.objects.get().deliberation_reference == "CM-2026-07"
+
+
+def test_without_a_valuation_rate_the_applicant_types_the_volunteering(client, draft):
+    client.force_login(draft.applicant)
+    body = client.get(f"/fonds/dossiers/{draft.pk}/modifier/").content.decode()
+    assert "Aucun taux de valorisation du bénévolat" in body
+    assert 'name="k864"' in body and 'name="k864" disabled' not in body
+
+
+def test_with_a_valuation_rate_volunteering_is_hours_times_rate(client, draft, monkeypatch):
+    monkeypatch.setattr("volunteering.selectors.valuation_rate",
+                        lambda organisation, on: Decimal("12.02"))
+    client.force_login(draft.applicant)
+    client.post(f"/fonds/dossiers/{draft.pk}/parts/", _page_data(volunteer_hours="100"))
+    lines = {line.account: line.amount for line in draft.budget_lines.all()}
+    assert lines["864"] == lines["870"] == Decimal("1202.00")
+
+
+def test_versions_page_shows_what_changed(client, draft):
+    from funds import services
+
+    instructor = staff_user(Role.INSTRUCTOR)
+    services.application_submit(application=draft, user=draft.applicant)
+    services.application_request_info(application=draft, user=instructor, message="Le lieu ?")
+    services.application_update(application=draft, user=draft.applicant,
+                                data={"place": "Quai de Rohan"})
+    services.application_submit(application=draft, user=draft.applicant, answer="Précisé.")
+    client.force_login(instructor)
+    body = client.get(f"/fonds/dossiers/{draft.pk}/versions/").content.decode()
+    assert "Quai de Rohan" in body and "Lieu" in body
+    client.force_login(draft.applicant)
+    body = client.get(f"/fonds/dossiers/{draft.pk}/").content.decode()
+    assert "Le lieu ?" in body and "Précisé." in body
+
+
+def test_agent_call_page_switches_phase_by_hand(client):
+    call = CallFactory()
+    client.force_login(staff_user(Role.FINANCE_AGENT))
+    page = client.get(f"/fonds/gestion/appels/{call.pk}/").content.decode()
+    assert "Passer à « Instruction »" in page
+    client.post(f"/fonds/gestion/appels/{call.pk}/phase/", {"phase": "review"})
+    call.refresh_from_db()
+    assert call.phase == "review"
+    response = client.post(f"/fonds/gestion/appels/{call.pk}/phase/", {"phase": "closed"})
+    assert response.status_code == 302
+    call.refresh_from_db()
+    assert call.phase == "review"
+
+
+def test_individual_applies_to_a_participatory_call(client):
+    call = CallFactory(participatory=True)
+    person = member_of(OrganisationFactory())
+    client.force_login(person)
+    response = client.post(f"/fonds/appels/{call.pk}/deposer/",
+                           {"organisation": "individual", "title": "Des bancs au Moustoir",
+                            "applicant_age": "15"})
+    assert response.status_code == 400 and "16 ans" in response.content.decode()
+    response = client.post(f"/fonds/appels/{call.pk}/deposer/",
+                           {"organisation": "individual", "title": "Des bancs au Moustoir",
+                            "applicant_age": "17"})
+    assert response.status_code == 302
+    application = Application.objects.get()
+    assert application.organisation is None and application.applicant == person
+    assert "Mes dossiers" in client.get("/fonds/dossiers/").content.decode()
+
+
+def test_seed_demo_is_idempotent_with_every_status():
+    from django.core.management import call_command
+
+    from funds.models import Call
+
+    call_command("seed_demo")
+    counts = (Call.objects.count(), Application.objects.count(), Award.objects.count())
+    call_command("seed_demo")
+    assert (Call.objects.count(), Application.objects.count(), Award.objects.count()) == counts
+    assert set(Application.objects.values_list("status", flat=True)) == set(ApplicationStatus.values)
+    assert {c.kind for c in Call.objects.filter(phase="open")} == {"initiatives", "participatory"}
