@@ -160,7 +160,9 @@ class ApplicationEditView(LoginRequiredMixin, View):
                     services.application_submit(application=application, user=request.user,
                                                 answer=request.POST.get("answer", ""))
             except ValidationError as exc:
-                if getattr(exc, "code", None) == "already_submitted":
+                application.refresh_from_db()
+                if submitting and not application.editable:
+                    # A concurrent click submitted it while this one waited for the row lock.
                     messages.info(request, _("Ce dossier est déjà déposé."))
                     return redirect("funds:application-detail", pk=application.pk)
                 errors_to_forms(exc, form, (budget,))
