@@ -176,8 +176,9 @@ def application_missing_documents(application: Application) -> list[str]:
 
 def application_timeline(application: Application) -> list[dict]:
     """Status changes, versions and messages of one application, oldest first."""
+    # notify() also writes an audit row per event; the status change row already tells it.
     items = [{"at": e.created_at, "kind": "event", "title": e.message, "actor": e.actor}
-             for e in audit_events_for(application)]
+             for e in audit_events_for(application) if "recipients" not in (e.data or {})]
     items += [{"at": m.created_at, "kind": m.kind, "title": m.get_kind_display(), "body": m.body,
                "actor": m.author}
               for m in application.messages.select_related("author")]

@@ -31,3 +31,19 @@ def funder_label(key: str) -> str:
     from backoffice.core.budget import PRIVATE_FUNDER, PUBLIC_FUNDERS
 
     return "Aides privées" if key == PRIVATE_FUNDER else PUBLIC_FUNDERS.get(key, key)
+
+
+@register.filter
+def isodate(value: str) -> str:
+    """'2027-01-21' (as frozen in a version) → '21/01/2027'."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+    except (TypeError, ValueError):
+        return value or "—"
+
+
+@register.filter
+def funder_status(value: str) -> str:
+    return {"requested": "demandé", "obtained": "obtenu"}.get(value, value)
