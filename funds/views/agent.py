@@ -125,6 +125,8 @@ def _review_context(request, application, **forms):
         "can_decide": can(request.user, "application.decide", application)[0],
         "timeline": selectors.application_timeline(application),
         "versions": application.versions.all(),
+        "remaining": application.call.fund.envelope
+        - selectors.fund_committed(application.call.fund),
         **shares_context(application, lines, application.amount_requested),
     }
 

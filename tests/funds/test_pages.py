@@ -255,3 +255,22 @@ def test_seed_demo_is_idempotent_with_every_status():
     assert (Call.objects.count(), Application.objects.count(), Award.objects.count()) == counts
     assert set(Application.objects.values_list("status", flat=True)) == set(ApplicationStatus.values)
     assert {c.kind for c in Call.objects.filter(phase="open")} == {"initiatives", "participatory"}
+
+
+def test_applicant_and_public_lists_run_a_constant_number_of_queries(
+        client, django_assert_max_num_queries):
+    organisation = OrganisationFactory()
+    member = member_of(organisation)
+    call = CallFactory()
+    ApplicationFactory(call=call, organisation=organisation)
+    client.force_login(member)
+    with django_assert_max_num_queries(20) as before:
+        assert client.get("/fonds/dossiers/").status_code == 200
+    with django_assert_max_num_queries(20) as public_before:
+        assert client.get("/fonds/").status_code == 200
+    for _ in range(10):
+        ApplicationFactory(call=CallFactory(), organisation=organisation)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        client.get("/fonds/dossiers/")
+    with django_assert_max_num_queries(len(public_before.captured_queries)):
+        client.get("/fonds/")

@@ -238,3 +238,21 @@ def test_overdue_report_blocks_only_when_configured(draft, settings, monkeypatch
         services.application_submit(application=draft, user=draft.applicant)
     settings.FUNDS_OVERDUE_REPORT_BLOCKS = False
     services.application_submit(application=draft, user=draft.applicant)
+
+
+def test_phase_switching_is_scheduled(settings):
+    from celery import current_app
+
+    import funds.tasks  # noqa: F401 - registers the task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["funds-advance-call-phases"]
+    assert entry["task"] in current_app.tasks
+
+
+def test_phase_task_advances_calls(db):
+    from funds.tasks import calls_advance_phases_task
+
+    call = CallFactory(phase=CallPhase.DRAFT)
+    assert calls_advance_phases_task.delay().get() == 1
+    call.refresh_from_db()
+    assert call.phase == CallPhase.OPEN
