@@ -210,3 +210,14 @@ def application_auto_checks(application: Application) -> list[dict]:
                    "detail": _("%(n)s compte(s) rendu(s) en retard") % {"n": len(overdue)}
                    if overdue else ""})
     return checks
+
+
+def award_list(*, user) -> QuerySet[Award]:
+    """Awards in the user's scope, with what a convention or notification letter needs."""
+    qs = Award.objects.select_related("application__organisation", "application__call",
+                                      "fund__authority", "awarded_by")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.works_for_authority:
+        return qs
+    return qs.filter(application__in=application_list(user=user).values("pk"))

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,6 +68,10 @@ def application_transition(*, application: Application, to: str, actor=None,
               message=message or _("Statut : %(to)s") % {"to": target.label},
               data={"from": current.value, "to": target.value})
     return application
+
+
+def application_url(application: Application) -> str:
+    return reverse("funds:application-detail", args=[application.pk])
 
 
 def recipients_of(application: Application) -> list:
@@ -282,7 +287,7 @@ def application_submit(*, application: Application, user, answer: str = "") -> A
                      else _("Dossier déposé (version %(n)s)")) % {"n": application.version})
         notify(Event.APPLICATION_SUBMITTED, application, user,
                recipients=recipients_of(application),
-               url=f"/fonds/dossiers/{application.pk}/",
+               url=application_url(application),
                context={"message": _("Dossier « %(title)s » déposé, version %(n)s")
                         % {"title": application.title, "n": application.version}})
         from ..tasks import application_receipt_task

@@ -22,7 +22,7 @@ from ..models import (
     Fund,
     MessageKind,
 )
-from .applications import application_transition, recipients_of
+from .applications import application_transition, application_url, recipients_of
 
 
 def _deliberation_errors(reference: str, date: dt.date | None) -> dict[str, str]:
@@ -72,7 +72,7 @@ def application_award(*, application: Application, actor, amount: Decimal, natur
         application_transition(application=application, to=ApplicationStatus.AWARDED,
                                actor=actor, message=text)
         notify(Event.APPLICATION_AWARDED, application, actor,
-               recipients=recipients_of(application), url=f"/fonds/dossiers/{application.pk}/",
+               recipients=recipients_of(application), url=application_url(application),
                context={"message": text})
     return award
 
@@ -99,7 +99,7 @@ def application_reject(*, application: Application, actor, motivation: str,
         application_transition(application=application, to=ApplicationStatus.REJECTED,
                                actor=actor, message=_("Demande rejetée"))
         notify(Event.APPLICATION_REJECTED, application, actor,
-               recipients=recipients_of(application), url=f"/fonds/dossiers/{application.pk}/",
+               recipients=recipients_of(application), url=application_url(application),
                context={"message": text})
     return application
 

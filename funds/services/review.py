@@ -12,7 +12,7 @@ from backoffice.core.notifications import Event, notify
 
 from .. import rules
 from ..models import Application, ApplicationMessage, ApplicationStatus, MessageKind
-from .applications import application_transition, recipients_of
+from .applications import application_transition, application_url, recipients_of
 
 REVIEWABLE = (ApplicationStatus.SUBMITTED, ApplicationStatus.ELIGIBLE)
 
@@ -62,7 +62,7 @@ def application_request_info(*, application: Application, user, message: str) ->
         application_transition(application=application, to=ApplicationStatus.INFO_REQUESTED,
                                actor=user, message=_("Compléments demandés"))
         notify(Event.APPLICATION_INFO_REQUESTED, application, user,
-               recipients=recipients_of(application), url=f"/fonds/dossiers/{application.pk}/",
+               recipients=recipients_of(application), url=application_url(application),
                context={"message": message.strip()})
     return application
 
@@ -96,6 +96,6 @@ def application_declare_ineligible(*, application: Application, user,
         application_transition(application=application, to=ApplicationStatus.INELIGIBLE,
                                actor=user, message=_("Dossier déclaré irrecevable"))
         notify(Event.APPLICATION_INELIGIBLE, application, user,
-               recipients=recipients_of(application), url=f"/fonds/dossiers/{application.pk}/",
+               recipients=recipients_of(application), url=application_url(application),
                context={"message": motivation.strip()})
     return application

@@ -238,6 +238,18 @@ FIELD_LABELS = {
 }
 
 
+def _readable(name: str, value) -> str:
+    """A frozen value as the instructor reads it (budget lines one per line)."""
+    from backoffice.core.money import format_eur
+
+    if name == "budget":
+        return "\n".join(f"{line['account']} {line['label']} : {format_eur(line['amount'])}"
+                         for line in value or [])
+    if name == "answers":
+        return "\n".join(str(answer) for answer in value or [])
+    return "" if value is None else str(value)
+
+
 class ApplicationVersionsView(LoginRequiredMixin, View):
     """Each submitted version compared with the previous one."""
 
@@ -246,7 +258,8 @@ class ApplicationVersionsView(LoginRequiredMixin, View):
         check(request.user, "application.view", application)
         versions = list(application.versions.select_related("submitted_by"))
         comparisons = [{"version": version,
-                        "diff": [(FIELD_LABELS.get(name, name), before, after) for name, before, after
+                        "diff": [(FIELD_LABELS.get(name, name), _readable(name, before),
+                                  _readable(name, after)) for name, before, after
                                  in rules.version_diff(previous.data, version.data)]}
                        for previous, version in zip(versions, versions[1:], strict=False)]
         return render(request, "funds/application_versions.html", {

@@ -256,3 +256,18 @@ def test_phase_task_advances_calls(db):
     assert calls_advance_phases_task.delay().get() == 1
     call.refresh_from_db()
     assert call.phase == CallPhase.OPEN
+
+
+def test_award_list_is_scoped(decider):
+    from funds.selectors import award_list
+    from tests.factories import MembershipFactory
+
+    application = ApplicationFactory(eligible=True)
+    services.application_award(application=application, actor=decider, amount=Decimal("1000"),
+                               nature="projet", deliberation_reference="D-1",
+                               deliberation_date=timezone.localdate())
+    member = UserFactory()
+    MembershipFactory(user=member, organisation=application.organisation)
+    assert award_list(user=member).count() == 1
+    assert award_list(user=member_of(OrganisationFactory())).count() == 0
+    assert award_list(user=decider).get().authority == application.call.fund.authority
