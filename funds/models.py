@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -210,7 +210,8 @@ class Application(models.Model):
     status = models.CharField(_("statut"), max_length=20, choices=ApplicationStatus.choices,
                               default=ApplicationStatus.DRAFT)
     title = models.CharField(_("titre du projet"), max_length=200)
-    summary = models.TextField(_("résumé"), max_length=1500, blank=True)
+    summary = models.TextField(_("résumé"), max_length=1500, blank=True,
+                               validators=[MaxLengthValidator(1500)])
     place = models.CharField(_("lieu"), max_length=200, blank=True)
     start_date = models.DateField(_("début"), null=True, blank=True)
     end_date = models.DateField(_("fin"), null=True, blank=True)

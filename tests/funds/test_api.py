@@ -85,6 +85,7 @@ def test_create_submit_review_decide_through_the_api():
     ({"budget": [{"account": "60", "amount": "-1"}]}, "budget"),
     ({"budget": [{"account": "99", "amount": "10"}]}, "budget"),
     ({"start_date": "31/02/2027"}, "start_date"),
+    ({"summary": "x" * 1501}, "summary"),
 ])
 def test_bad_input_gets_400_with_field_errors_and_nothing_saved(overrides, field):
     call = CallFactory()
