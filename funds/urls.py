@@ -13,6 +13,8 @@ urlpatterns = [
     path("dossiers/<int:pk>/", views.ApplicationDetailView.as_view(), name="application-detail"),
     path("dossiers/<int:pk>/modifier/", views.ApplicationEditView.as_view(),
          name="application-edit"),
+    path("dossiers/<int:pk>/documents/", views.ApplicationDocumentUploadView.as_view(),
+         name="application-document"),
     path("dossiers/<int:pk>/parts/", views.ApplicationSharesView.as_view(),
          name="application-shares"),
     path("dossiers/<int:pk>/versions/", views.ApplicationVersionsView.as_view(),

@@ -11,6 +11,7 @@ from .agent import (
 )
 from .applicant import (
     ApplicationDetailView,
+    ApplicationDocumentUploadView,
     ApplicationEditView,
     ApplicationListView,
     ApplicationSharesView,
@@ -22,7 +23,8 @@ from .applicant import (
 )
 
 __all__ = [
-    "AgentCallDetailView", "AgentCallListView", "ApplicationDetailView", "ApplicationEditView",
+    "AgentCallDetailView", "AgentCallListView", "ApplicationDetailView",
+    "ApplicationDocumentUploadView", "ApplicationEditView",
     "ApplicationListView", "ApplicationSharesView", "ApplicationStartView",
     "ApplicationVersionsView", "CallDetailView", "CallListView", "CallPhaseView",
     "CommitteeView", "DecisionView", "ReceiptDownloadView", "ReviewQueueView", "ReviewView",

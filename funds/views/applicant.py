@@ -109,7 +109,7 @@ def _edit_context(application, form, budget, note, lines=None):
     return {
         "application": application, "call": application.call, "form": form, "budget": budget,
         "volunteering_note": note,
-        "missing_documents": [DocumentKind(k).label for k in
+        "missing_documents": [DocumentKind(k) for k in
                               selectors.application_missing_documents(application)],
         "overdue_reports": selectors.overdue_reports(organisation=application.organisation),
         "overdue_blocks": selectors.overdue_reports_block(),
@@ -276,3 +276,31 @@ class ReceiptDownloadView(LoginRequiredMixin, View):
             raise Http404
         return FileResponse(version.receipt.open("rb"), content_type="application/pdf",
                             filename=f"recepisse-{application.pk}-v{number}.pdf")
+
+
+class ApplicationDocumentUploadView(LoginRequiredMixin, View):
+    """Give a missing or expired document without leaving the application: it is stored once
+    on the organisation and reused by every later application."""
+
+    def post(self, request, pk):
+        from backoffice.core.forms import DocumentUploadForm
+        from backoffice.core.services import document_upload
+
+        application = application_or_404(request, pk)
+        check(request.user, "application.edit", application)
+        if application.organisation_id is None:
+            raise Http404
+        form = DocumentUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                document_upload(organisation=application.organisation, user=request.user,
+                                **form.cleaned_data)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Document enregistré ; il sera réutilisé pour vos "
+                                            "prochaines demandes."))
+        else:
+            messages.error(request, " ".join(e for errors in form.errors.values()
+                                             for e in errors))
+        return redirect("funds:application-edit", pk=application.pk)

@@ -274,3 +274,26 @@ def test_applicant_and_public_lists_run_a_constant_number_of_queries(
         client.get("/fonds/dossiers/")
     with django_assert_max_num_queries(len(public_before.captured_queries)):
         client.get("/fonds/")
+
+
+def test_missing_document_is_asked_and_uploaded_from_the_application(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from backoffice.core.pdf import html_to_pdf
+
+    call = CallFactory(required_documents=["statutes"])
+    application = ApplicationFactory(call=call)
+    member = member_of(application.organisation)
+    client.force_login(member)
+    page = client.get(f"/fonds/dossiers/{application.pk}/modifier/").content.decode()
+    assert "Documents à fournir" in page and "Statuts" in page
+    bad = client.post(f"/fonds/dossiers/{application.pk}/documents/",
+                      {"kind": "statutes", "file": SimpleUploadedFile("s.pdf", b"not a pdf")})
+    assert bad.status_code == 302
+    assert not application.organisation.documents.exists()
+    pdf = SimpleUploadedFile("statuts.pdf", html_to_pdf("<p>Statuts</p>"),
+                             content_type="application/pdf")
+    client.post(f"/fonds/dossiers/{application.pk}/documents/", {"kind": "statutes", "file": pdf})
+    assert application.organisation.documents.filter(kind="statutes").exists()
+    page = client.get(f"/fonds/dossiers/{application.pk}/modifier/").content.decode()
+    assert "Documents à jour" in page
