@@ -297,3 +297,17 @@ def test_missing_document_is_asked_and_uploaded_from_the_application(client):
     assert application.organisation.documents.filter(kind="statutes").exists()
     page = client.get(f"/fonds/dossiers/{application.pk}/modifier/").content.decode()
     assert "Documents à jour" in page
+
+
+def test_submitting_after_the_closing_date_on_the_page(client, draft):
+    import time_machine
+
+    with time_machine.travel(draft.call.closes_on + dt.timedelta(days=2)):
+        client.force_login(draft.applicant)
+        response = client.post(f"/fonds/dossiers/{draft.pk}/modifier/", _page_data(
+            c60="3500", c62="500", r75="1000", k864="1440", k870="1440",
+            amount_requested="3000", action="submit"))
+    assert response.status_code == 400
+    assert "Les dépôts sont clos pour cet appel depuis le" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.DRAFT and not draft.versions.exists()
