@@ -198,7 +198,7 @@ def seed(demo) -> None:
         opens_on=today - dt.timedelta(days=20), closes_on=today + dt.timedelta(days=25),
         decision_on=today + dt.timedelta(days=45), results_on=today + dt.timedelta(days=60),
         ends_on=today + dt.timedelta(days=120))
-    _call(
+    vote_call = _call(
         participatory, f"Budget participatif {year} — vos idées pour Lorient",
         kind=CallKind.PARTICIPATORY, phase=CallPhase.OPEN,
         description="285 000 € pour des projets d'investissement proposés par les habitants "
@@ -223,3 +223,31 @@ def seed(demo) -> None:
     for key, title, amount, own, volunteering, target in PROJECTS:
         _open_application(demo, open_call, key, title, amount, own, volunteering, target)
     _closed_call_decisions(demo, closed)
+    _participatory_proposal(demo, vote_call)
+
+
+def _participatory_proposal(demo, call) -> None:
+    """A submitted participatory-budget proposal of a young people's collective."""
+    title = "Un atelier vélo en libre accès à Kervénanec"
+    if Application.objects.filter(call=call, title=title).exists():
+        return
+    applicant = demo.users["jeunesse@demo.local"]
+    application = services.application_create(
+        user=applicant, call=call, organisation=demo.organisations["jeunesse"], title=title)
+    amount = D("18000.00")
+    services.application_update(
+        application=application, user=applicant,
+        data={"summary": "Un local équipé d'outils et de pièces détachées, ouvert deux soirs par "
+                         "semaine, animé par les jeunes du quartier.",
+              "place": "Kervénanec, Lorient", "start_date": demo.today + dt.timedelta(days=150),
+              "end_date": demo.today + dt.timedelta(days=400), "nature": Nature.INVESTMENT,
+              "amount_requested": amount, "volunteer_hours": D("50"),
+              "answers": ["Kervénanec"], "cer_accepted": True},
+        budget_lines=[
+            BudgetLine("60", amount, "Outillage et aménagement du local"),
+            BudgetLine("74", amount, "Ville de Lorient", funder="commune", status="requested",
+                       is_this_authority=True),
+            BudgetLine("864", D("600.00"), "Personnel bénévole"),
+            BudgetLine("870", D("600.00"), "Bénévolat"),
+        ])
+    services.application_submit(application=application, user=applicant)
