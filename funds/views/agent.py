@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from backoffice.core.choices import Nature
 from backoffice.core.money import to_money
 
 from .. import rules, selectors, services
@@ -221,6 +222,10 @@ class DecisionView(LoginRequiredMixin, View):
                       _review_context(request, application, decision_form=form), status=400)
 
 
+def _natures(call) -> list[tuple[str, str]]:
+    return [(value, Nature(value).label) for value in call.fund.natures]
+
+
 class CommitteeView(LoginRequiredMixin, View):
     """A committee decides on several eligible applications under one deliberation."""
 
@@ -235,7 +240,7 @@ class CommitteeView(LoginRequiredMixin, View):
         check(request.user, "application.decide")
         return render(request, self.template_name, {
             "call": call, "header": CommitteeHeaderForm(), "rows": self._rows(request, call),
-            "gauge": _gauge(call)})
+            "gauge": _gauge(call), "natures": _natures(call)})
 
     def post(self, request, pk):
         call = _agent_call_or_404(request, pk)
@@ -279,4 +284,4 @@ class CommitteeView(LoginRequiredMixin, View):
             header.add_error(None, error)
         return render(request, self.template_name, {
             "call": call, "header": header, "rows": rows, "gauge": _gauge(call),
-}, status=400)
+            "natures": _natures(call)}, status=400)

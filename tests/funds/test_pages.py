@@ -311,3 +311,18 @@ def test_submitting_after_the_closing_date_on_the_page(client, draft):
     assert "Les dépôts sont clos pour cet appel depuis le" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == ApplicationStatus.DRAFT and not draft.versions.exists()
+
+
+def test_committee_bad_input_is_refused_whole(client):
+    call = CallFactory()
+    a = ApplicationFactory(call=call, eligible=True)
+    client.force_login(staff_user(Role.DECISION_MAKER))
+    page = client.get(f"/fonds/gestion/appels/{call.pk}/comite/").content.decode()
+    assert ">Projet</option>" in page
+    response = client.post(f"/fonds/gestion/appels/{call.pk}/comite/", {
+        "deliberation_reference": "", "deliberation_date": "",
+        f"d_{a.pk}": "award", f"a_{a.pk}": "trois mille", f"n_{a.pk}": "projet"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "montant illisible" in body
+    assert not Award.objects.exists()
