@@ -2,9 +2,11 @@
 here: their status only changes through the review and decision pages."""
 
 from django.contrib import admin
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Application, ApplicationBudgetLine, ApplicationVersion, Award, Call, Fund
+from .resources import ApplicationResource, AwardResource
 
 
 @admin.register(Fund)
@@ -33,7 +35,8 @@ class BudgetLineInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(SimpleHistoryAdmin):
+class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ApplicationResource]
     list_display = ["title", "call", "organisation", "status", "amount_requested",
                     "submitted_at"]
     list_filter = ["status", "call"]
@@ -51,7 +54,8 @@ class ApplicationVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Award)
-class AwardAdmin(SimpleHistoryAdmin):
+class AwardAdmin(ExportMixin, SimpleHistoryAdmin):
+    resource_classes = [AwardResource]
     list_display = ["application", "fund", "amount", "nature", "deliberation_reference",
                     "deliberation_date", "awarded_by"]
     list_filter = ["fund", "nature"]

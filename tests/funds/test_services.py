@@ -271,3 +271,34 @@ def test_award_list_is_scoped(decider):
     assert award_list(user=member).count() == 1
     assert award_list(user=member_of(OrganisationFactory())).count() == 0
     assert award_list(user=decider).get().authority == application.call.fund.authority
+
+
+def test_award_export_has_one_row_per_award_with_exact_amounts(decider, client):
+    from funds.resources import AwardResource
+
+    application = ApplicationFactory(eligible=True)
+    services.application_award(application=application, actor=decider,
+                               amount=Decimal("1234.56"), nature="projet",
+                               deliberation_reference="D-7",
+                               deliberation_date=timezone.localdate())
+    dataset = AwardResource().export()
+    assert dataset.headers[0] == "Bénéficiaire"
+    assert len(dataset) == 1
+    row = dict(zip(dataset.headers, dataset[0], strict=True))
+    assert row["Montant attribué"] == "1234.56" and row["Imputation"] == "6574"
+    admin = UserFactory(roles=[])
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    assert client.get("/admin/funds/award/export/").status_code == 200
+
+
+@pytest.mark.parametrize("model", ["fund", "call", "application", "applicationversion",
+                                   "award"])
+def test_admin_pages_answer(client, model):
+    ApplicationFactory(submitted=True)
+    admin = UserFactory()
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    assert client.get(f"/admin/funds/{model}/").status_code == 200
