@@ -1,6 +1,223 @@
-"""Reads of the funds app."""
+"""Reads of the funds app, scoped by the requesting user (a member of A never sees B's files)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.core.audit import audit_events_for
+from backoffice.core.budget import BudgetLine
+from backoffice.core.models import MembershipStatus
+from backoffice.core.selectors import missing_documents
+
+from . import rules
+from .models import (
+    Application,
+    ApplicationStatus,
+    Award,
+    Call,
+    CallPhase,
+    Fund,
+)
+
+ZERO = Decimal("0.00")
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
 
-def call_list_open():
-    """Calls open for applications, shown on the public home page."""
-    return []
+def call_list_open() -> QuerySet[Call]:
+    """Calls open for applications today, shown publicly (home page, API)."""
+    today = timezone.localdate()
+    return (Call.objects.filter(phase=CallPhase.OPEN, closes_on__gte=today)
+            .select_related("fund", "fund__authority").order_by("closes_on", "title"))
+
+
+def call_accepts_submissions(call: Call, *, on: dt.date | None = None) -> bool:
+    on = on or timezone.localdate()
+    return call.phase == CallPhase.OPEN and call.opens_on <= on <= call.closes_on
+
+
+def fund_rules(fund: Fund) -> rules.FundRules:
+    return rules.FundRules(
+        max_authority_share=fund.max_authority_share,
+        min_self_financing_share=fund.min_self_financing_share,
+        max_public_share=fund.max_public_share,
+        volunteering_counts=fund.volunteering_counts,
+        in_kind_counts=fund.in_kind_counts,
+        min_amount=fund.min_amount,
+        max_amount=fund.max_amount,
+    )
+
+
+def fund_committed(fund: Fund) -> Decimal:
+    """Sum of the fund's awards: committed is derived, never typed."""
+    return Award.objects.filter(fund=fund).aggregate(
+        total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_FIELD))["total"]
+
+
+def _committed_subquery(fund_ref: str):
+    return Coalesce(Subquery(
+        Award.objects.filter(fund=OuterRef(fund_ref)).values("fund")
+        .annotate(total=Sum("amount")).values("total")[:1], output_field=MONEY_FIELD),
+        Value(ZERO), output_field=MONEY_FIELD)
+
+
+def call_list_for_agents(*, user) -> QuerySet[Call]:
+    """Every call with its counts per status and its fund's committed amount (constant queries)."""
+    if not user.is_authenticated or not user.works_for_authority:
+        return Call.objects.none()
+    counts = {f"n_{status}": Count("applications", filter=Q(applications__status=status))
+              for status in ApplicationStatus.values}
+    return (Call.objects.select_related("fund", "fund__authority")
+            .annotate(n_total=Count("applications"), **counts,
+                      fund_committed=_committed_subquery("fund"))
+            .order_by("-opens_on", "title"))
+
+
+def call_status_counts(call: Call) -> list[tuple[str, str, int]]:
+    """(status, label, count) for an annotated call from call_list_for_agents."""
+    return [(status, label, getattr(call, f"n_{status}", 0))
+            for status, label in ApplicationStatus.choices]
+
+
+def application_list(*, user) -> QuerySet[Application]:
+    """Applications the user may see: all for the authority's staff; otherwise those of their
+    organisations and their own individual ones."""
+    qs = Application.objects.select_related("call", "call__fund", "organisation", "applicant")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.works_for_authority:
+        return qs
+    return qs.filter(
+        Q(organisation__memberships__user=user,
+          organisation__memberships__status=MembershipStatus.ACTIVE)
+        | Q(organisation__isnull=True, applicant=user)
+    ).distinct()
+
+
+def application_detail(*, user, pk: int) -> Application:
+    """One application in the user's scope (Application.DoesNotExist otherwise → 404)."""
+    return application_list(user=user).prefetch_related("budget_lines").get(pk=pk)
+
+
+def application_queue(*, user, call: Call, status: str = "", nature: str = "",
+                      search: str = "") -> QuerySet[Application]:
+    """The instructors' queue of one call, filtered; drafts are the applicant's business."""
+    qs = (application_list(user=user).filter(call=call).exclude(status=ApplicationStatus.DRAFT)
+          .select_related("award", "reviewed_by"))
+    if status:
+        qs = qs.filter(status=status)
+    if nature:
+        qs = qs.filter(nature=nature)
+    if search:
+        qs = qs.filter(Q(title__icontains=search) | Q(organisation__name__icontains=search)
+                       | Q(external_reference__icontains=search))
+    return qs.order_by("submitted_at", "pk")
+
+
+def budget_lines_of(application: Application) -> list[BudgetLine]:
+    """The stored budget as the shared grid's BudgetLine values (uses the prefetch if any)."""
+    return [BudgetLine(account=line.account, amount=line.amount, label=line.label,
+                       funder=line.funder, status=line.funder_status,
+                       is_this_authority=line.is_this_authority)
+            for line in application.budget_lines.all()]
+
+
+def overdue_reports(*, organisation, on: dt.date | None = None) -> list:
+    """Financial reports overdue for an organisation (CERFA 15059, due 6 months after the year):
+    the one place the funds app asks the conventions app."""
+    if organisation is None:
+        return []
+    from conventions.selectors import financial_reports_overdue
+
+    return list(financial_reports_overdue(organisation=organisation,
+                                          on=on or timezone.localdate()))
+
+
+def overdue_reports_block() -> bool:
+    return bool(getattr(settings, "FUNDS_OVERDUE_REPORT_BLOCKS", False))
+
+
+def planned_volunteering(*, organisation, hours: Decimal,
+                         on: dt.date | None = None) -> tuple[Decimal | None, str]:
+    """Planned valued volunteering (hours × the rate in force) and a French note.
+
+    Returns (None, note) when no rate is defined: the applicant then types the 864/870 amount.
+    """
+    from volunteering.selectors import valuation_rate
+
+    try:
+        rate = valuation_rate(organisation=organisation, on=on or timezone.localdate())
+    except LookupError:
+        return None, _("Aucun taux de valorisation du bénévolat n'est encore défini : indiquez "
+                       "vous-même le montant du bénévolat (comptes 864 et 870).")
+    value = rules.planned_volunteering_value(hours or ZERO, Decimal(rate))
+    return value, _("%(hours)s h × %(rate)s €/h, taux en vigueur") % {
+        "hours": hours, "rate": rate}
+
+
+def application_missing_documents(application: Application) -> list[str]:
+    """Required documents the applicant still has to give. An informal collective or an
+    individual has no statutes nor accounts of its own: the call's list applies to legal
+    entities only."""
+    from backoffice.core.models import LegalForm
+
+    if application.organisation_id is None or \
+            application.organisation.legal_form == LegalForm.INFORMAL:
+        return []
+    return missing_documents(organisation=application.organisation,
+                             required=list(application.call.required_documents or []))
+
+
+def application_timeline(application: Application) -> list[dict]:
+    """Status changes, versions and messages of one application, oldest first."""
+    # notify() also writes an audit row per event; the status change row already tells it.
+    items = [{"at": e.created_at, "kind": "event", "title": e.message, "actor": e.actor}
+             for e in audit_events_for(application) if "recipients" not in (e.data or {})]
+    items += [{"at": m.created_at, "kind": m.kind, "title": m.get_kind_display(), "body": m.body,
+               "actor": m.author}
+              for m in application.messages.select_related("author")]
+    return sorted(items, key=lambda item: item["at"])
+
+
+def application_auto_checks(application: Application) -> list[dict]:
+    """The automatic eligibility checks shown to the instructor (label, ok, detail)."""
+    from backoffice.core.budget import budget_errors
+    from backoffice.core.models import DocumentKind
+
+    lines = budget_lines_of(application)
+    checks = []
+    missing = application_missing_documents(application)
+    checks.append({"label": _("Documents valides du porteur"), "ok": not missing,
+                   "detail": ", ".join(str(DocumentKind(k).label) for k in missing)})
+    cer = application.cer_accepted and (application.organisation is None
+                                        or application.organisation.cer_accepted)
+    checks.append({"label": _("Contrat d'engagement républicain accepté"), "ok": cer,
+                   "detail": ""})
+    errors = budget_errors(lines)
+    checks.append({"label": _("Budget équilibré (charges = produits, 86 = 87)"),
+                   "ok": not errors, "detail": " ".join(errors)})
+    for check in rules.rule_checks(lines, amount_requested=application.amount_requested,
+                                   rules=fund_rules(application.call.fund)):
+        checks.append({"label": check.label, "ok": check.ok, "detail": check.message})
+    overdue = overdue_reports(organisation=application.organisation)
+    checks.append({"label": _("Comptes rendus financiers à jour"), "ok": not overdue,
+                   "detail": _("%(n)s compte(s) rendu(s) en retard") % {"n": len(overdue)}
+                   if overdue else ""})
+    return checks
+
+
+def award_list(*, user) -> QuerySet[Award]:
+    """Awards in the user's scope, with what a convention or notification letter needs."""
+    qs = Award.objects.select_related("application__organisation", "application__call",
+                                      "fund__authority", "awarded_by")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.works_for_authority:
+        return qs
+    return qs.filter(application__in=application_list(user=user).values("pk"))

@@ -199,6 +199,13 @@ LOGGING = {
 BACKOFFICE_NAME = env("BACKOFFICE_NAME", default="Pacte back-office")
 
 # --- funds --------------------------------------------------------------------------------
+# An overdue financial report (CERFA 15059) on an earlier convention: warn (False) or block (True).
+FUNDS_OVERDUE_REPORT_BLOCKS = env.bool("FUNDS_OVERDUE_REPORT_BLOCKS", default=False)
+# Calls switch phase at their dates: checked every FUNDS_PHASE_CHECK_SECONDS (default hourly).
+CELERY_BEAT_SCHEDULE["funds-advance-call-phases"] = {
+    "task": "funds.tasks.calls_advance_phases_task",
+    "schedule": env.int("FUNDS_PHASE_CHECK_SECONDS", default=3600),
+}
 
 # --- conventions --------------------------------------------------------------------------
 

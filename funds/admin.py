@@ -1,0 +1,68 @@
+"""Admin of funds and calls (where the authority creates them); applications are read-mostly
+here: their status only changes through the review and decision pages."""
+
+from django.contrib import admin
+from import_export.admin import ExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Application, ApplicationBudgetLine, ApplicationVersion, Award, Call, Fund
+from .resources import ApplicationResource, AwardResource
+
+
+@admin.register(Fund)
+class FundAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "authority", "year_start", "year_end", "envelope",
+                    "budget_imputation"]
+    list_filter = ["year_start", "authority"]
+    search_fields = ["name"]
+
+
+@admin.register(Call)
+class CallAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "fund", "kind", "phase", "opens_on", "closes_on"]
+    list_filter = ["kind", "phase"]
+    search_fields = ["title"]
+    # The phase changes through call_set_phase (logged), never by editing the row.
+    readonly_fields = ["phase"]
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = ApplicationBudgetLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ["account", "label", "funder", "funder_status", "is_this_authority",
+                       "amount"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ApplicationResource]
+    list_display = ["title", "call", "organisation", "status", "amount_requested",
+                    "submitted_at"]
+    list_filter = ["status", "call"]
+    search_fields = ["title", "organisation__name", "external_reference"]
+    list_select_related = ["call", "organisation"]
+    readonly_fields = ["status", "version", "submitted_at", "call", "organisation", "applicant"]
+    inlines = [BudgetLineInline]
+
+
+@admin.register(ApplicationVersion)
+class ApplicationVersionAdmin(admin.ModelAdmin):
+    list_display = ["application", "number", "submitted_at", "submitted_by"]
+    readonly_fields = ["application", "number", "data", "submitted_by", "submitted_at",
+                       "receipt", "receipt_sha256"]
+
+
+@admin.register(Award)
+class AwardAdmin(ExportMixin, SimpleHistoryAdmin):
+    resource_classes = [AwardResource]
+    list_display = ["application", "fund", "amount", "nature", "deliberation_reference",
+                    "deliberation_date", "awarded_by"]
+    list_filter = ["fund", "nature"]
+    list_select_related = ["application", "fund", "awarded_by"]
+    # Awards are made by application_award (envelope lock): read-only here.
+    readonly_fields = ["application", "fund", "amount", "nature", "deliberation_reference",
+                       "deliberation_date", "awarded_by", "awarded_at"]
+
+    def has_add_permission(self, request):
+        return False

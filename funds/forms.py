@@ -1,0 +1,300 @@
+"""Forms of the funds app. They only parse input; every rule lives in services and rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from backoffice.core.budget import (
+    CHARGE_ACCOUNTS,
+    FUNDER_STATUSES,
+    IN_KIND_CHARGE_ACCOUNTS,
+    IN_KIND_RESOURCE_ACCOUNTS,
+    PRIVATE_FUNDER,
+    PUBLIC_FUNDERS,
+    RESOURCE_ACCOUNTS,
+    VOLUNTEERING_CHARGE,
+    VOLUNTEERING_RESOURCE,
+    BudgetLine,
+)
+from backoffice.core.choices import Nature
+from backoffice.core.money import to_money
+
+from . import rules
+from .models import Application, ApplicationStatus
+
+ZERO = Decimal("0.00")
+OWN_RESOURCE_ACCOUNTS = {k: v for k, v in RESOURCE_ACCOUNTS.items() if k != "74"}
+MONEY_ERRORS = {"min_value": gettext_lazy("Un montant ne peut pas être négatif."),
+                "invalid": gettext_lazy("Saisissez un montant, par exemple 1 250,50."),
+                "max_decimal_places": gettext_lazy("Deux décimales au plus (les centimes)."),
+                "max_digits": gettext_lazy("Ce montant est trop grand.")}
+
+
+class MoneyField(forms.DecimalField):
+    """Euros typed the French way ("1 250,50", "1250.5", "1 250 €"), parsed by to_money."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return to_money(str(value))
+        except ValueError as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+    def prepare_value(self, value):
+        # Shown the French way (comma decimals) so that what is typed back parses the same.
+        if isinstance(value, Decimal):
+            return f"{value:.2f}".replace(".", ",")
+        return value
+
+
+def money_field(label: str, **kwargs) -> MoneyField:
+    return MoneyField(
+        label=label, required=False, min_value=ZERO, max_digits=12, decimal_places=2,
+        error_messages=MONEY_ERRORS,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}), **kwargs)
+
+
+class ApplicationForm(forms.Form):
+    """The about ten fields of the single simple application (drafts may be incomplete)."""
+
+    title = forms.CharField(label=gettext_lazy("Titre du projet"), max_length=200)
+    summary = forms.CharField(
+        label=gettext_lazy("Résumé"), required=False, max_length=rules.SUMMARY_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": rules.SUMMARY_MAX_CHARS}),
+        help_text=gettext_lazy("1 500 caractères au plus : le projet, pour qui, pourquoi."))
+    place = forms.CharField(label=gettext_lazy("Lieu"), required=False, max_length=200)
+    start_date = forms.DateField(label=gettext_lazy("Début"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"},
+                                                        format="%Y-%m-%d"))
+    end_date = forms.DateField(label=gettext_lazy("Fin"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    nature = forms.ChoiceField(label=gettext_lazy("Nature de la dépense"), required=False)
+    amount_requested = money_field(gettext_lazy("Montant demandé (€)"))
+    volunteer_hours = forms.DecimalField(
+        label=gettext_lazy("Heures de bénévolat prévues"), required=False, min_value=ZERO,
+        max_digits=9, decimal_places=2, localize=True,
+        error_messages={"min_value": gettext_lazy("Un nombre d'heures ne peut pas être négatif.")},
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    cer_accepted = forms.BooleanField(
+        label=gettext_lazy("Nous acceptons le contrat d'engagement républicain (loi 2021-1109) : "
+                           "respect des lois de la République, liberté de conscience, "
+                           "égalité, fraternité, dignité de la personne, symboles de la "
+                           "République."), required=False)
+
+    def __init__(self, *args, application: Application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application = application
+        call = application.call
+        self.fields["nature"].choices = [("", "—")] + [
+            (value, label) for value, label in Nature.choices if value in call.fund.natures]
+        for index, question in enumerate(call.questions or []):
+            self.fields[f"q_{index}"] = forms.CharField(
+                label=question, required=False, max_length=3000,
+                widget=forms.Textarea(attrs={"rows": 3}))
+        if application.organisation_id is None:
+            self.fields["applicant_age"] = forms.IntegerField(
+                label=gettext_lazy("Votre âge"), min_value=0, max_value=130)
+        if not self.is_bound:
+            self.initial.update({name: getattr(application, name) for name in
+                                 ["title", "summary", "place", "start_date", "end_date", "nature",
+                                  "amount_requested", "volunteer_hours", "cer_accepted",
+                                  "applicant_age"]})
+            for index, answer in enumerate(application.answers or []):
+                self.initial[f"q_{index}"] = answer
+
+    @property
+    def question_fields(self):
+        return [self[name] for name in self.fields if name.startswith("q_")]
+
+    def data_for_service(self) -> dict:
+        """Cleaned values for application_update (only fields that parsed)."""
+        data = {}
+        cleaned = self.cleaned_data
+        for name in ["title", "summary", "place", "start_date", "end_date", "nature",
+                     "cer_accepted", "applicant_age"]:
+            if name in cleaned:
+                data[name] = cleaned[name]
+        for name in ["amount_requested", "volunteer_hours"]:
+            if name in cleaned:
+                data[name] = cleaned[name] if cleaned[name] is not None else ZERO
+        answers = [cleaned.get(f"q_{i}", "") or "" for i in
+                   range(len(self.application.call.questions or []))]
+        data["answers"] = answers
+        return data
+
+
+class BudgetForm(forms.Form):
+    """The CERFA 12156 grid: charges 60–68, resources 70–78 with 74 per co-financer, and the
+    in-kind contributions 86 = 87 (valued volunteering on 864/870)."""
+
+    def __init__(self, *args, application: Application, volunteering_value=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application = application
+        self.volunteering_value = volunteering_value
+        for account, label in CHARGE_ACCOUNTS.items():
+            self.fields[f"c{account}"] = money_field(f"{account} — {label}")
+        for account, label in OWN_RESOURCE_ACCOUNTS.items():
+            self.fields[f"r{account}"] = money_field(f"{account} — {label}")
+        for key, label in [*PUBLIC_FUNDERS.items(), (PRIVATE_FUNDER, _("Aides privées"))]:
+            self.fields[f"f_{key}"] = money_field(label)
+            self.fields[f"s_{key}"] = forms.ChoiceField(
+                label=_("%(funder)s : statut") % {"funder": label}, required=False,
+                choices=[(k, v) for k, v in FUNDER_STATUSES.items()], initial="requested")
+        for account, label in {**IN_KIND_CHARGE_ACCOUNTS, **IN_KIND_RESOURCE_ACCOUNTS}.items():
+            field = money_field(f"{account} — {label}")
+            if volunteering_value is not None and account in (VOLUNTEERING_CHARGE,
+                                                              VOLUNTEERING_RESOURCE):
+                field.disabled = True
+                field.help_text = _("Calculé : heures prévues × taux en vigueur.")
+            self.fields[f"k{account}"] = field
+        if not self.is_bound:
+            self._initial_from(application)
+
+    def _initial_from(self, application):
+        for line in application.budget_lines.all():
+            if line.is_this_authority:
+                continue
+            if line.account == "74":
+                key = line.funder or "autre_public"
+                self.initial[f"f_{key}"] = line.amount
+                self.initial[f"s_{key}"] = line.funder_status or "requested"
+            elif line.account in CHARGE_ACCOUNTS:
+                self.initial[f"c{line.account}"] = line.amount
+            elif line.account in OWN_RESOURCE_ACCOUNTS:
+                self.initial[f"r{line.account}"] = line.amount
+            else:
+                self.initial[f"k{line.account}"] = line.amount
+        if self.volunteering_value is not None:
+            self.initial[f"k{VOLUNTEERING_CHARGE}"] = self.volunteering_value
+            self.initial[f"k{VOLUNTEERING_RESOURCE}"] = self.volunteering_value
+
+    def rows(self, prefix: str, accounts) -> list:
+        return [self[f"{prefix}{account}"] for account in accounts]
+
+    @property
+    def charge_rows(self):
+        return self.rows("c", CHARGE_ACCOUNTS)
+
+    @property
+    def resource_rows(self):
+        return self.rows("r", OWN_RESOURCE_ACCOUNTS)
+
+    @property
+    def funder_rows(self):
+        return [(self[f"f_{key}"], self[f"s_{key}"])
+                for key in [*PUBLIC_FUNDERS, PRIVATE_FUNDER]]
+
+    @property
+    def in_kind_charge_rows(self):
+        return self.rows("k", IN_KIND_CHARGE_ACCOUNTS)
+
+    @property
+    def in_kind_resource_rows(self):
+        return self.rows("k", IN_KIND_RESOURCE_ACCOUNTS)
+
+    def lines(self, *, amount_requested: Decimal, authority) -> list[BudgetLine]:
+        """The budget as BudgetLine values; the amount requested is this authority's 74 line."""
+        cleaned = self.cleaned_data
+        lines = []
+        for account, label in CHARGE_ACCOUNTS.items():
+            lines.append(BudgetLine(account, cleaned.get(f"c{account}") or ZERO, label))
+        for account, label in OWN_RESOURCE_ACCOUNTS.items():
+            lines.append(BudgetLine(account, cleaned.get(f"r{account}") or ZERO, label))
+        lines.append(rules.authority_budget_line(amount_requested or ZERO, name=authority.name,
+                                                 kind=authority.kind))
+        for key, label in [*PUBLIC_FUNDERS.items(), (PRIVATE_FUNDER, _("Aides privées"))]:
+            lines.append(BudgetLine("74", cleaned.get(f"f_{key}") or ZERO, label, funder=key,
+                                    status=cleaned.get(f"s_{key}") or "requested"))
+        for account, label in {**IN_KIND_CHARGE_ACCOUNTS, **IN_KIND_RESOURCE_ACCOUNTS}.items():
+            amount = cleaned.get(f"k{account}") or ZERO
+            if self.volunteering_value is not None and account in (VOLUNTEERING_CHARGE,
+                                                                   VOLUNTEERING_RESOURCE):
+                amount = self.volunteering_value
+            lines.append(BudgetLine(account, amount, label))
+        return [line for line in lines if line.amount != 0 or line.is_this_authority]
+
+
+class ApplicationStartForm(forms.Form):
+    """Who applies (one of my organisations, or myself when the call allows) and the title."""
+
+    organisation = forms.ChoiceField(label=gettext_lazy("Porteur du projet"))
+    title = forms.CharField(label=gettext_lazy("Titre du projet"), max_length=200)
+    applicant_age = forms.IntegerField(
+        label=gettext_lazy("Votre âge (si vous déposez à titre personnel)"), required=False,
+        min_value=0, max_value=130)
+
+    def __init__(self, *args, organisations, allows_individuals: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = {str(o.pk): o for o in organisations}
+        choices = [(pk, o.name) for pk, o in self.organisations.items()]
+        if allows_individuals:
+            choices.append(("individual", _("À titre personnel (habitant)")))
+        else:
+            del self.fields["applicant_age"]
+        self.fields["organisation"].choices = choices
+
+
+class ReviewForm(forms.Form):
+    estimated_cost = money_field(gettext_lazy("Coût estimé par la collectivité (€)"))
+    proposed_amount = money_field(gettext_lazy("Montant proposé (€)"))
+    opinion = forms.CharField(label=gettext_lazy("Avis de l'instructeur"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in rules.MANUAL_CHECKS:
+            self.fields[f"check_{code}"] = forms.BooleanField(label=label, required=False)
+
+    def checklist(self) -> dict:
+        return {code: self.cleaned_data.get(f"check_{code}", False)
+                for code, _label in rules.MANUAL_CHECKS}
+
+
+class MessageForm(forms.Form):
+    message = forms.CharField(label=gettext_lazy("Compléments attendus"),
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MotivationForm(forms.Form):
+    motivation = forms.CharField(label=gettext_lazy("Motivation"),
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=gettext_lazy("Décision"), choices=[
+        ("award", gettext_lazy("Attribuer")), ("reject", gettext_lazy("Rejeter"))],
+        widget=forms.RadioSelect)
+    amount = money_field(gettext_lazy("Montant attribué (€)"))
+    nature = forms.ChoiceField(label=gettext_lazy("Nature"), choices=Nature.choices,
+                               required=False)
+    deliberation_reference = forms.CharField(label=gettext_lazy("Référence de la délibération"),
+                                             max_length=100)
+    deliberation_date = forms.DateField(label=gettext_lazy("Date de la délibération"),
+                                        widget=forms.DateInput(attrs={"type": "date"}))
+    motivation = forms.CharField(label=gettext_lazy("Motivation (rejet)"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CommitteeHeaderForm(forms.Form):
+    deliberation_reference = forms.CharField(label=gettext_lazy("Référence de la délibération"),
+                                             max_length=100)
+    deliberation_date = forms.DateField(label=gettext_lazy("Date de la délibération"),
+                                        widget=forms.DateInput(attrs={"type": "date"}))
+
+
+QUEUE_STATUSES = [("", gettext_lazy("Tous"))] + [
+    (value, label) for value, label in ApplicationStatus.choices
+    if value != ApplicationStatus.DRAFT]
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("Statut"), required=False,
+                               choices=QUEUE_STATUSES)
+    nature = forms.ChoiceField(label=gettext_lazy("Nature"), required=False,
+                               choices=[("", gettext_lazy("Toutes")), *Nature.choices])
+    q = forms.CharField(label=gettext_lazy("Recherche"), required=False, max_length=100)

@@ -1,0 +1,79 @@
+"""can(user, action, obj) -> (allowed, reason) for the funds app (Hypha projects/permissions.py).
+
+Pages and API call the same map; what a user may list is scoped in selectors (out of scope → 404).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from backoffice.core.permissions import is_member
+from backoffice.core.roles import Role
+
+
+def _is_applicant(user, application) -> bool:
+    if application.organisation_id:
+        return is_member(user, application.organisation)
+    return application.applicant_id == user.pk
+
+
+def _application_view(user, application):
+    if user.works_for_authority or _is_applicant(user, application):
+        return True, ""
+    return False, _("Ce dossier ne vous concerne pas.")
+
+
+def _application_edit(user, application):
+    if not _is_applicant(user, application):
+        return False, _("Seuls les membres du porteur peuvent modifier ce dossier.")
+    if not application.editable:
+        return False, _("Ce dossier a été déposé : il ne peut plus être modifié.")
+    return True, ""
+
+
+def _review(user, obj):
+    if user.has_role(Role.INSTRUCTOR, Role.ADMINISTRATOR):
+        return True, ""
+    return False, _("Action réservée aux instructeurs.")
+
+
+def _decide(user, obj):
+    if user.has_role(Role.DECISION_MAKER, Role.ADMINISTRATOR):
+        return True, ""
+    return False, _("Action réservée aux décideurs.")
+
+
+def _call_manage(user, obj):
+    if user.has_role(Role.FINANCE_AGENT, Role.INSTRUCTOR, Role.ADMINISTRATOR):
+        return True, ""
+    return False, _("Action réservée aux agents de la collectivité.")
+
+
+def _agent_area(user, obj):
+    if user.works_for_authority:
+        return True, ""
+    return False, _("Cet espace est réservé aux agents de la collectivité.")
+
+
+RULES = {
+    "application.view": _application_view,
+    "application.edit": _application_edit,
+    "application.submit": _application_edit,
+    "application.review": _review,
+    "application.decide": _decide,
+    "call.manage": _call_manage,
+    "call.view_applications": _agent_area,
+}
+
+
+def can(user, action: str, obj=None) -> tuple[bool, str]:
+    """Whether ``user`` may do ``action`` on ``obj``, and the French reason when not."""
+    if user is None or not user.is_authenticated:
+        return False, _("Vous devez être connecté.")
+    if not user.is_active:
+        return False, _("Ce compte est désactivé.")
+    try:
+        rule = RULES[action]
+    except KeyError as exc:
+        raise KeyError(f"Unknown action {action!r}") from exc
+    return rule(user, obj)

@@ -1,0 +1,263 @@
+"""Pure rules of the funds app (no ORM): financing shares, fund rules, phases, version diffs.
+
+The application page, the API and the decision all call these same functions, on top of the
+shared CERFA 12156 grid (``backoffice.core.budget``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from backoffice.core.budget import BudgetLine, budget_totals
+from backoffice.core.money import format_eur
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+SHARE_PLACES = Decimal("0.0001")
+MAX_QUESTIONS = 5
+SUMMARY_MAX_CHARS = 1500
+
+# Phase order of a call; the vote exists only for participatory budgets.
+PHASE_ORDER = ["draft", "open", "review", "vote", "decision", "results", "closed"]
+
+
+@dataclass(frozen=True)
+class FundRules:
+    """A fund's financing rules. Shares are fractions in [0, 1]; None = no ceiling.
+
+    No general law caps public aid to associations (DOMAIN §4): each funder sets its own.
+    """
+
+    max_authority_share: Decimal = Decimal("1")
+    min_self_financing_share: Decimal = Decimal("0")
+    max_public_share: Decimal | None = None
+    volunteering_counts: bool = True
+    in_kind_counts: bool = True
+    min_amount: Decimal = ZERO
+    max_amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Shares:
+    total_cost: Decimal               # charges + 86, the basis of every share
+    this_authority: Decimal           # 74 lines asked from this authority
+    public: Decimal                   # all public 74 lines
+    self_financing: Decimal           # own resources + what the fund lets count from 87
+    self_financing_cash: Decimal      # own resources only (70, 73, 75–78)
+    volunteering: Decimal             # valued volunteering (864)
+    authority_share: Decimal
+    public_share: Decimal
+    self_financing_share: Decimal                 # as the fund counts it
+    self_financing_share_with_in_kind: Decimal    # valued volunteering and in-kind included
+    self_financing_share_without_in_kind: Decimal  # cash only
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    code: str
+    label: str
+    ok: bool
+    message: str = ""
+
+
+def _share(part: Decimal, whole: Decimal) -> Decimal:
+    if whole <= 0:
+        return Decimal("0.0000")
+    return (part / whole).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def compute_shares(lines: Iterable[BudgetLine], *, volunteering_counts: bool = True,
+                   in_kind_counts: bool = True) -> Shares:
+    """Financing shares of a project budget.
+
+    Invariant: for non-negative amounts every share lies in [0, 1] — the basis is the larger of
+    total cost and total resources, so even an unbalanced draft never shows more than 100 %.
+    """
+    totals = budget_totals(lines)
+    basis = max(totals.total_cost, totals.total_resources)
+    # 864 is valued volunteering on the charges side; its 87x counterpart is part of the
+    # in-kind resources, which always equal the in-kind charges in a balanced budget.
+    volunteering = min(totals.volunteering, totals.in_kind_resources)
+    other_in_kind = totals.in_kind_resources - volunteering
+    counted = totals.own_resources
+    if volunteering_counts:
+        counted += volunteering
+    if in_kind_counts:
+        counted += other_in_kind
+    return Shares(
+        total_cost=totals.total_cost,
+        this_authority=totals.this_authority,
+        public=totals.public,
+        self_financing=counted,
+        self_financing_cash=totals.own_resources,
+        volunteering=totals.volunteering,
+        authority_share=_share(totals.this_authority, basis),
+        public_share=_share(totals.public, basis),
+        self_financing_share=_share(counted, basis),
+        self_financing_share_with_in_kind=_share(totals.own_resources + totals.in_kind_resources,
+                                                  basis),
+        self_financing_share_without_in_kind=_share(totals.own_resources, basis),
+    )
+
+
+def percent(share: Decimal) -> str:
+    """0.8 → '80 %' (French notation, one decimal when needed)."""
+    value = (share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    text = f"{value:.1f}".replace(".", ",").removesuffix(",0")
+    return f"{text}\u00a0%"
+
+
+def rule_checks(lines: Iterable[BudgetLine], *, amount_requested: Decimal,
+                rules: FundRules) -> list[RuleCheck]:
+    """Every fund rule checked against a budget and an amount, with a French explanation.
+
+    Invariant: a check fails only with a non-empty message saying which limit is exceeded.
+    """
+    lines = list(lines)
+    shares = compute_shares(lines, volunteering_counts=rules.volunteering_counts,
+                            in_kind_counts=rules.in_kind_counts)
+    checks: list[RuleCheck] = []
+
+    ok = amount_requested >= rules.min_amount and (
+        rules.max_amount is None or amount_requested <= rules.max_amount)
+    message = ""
+    if amount_requested < rules.min_amount:
+        message = _("Le montant demandé (%(amount)s) est inférieur au minimum du fonds "
+                    "(%(limit)s).") % {"amount": format_eur(amount_requested),
+                                       "limit": format_eur(rules.min_amount)}
+    elif not ok:
+        message = _("Le montant demandé (%(amount)s) dépasse le maximum du fonds "
+                    "(%(limit)s).") % {"amount": format_eur(amount_requested),
+                                       "limit": format_eur(rules.max_amount)}
+    checks.append(RuleCheck("amount", _("Montant dans les limites du fonds"), ok, message))
+
+    ok = shares.this_authority == amount_requested
+    checks.append(RuleCheck(
+        "amount_in_budget", _("Montant demandé inscrit au budget (compte 74)"), ok,
+        "" if ok else _("Le budget prévoit %(budget)s de la collectivité alors que vous "
+                        "demandez %(amount)s : les deux doivent être égaux.")
+        % {"budget": format_eur(shares.this_authority), "amount": format_eur(amount_requested)}))
+
+    ok = shares.authority_share <= rules.max_authority_share
+    checks.append(RuleCheck(
+        "authority_share", _("Part de la collectivité"), ok,
+        "" if ok else _("La collectivité financerait %(share)s du coût du projet ; ce fonds en "
+                        "finance au plus %(limit)s. Réduisez le montant demandé ou ajoutez "
+                        "d'autres ressources.")
+        % {"share": percent(shares.authority_share), "limit": percent(rules.max_authority_share)}))
+
+    if rules.max_public_share is not None:
+        ok = shares.public_share <= rules.max_public_share
+        checks.append(RuleCheck(
+            "public_share", _("Part des financements publics"), ok,
+            "" if ok else _("Les aides publiques couvriraient %(share)s du projet ; ce fonds "
+                            "exige au plus %(limit)s d'aides publiques cumulées.")
+            % {"share": percent(shares.public_share), "limit": percent(rules.max_public_share)}))
+
+    ok = shares.self_financing_share >= rules.min_self_financing_share
+    if rules.volunteering_counts and rules.in_kind_counts:
+        counted = _("bénévolat valorisé et contributions en nature compris")
+    elif rules.volunteering_counts:
+        counted = _("bénévolat valorisé compris, autres contributions en nature exclues")
+    else:
+        counted = _("sans le bénévolat valorisé ni les contributions en nature")
+    checks.append(RuleCheck(
+        "self_financing", _("Part d'autofinancement"), ok,
+        "" if ok else _("L'autofinancement atteint %(share)s (%(counted)s) ; ce fonds demande au "
+                        "moins %(limit)s.")
+        % {"share": percent(shares.self_financing_share), "counted": counted,
+           "limit": percent(rules.min_self_financing_share)}))
+    return checks
+
+
+def rule_errors(lines: Iterable[BudgetLine], *, amount_requested: Decimal,
+                rules: FundRules) -> list[str]:
+    """The French messages of the failing fund rules (empty = the request fits the fund)."""
+    return [c.message for c in rule_checks(lines, amount_requested=amount_requested, rules=rules)
+            if not c.ok]
+
+
+def planned_volunteering_value(hours: Decimal, rate: Decimal) -> Decimal:
+    """Valued volunteering (règlement ANC 2018-06): hours × hourly rate, rounded to the cent."""
+    if hours < 0 or rate < 0:
+        raise ValueError("Heures et taux doivent être positifs.")
+    return (Decimal(hours) * Decimal(rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def award_errors(*, amount: Decimal, requested: Decimal, rules: FundRules,
+                 remaining: Decimal) -> dict[str, str]:
+    """Why an award of ``amount`` is not allowed (field → French message); empty = allowed.
+
+    Invariant: an allowed award is positive, ≤ the amount requested, within the fund's
+    maximum and ≤ the remaining envelope, so committed never exceeds the envelope.
+    """
+    if amount <= 0:
+        return {"amount": _("Le montant attribué doit être positif.")}
+    if amount > requested:
+        return {"amount": _("Le montant attribué (%(amount)s) ne peut pas dépasser le montant "
+                            "demandé (%(requested)s).") % {"amount": format_eur(amount),
+                                                           "requested": format_eur(requested)}}
+    if rules.max_amount is not None and amount > rules.max_amount:
+        return {"amount": _("Le montant attribué dépasse le maximum du fonds (%(limit)s).")
+                % {"limit": format_eur(rules.max_amount)}}
+    if amount > remaining:
+        return {"amount": _("L'enveloppe du fonds ne suffit plus : il reste %(remaining)s.")
+                % {"remaining": format_eur(remaining)}}
+    return {}
+
+
+def phase_dates_errors(dates: Mapping[str, dt.date]) -> list[str]:
+    """Phase start dates must strictly follow the phase order."""
+    ordered = [dates[p] for p in PHASE_ORDER if p in dates]
+    if any(later <= earlier for earlier, later in zip(ordered, ordered[1:], strict=False)):
+        return [_("Les dates des phases doivent se suivre dans l'ordre.")]
+    return []
+
+
+def phase_on(dates: Mapping[str, dt.date], today: dt.date) -> str:
+    """The phase a call is in on ``today`` from its dated phases ("draft" before opening)."""
+    current = "draft"
+    for phase in PHASE_ORDER:
+        start = dates.get(phase)
+        if start is not None and start <= today:
+            current = phase
+    return current
+
+
+def phase_after(phase: str, dates: Mapping[str, dt.date]) -> str | None:
+    """The next phase of a call that has ``dates`` (skips the vote when there is none)."""
+    phases = ["draft", *[p for p in PHASE_ORDER if p in dates]]
+    index = phases.index(phase)
+    return phases[index + 1] if index + 1 < len(phases) else None
+
+
+def version_diff(before: Mapping, after: Mapping) -> list[tuple[str, object, object]]:
+    """Fields whose value changed between two submitted versions, in ``after``'s key order."""
+    keys = list(after) + [k for k in before if k not in after]
+    return [(key, before.get(key), after.get(key)) for key in keys
+            if before.get(key) != after.get(key)]
+
+
+# Eligibility checks the instructor ticks by hand (the automatic ones are computed).
+MANUAL_CHECKS = [
+    ("object", gettext_lazy("Le projet correspond à l'objet de l'appel")),
+    ("territory", gettext_lazy("Le projet se déroule sur le territoire de la collectivité")),
+    ("general_interest", gettext_lazy("Intérêt général, sans but lucratif ni prosélytisme")),
+    ("feasibility", gettext_lazy("Faisabilité : calendrier, moyens humains et matériels")),
+]
+
+
+AUTHORITY_FUNDER = {"commune": "commune", "epci": "commune", "departement": "departement",
+                    "region": "region"}
+
+
+def authority_budget_line(amount: Decimal, *, name: str, kind: str) -> BudgetLine:
+    """The 74 line of the amount asked from this authority: always the amount requested."""
+    return BudgetLine("74", amount, name, funder=AUTHORITY_FUNDER.get(kind, "commune"),
+                      status="requested", is_this_authority=True)

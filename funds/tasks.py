@@ -1,0 +1,18 @@
+"""Thin Celery wrappers around funds services."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def application_receipt_task(version_id: int) -> bool:
+    """Generate the receipt PDF of one submitted version (idempotent: kept once written)."""
+    return services.application_receipt_generate(version_id=version_id)
+
+
+@shared_task(acks_late=True)
+def calls_advance_phases_task() -> int:
+    """Switch calls to the phase their dates give for today (idempotent within a day)."""
+    return services.calls_advance_phases(today=timezone.localdate())
