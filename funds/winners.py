@@ -42,6 +42,7 @@ An optional ``min_votes`` (every rule) makes projects with fewer votes ineligibl
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -307,22 +308,28 @@ class _EqualShares:
         type_class = [0] * len(self.type_counts)   # -1: no money left
         in_class = {p: {0: self.support[p]} for p in self.candidates}
         winners: list[ProjectId] = []
-        # Lower bound of each project's price per euro, as in pabutools: cost / total satisfaction.
-        stale = {p: mpq(1, self.tally.votes[p]) for p in self.candidates}
+        # Lower bound of each project's price per euro, as in pabutools: cost / total satisfaction;
+        # a heap visits projects by increasing bound, exactly compared.
+        heap = [(mpq(1, self.tally.votes[p]), n, p) for n, p in enumerate(self.candidates)]
+        heapq.heapify(heap)
         remaining = set(self.candidates)
         while True:
             best: mpq | None = None
             tied: list[ProjectId] = []
-            for project_id in sorted(remaining, key=stale.__getitem__):
+            visited = []
+            while heap:
+                bound, n, project_id = heap[0]
                 cost = self.cost[project_id]
                 groups = [(money[c], k) for c, k in in_class[project_id].items()]
                 if sum(amount * k for amount, k in groups) < cost:
+                    heapq.heappop(heap)          # unaffordable now, hence for ever
                     remaining.discard(project_id)
                     continue
-                if best is not None and stale[project_id] > best:
+                if best is not None and bound > best:
                     break
+                heapq.heappop(heap)
                 rho = self._price(cost, groups)
-                stale[project_id] = rho
+                visited.append((rho, n, project_id))
                 if best is None or rho < best:
                     best, tied = rho, [project_id]
                 elif rho == best:
@@ -332,6 +339,9 @@ class _EqualShares:
             chosen = min(tied, key=lambda p: tie_break_key(p, self.tally.projects[p]))
             winners.append(chosen)
             remaining.discard(chosen)
+            for item in visited:
+                if item[2] != chosen:
+                    heapq.heappush(heap, item)
             self._pay(chosen, best * self.cost[chosen], money, type_class, in_class, remaining)
 
     def _pay(self, chosen, payment, money, type_class, in_class, remaining) -> None:

@@ -8,6 +8,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pabutools.election import parse_pabulib
 
 from funds.pabulib import PabulibError, PabulibInstance, PbProject, PbVote, parse_pb, write_pb
@@ -232,3 +234,31 @@ def test_split_refuses_a_budget_that_does_not_divide_and_takes_explicit_ones():
     assert parts["C"].votes == []
     with pytest.raises(ValueError, match="Enveloppe manquante"):
         instance.split_by("district", {"A": Decimal(50)})
+
+
+CELL = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=12).map(str.strip)
+IDENT = st.from_regex(r"[A-Za-z0-9/_-]{1,6}", fullmatch=True)
+
+
+@st.composite
+def instances(draw):
+    ids = draw(st.lists(IDENT, min_size=1, max_size=5, unique=True))
+    columns = draw(st.lists(st.sampled_from(["district", "category", "votes", "selected"]), unique=True))
+    projects = [PbProject(project_id, Decimal(draw(st.integers(0, 10**9))) / 100, draw(CELL),
+                          {column: draw(CELL) for column in columns}) for project_id in ids]
+    cumulative = draw(st.booleans())
+    votes = []
+    for number in range(draw(st.integers(0, 5))):
+        chosen = draw(st.lists(st.sampled_from(ids), unique=True))
+        points = [draw(st.integers(1, 9)) for _ in chosen] if cumulative else None
+        votes.append(PbVote(f"v{number}", chosen, points, {"age": draw(CELL)}))
+    meta = {"description": draw(CELL), "budget": str(Decimal(draw(st.integers(0, 10**9))) / 100),
+            "vote_type": "cumulative" if cumulative else "approval"}
+    return PabulibInstance(meta=meta, projects=projects, votes=votes)
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances())
+def test_any_instance_round_trips(instance):
+    assert parse_pb(write_pb(instance)) == instance
+    assert parse_pb(write_pb(instance).replace("\n", "\r\n").encode()) == instance
