@@ -43,10 +43,12 @@ An optional ``min_votes`` (every rule) makes projects with fewer votes ineligibl
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from enum import StrEnum
+from itertools import chain
 
 from django.utils.translation import gettext as _
 
@@ -175,23 +177,26 @@ def _tally(projects: Mapping[ProjectId, Decimal], ballots: Iterable[Ballot], bud
     costs = {str(k): Decimal(v) for k, v in projects.items()}
     if budget < 0 or any(cost < 0 for cost in costs.values()):
         raise ValueError(_("Enveloppe et coûts doivent être positifs ou nuls."))
-    votes = dict.fromkeys(costs, 0)
-    score = dict.fromkeys(costs, 0)
     approvals: list[tuple[ProjectId, ...]] = []
+    points: Counter[ProjectId] = Counter()
     for ballot in ballots:
-        if isinstance(ballot, Mapping):
-            items = list(ballot.items())
+        if isinstance(ballot, (list, tuple)):   # the common case, kept fast for large votes
+            ids = tuple(ballot)
+        elif isinstance(ballot, Mapping):
+            ids = tuple(ballot)
+            points.update({project_id: value - 1 for project_id, value in ballot.items()})
         else:
-            items = [(project_id, 1) for project_id in ballot]
-        ids = tuple(project_id for project_id, _points in items)
+            ids = tuple(ballot)
         if len(set(ids)) != len(ids):
             raise ValueError(_("Un bulletin cite plusieurs fois le même projet."))
-        for project_id, points in items:
-            if project_id not in costs:
-                raise ValueError(_("Projet inconnu dans un bulletin : %(id)s.") % {"id": project_id})
-            votes[project_id] += 1
-            score[project_id] += points
         approvals.append(ids)
+    counted = Counter(chain.from_iterable(approvals))
+    unknown = sorted(set(counted) - set(costs))
+    if unknown:
+        raise ValueError(_("Projet inconnu dans un bulletin : %(id)s.") % {"id": ", ".join(unknown)})
+    votes = {p: counted[p] for p in costs}
+    # score = supporters + (points - 1) for each point-carrying mention = sum of points
+    score = {p: counted[p] + points[p] for p in costs}
     return _Tally(costs, Decimal(budget), approvals, votes, score)
 
 
@@ -275,8 +280,7 @@ class _EqualShares:
     Voters with the same ballot always hold the same money (they start equal and pay the same
     shares), so they are grouped into ballot types with a multiplicity. Money values live in
     "classes" (a type points to its class) and each project keeps how many of its supporters sit
-    in each class: pricing a project costs the number of distinct money values among its
-    supporters, not the number of voters. Voters with no money left are dropped: they can pay
+    in each class, recounted only when a project sharing voters with it was paid for. Voters with no money left are dropped: they can pay
     nothing and pabutools' walk skips them alike. Same algorithm as pabutools' ``mes_inner_algo``
     (lazy re-evaluation: a project's price per euro only grows), in exact rationals.
     """
@@ -285,12 +289,9 @@ class _EqualShares:
         self.tally = tally
         self.voters = len(tally.ballots)
         self.candidates = [p for p in eligible if tally.votes[p] > 0 and tally.projects[p] > 0]
-        candidate_set = set(self.candidates)
-        types: dict[frozenset, int] = {}
-        for ballot in tally.ballots:
-            key = frozenset(p for p in ballot if p in candidate_set)
-            if key:
-                types[key] = types.get(key, 0) + 1
+        candidate_set = frozenset(self.candidates)
+        types: Counter[frozenset] = Counter(candidate_set.intersection(ballot) for ballot in tally.ballots)
+        types.pop(frozenset(), None)
         self.type_projects = [tuple(key) for key in types]
         self.type_counts = list(types.values())
         self.supporters: dict[ProjectId, list[int]] = {p: [] for p in self.candidates}
@@ -299,6 +300,11 @@ class _EqualShares:
                 self.supporters[project_id].append(index)
         self.cost = {p: mpq(tally.projects[p]) for p in self.candidates}
         self.support = {p: sum(self.type_counts[t] for t in self.supporters[p]) for p in self.candidates}
+        # Projects sharing a voter with p: their supporters' money changes when p is paid for.
+        self.neighbours: dict[ProjectId, set[ProjectId]] = {p: set() for p in self.candidates}
+        for key in self.type_projects:
+            for project_id in key:
+                self.neighbours[project_id].update(key)
 
     def run(self, total: mpq) -> tuple[list[ProjectId], list[mpq]]:
         """Winners in order of selection and each ballot type's money left."""
@@ -313,6 +319,7 @@ class _EqualShares:
         heap = [(mpq(1, self.tally.votes[p]), n, p) for n, p in enumerate(self.candidates)]
         heapq.heapify(heap)
         remaining = set(self.candidates)
+        dirty: set[ProjectId] = set()
         while True:
             best: mpq | None = None
             tied: list[ProjectId] = []
@@ -320,6 +327,9 @@ class _EqualShares:
             while heap:
                 bound, n, project_id = heap[0]
                 cost = self.cost[project_id]
+                if project_id in dirty:
+                    in_class[project_id] = self._classes(project_id, type_class)
+                    dirty.discard(project_id)
                 groups = [(money[c], k) for c, k in in_class[project_id].items()]
                 if sum(amount * k for amount, k in groups) < cost:
                     heapq.heappop(heap)          # unaffordable now, hence for ever
@@ -342,9 +352,10 @@ class _EqualShares:
             for item in visited:
                 if item[2] != chosen:
                     heapq.heappush(heap, item)
-            self._pay(chosen, best * self.cost[chosen], money, type_class, in_class, remaining)
+            self._pay(chosen, best * self.cost[chosen], money, type_class)
+            dirty |= self.neighbours[chosen]
 
-    def _pay(self, chosen, payment, money, type_class, in_class, remaining) -> None:
+    def _pay(self, chosen, payment, money, type_class) -> None:
         """Each supporter pays min(money, payment); their types move to the matching classes."""
         moved: dict[int, int] = {}
         for index in self.supporters[chosen]:
@@ -361,16 +372,16 @@ class _EqualShares:
                     new = -1
                 moved[old] = new
             type_class[index] = new
-            count = self.type_counts[index]
-            for project_id in self.type_projects[index]:
-                if project_id not in remaining:
-                    continue
-                classes = in_class[project_id]
-                classes[old] -= count
-                if not classes[old]:
-                    del classes[old]
-                if new >= 0:
-                    classes[new] = classes.get(new, 0) + count
+
+    def _classes(self, project_id, type_class) -> dict[int, int]:
+        """How many supporters of the project hold each money class (moneyless ones left out)."""
+        classes: dict[int, int] = {}
+        counts = self.type_counts
+        for index in self.supporters[project_id]:
+            c = type_class[index]
+            if c >= 0:
+                classes[c] = classes.get(c, 0) + counts[index]
+        return classes
 
     @staticmethod
     def _price(cost: mpq, groups: list[tuple[mpq, int]]) -> mpq:
