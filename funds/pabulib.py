@@ -231,6 +231,7 @@ def parse_pb(content: str | bytes) -> PabulibInstance:
         errors.append(_("ligne %(line)s : %(message)s") % {"line": line, "message": message % params})
 
     meta: dict[str, str] = {}
+    meta_lines: dict[str, int] = {}
     projects: list[PbProject] = []
     votes: list[PbVote] = []
     project_rows: list[tuple[int, dict[str, str]]] = []
@@ -271,6 +272,7 @@ def parse_pb(content: str | bytes) -> PabulibInstance:
                 if key in meta:
                     error(line, _("clé « %(key)s » en double dans META."), key=key)
                 meta[key] = value
+                meta_lines[key] = line
             elif section == "projects":
                 project_rows.append((line, dict(zip(header, cells, strict=True))))
             else:
@@ -291,10 +293,10 @@ def parse_pb(content: str | bytes) -> PabulibInstance:
         try:
             parse_number(meta["budget"])
         except ValueError:
-            errors.append(_("META : budget illisible « %(value)s ».") % {"value": meta["budget"]})
+            error(meta_lines["budget"], _("budget illisible « %(value)s »."), value=meta["budget"])
     if vote_type not in SUPPORTED_VOTE_TYPES:
-        errors.append(_("META : type de vote « %(value)s » non pris en charge (acceptés : %(types)s).")
-                      % {"value": vote_type, "types": ", ".join(SUPPORTED_VOTE_TYPES)})
+        error(meta_lines["vote_type"], _("type de vote « %(value)s » non pris en charge (acceptés : %(types)s)."),
+              value=vote_type, types=", ".join(SUPPORTED_VOTE_TYPES))
 
     ids: set[str] = set()
     for line, cells in project_rows:
