@@ -1,0 +1,411 @@
+"""Reading and writing participatory-budget instances in the Pabulib ``.pb`` format.
+
+Pure module: text in, plain dataclasses out (and back). No ORM; the import and export commands
+build on it.
+
+The format (https://pabulib.org/format): three sections introduced by a line ``META``,
+``PROJECTS`` and ``VOTES``, each followed by a header line; cells are separated by ``;`` with CSV
+double-quote quoting. META rows are ``key;value``. Columns are found by header name, their order
+differs between files. Project ids are strings (``WIK/0018``, ``c12``, ``116``).
+
+What we keep, exactly: every META entry, every project column, every vote column (as text, in
+the file's column order), costs and the budget as exact decimals (``400000.0`` stays ``400000.0``).
+So ``parse_pb(write_pb(x)) == x`` for any instance this module produced or accepts.
+
+Vote types:
+
+- ``approval`` (and ``choose-1``): ``vote`` lists the supported projects.
+- ``cumulative``: ``vote`` and ``points`` are parallel lists (``15,22;2,1``); points are integers.
+- ``ordinal``: ``vote`` lists projects best first; an optional ``points`` column is kept. The
+  winner rules of :mod:`funds.winners` read an ordinal ballot as the APPROVAL of every ranked
+  project (the order is kept in the file but not used), and use its points like cumulative points
+  when the file carries them.
+- ``scoring`` and anything else is refused: no rule of ours gives it a meaning.
+
+A malformed file raises :class:`PabulibError` carrying every problem found as a line-numbered
+French message; nothing is returned in that case, never a partial instance.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+SECTIONS = ("meta", "projects", "votes")
+SUPPORTED_VOTE_TYPES = ("approval", "choose-1", "cumulative", "ordinal")
+POINTS_VOTE_TYPES = ("cumulative", "ordinal")
+# Cost and budget: plain decimal numbers; a decimal comma is accepted (pabutools does the same).
+NUMBER_RE = re.compile(r"^\d+(?:[.,]\d+)?$")
+INTEGER_RE = re.compile(r"^-?\d+$")
+# META ``rule`` values of Pabulib -> our rule names (funds.winners.RULES). ``equalshares/add1`` is
+# MES completed by raising the voters' shares then greedy; on Świecie 2023 both the 1 % step of
+# pabutools and a step of one unit per voter reproduce the city's outcome.
+META_RULES = {
+    "greedy": "greedy",
+    "greedy-no-skip": "greedy-no-skip",
+    "equalshares": "mes",
+    "equalshares/add1": "mes-completed",
+}
+
+
+class PabulibError(ValueError):
+    """A malformed ``.pb`` file: ``errors`` lists French messages, each starting with its line."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+@dataclass
+class PbProject:
+    """One project row. ``extra`` holds every other column as text, in the file's order."""
+
+    id: str
+    cost: Decimal
+    name: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def district(self) -> str | None:
+        value = self.extra.get("district", "").strip()
+        return value or None
+
+    @property
+    def categories(self) -> list[str]:
+        raw = self.extra.get("category", self.extra.get("categories", ""))
+        if raw.strip().lower() in ("", "none"):
+            return []
+        return [part.strip() for part in raw.split(",") if part.strip()]
+
+    @property
+    def selected(self) -> bool | None:
+        """The city's real outcome when the file records it (``selected`` column), else None."""
+        raw = self.extra.get("selected", "").strip()
+        if raw == "":
+            return None
+        return raw not in ("0", "false", "False")
+
+
+@dataclass
+class PbVote:
+    """One ballot. ``points`` is parallel to ``vote`` when the file has points, else None."""
+
+    voter_id: str
+    vote: list[str]
+    points: list[int] | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class PabulibInstance:
+    meta: dict[str, str]
+    projects: list[PbProject]
+    votes: list[PbVote]
+
+    @property
+    def budget(self) -> Decimal:
+        return parse_number(self.meta["budget"])
+
+    @property
+    def vote_type(self) -> str:
+        return self.meta.get("vote_type", "approval").strip()
+
+    @property
+    def rule(self) -> str:
+        return self.meta.get("rule", "").strip()
+
+    @property
+    def winner_rule(self) -> str | None:
+        """Our rule matching the META ``rule``, or None when we have no equivalent."""
+        return META_RULES.get(self.rule)
+
+    @property
+    def min_votes(self) -> int | None:
+        """META ``min_project_score_threshold``: fewer votes than this cannot win."""
+        raw = self.meta.get("min_project_score_threshold", "").strip()
+        return int(raw) if raw.isdigit() else None
+
+    def costs(self) -> dict[str, Decimal]:
+        """Project id -> cost, in file order: the ``projects`` argument of the winner rules."""
+        return {project.id: project.cost for project in self.projects}
+
+    def ballots(self) -> list[list[str] | dict[str, int]]:
+        """The ballots as the winner rules take them: a list of ids, or ids -> points.
+
+        Points are used only for cumulative ballots and ordinal ballots that carry points;
+        every other ballot is the approval of the projects it names.
+        """
+        with_points = self.vote_type in POINTS_VOTE_TYPES
+        return [
+            dict(zip(vote.vote, vote.points, strict=True)) if with_points and vote.points is not None
+            else list(vote.vote)
+            for vote in self.votes
+        ]
+
+    def split_by(self, column: str = "district",
+                 budgets: dict[str, Decimal] | None = None) -> dict[str, PabulibInstance]:
+        """Split a city-wide instance into one instance per value of a project column.
+
+        Invariant: every project lands in exactly one part; each ballot is restricted to the
+        part's projects and a ballot naming none of them is not a ballot of that part (a voter of
+        district A did not vote in district B). Budgets: ``budgets[value]`` when given, else the
+        META budget split equally between the parts — Pabulib city-wide files (Toulouse 2022)
+        carry only the total (8,000,000 = 20 x 400,000, the per-district files' budgets); an
+        unequal split must be passed explicitly. An equal split that is not a whole number of
+        cents is refused rather than rounded.
+        """
+        groups: dict[str, list[PbProject]] = {}
+        for project in self.projects:
+            key = project.extra.get(column, "").strip()
+            if not key:
+                raise ValueError(_("Le projet %(id)s n'a pas de valeur « %(column)s ».")
+                                 % {"id": project.id, "column": column})
+            groups.setdefault(key, []).append(project)
+        if budgets is None:
+            share = self.budget / len(groups)
+            if share != share.quantize(Decimal("0.01")):
+                raise ValueError(_("L'enveloppe %(budget)s ne se partage pas exactement entre "
+                                   "%(count)s parts : indiquez l'enveloppe de chacune.")
+                                 % {"budget": self.budget, "count": len(groups)})
+            budgets = dict.fromkeys(groups, share)
+        missing = sorted(set(groups) - set(budgets))
+        if missing:
+            raise ValueError(_("Enveloppe manquante pour : %(parts)s.") % {"parts": ", ".join(missing)})
+        parts: dict[str, PabulibInstance] = {}
+        for key, projects in groups.items():
+            ids = {project.id for project in projects}
+            votes = []
+            for vote in self.votes:
+                keep = [i for i, project_id in enumerate(vote.vote) if project_id in ids]
+                if not keep:
+                    continue
+                votes.append(replace(
+                    vote,
+                    vote=[vote.vote[i] for i in keep],
+                    points=None if vote.points is None else [vote.points[i] for i in keep],
+                    extra=dict(vote.extra),
+                ))
+            meta = dict(self.meta)
+            meta.update({"budget": str(budgets[key]), "num_projects": str(len(projects)),
+                         "num_votes": str(len(votes)), "subunit": key})
+            parts[key] = PabulibInstance(meta=meta, projects=list(projects), votes=votes)
+        return parts
+
+
+def parse_number(text: str) -> Decimal:
+    """An exact non-negative decimal from ``400000.0``, ``8000000`` or ``12,5``; ValueError else."""
+    text = text.strip()
+    if not NUMBER_RE.match(text):
+        raise ValueError(text)
+    return Decimal(text.replace(",", "."))
+
+
+def _split_ids(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(",")] if cell.strip() else []
+
+
+def parse_pb(content: str | bytes) -> PabulibInstance:
+    """Parse a ``.pb`` file.
+
+    Invariant: either a complete instance whose every ballot names known projects (with valid
+    points when the vote type has points), or :class:`PabulibError` listing every problem with
+    its line number — never a partial instance.
+    """
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PabulibError([_("fichier : encodage illisible, UTF-8 attendu (octet %(pos)s).")
+                                % {"pos": exc.start}]) from None
+    content = content.removeprefix("\ufeff")
+    lines = content.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    reader = csv.reader(lines, delimiter=";")
+    errors: list[str] = []
+
+    def error(line: int, message: str, **params) -> None:
+        errors.append(_("ligne %(line)s : %(message)s") % {"line": line, "message": message % params})
+
+    meta: dict[str, str] = {}
+    meta_lines: dict[str, int] = {}
+    projects: list[PbProject] = []
+    votes: list[PbVote] = []
+    project_rows: list[tuple[int, dict[str, str]]] = []
+    vote_rows: list[tuple[int, dict[str, str]]] = []
+    seen_sections: list[str] = []
+    section = ""
+    header: list[str] | None = None
+    try:
+        for row in reader:
+            line = reader.line_num
+            cells = [cell.strip() for cell in row]
+            if not cells or cells == [""]:
+                continue
+            name = cells[0].lower()
+            if len(cells) == 1 and name in SECTIONS:
+                if name in seen_sections:
+                    error(line, _("section « %(name)s » en double."), name=cells[0])
+                expected = SECTIONS[len(seen_sections)] if len(seen_sections) < 3 else None
+                if expected and name != expected:
+                    error(line, _("section « %(name)s » inattendue, « %(expected)s » attendue."),
+                          name=cells[0], expected=expected.upper())
+                seen_sections.append(name)
+                section, header = name, None
+                continue
+            if not section:
+                error(line, _("le fichier doit commencer par la ligne « META »."))
+                break
+            if header is None:
+                header = cells
+                _check_header(section, header, line, error)
+                continue
+            if len(cells) != len(header):
+                error(line, _("%(found)s colonnes au lieu de %(expected)s."),
+                      found=len(cells), expected=len(header))
+                continue
+            if section == "meta":
+                key, value = cells
+                if key in meta:
+                    error(line, _("clé « %(key)s » en double dans META."), key=key)
+                meta[key] = value
+                meta_lines[key] = line
+            elif section == "projects":
+                project_rows.append((line, dict(zip(header, cells, strict=True))))
+            else:
+                vote_rows.append((line, dict(zip(header, cells, strict=True))))
+    except csv.Error as exc:
+        error(reader.line_num, _("ligne CSV illisible (%(detail)s)."), detail=str(exc))
+
+    for name in SECTIONS:
+        if name not in seen_sections:
+            errors.append(_("fichier : section « %(name)s » absente.") % {"name": name.upper()})
+    if errors:
+        raise PabulibError(errors)
+
+    vote_type = meta.get("vote_type", "approval")
+    if "budget" not in meta:
+        errors.append(_("META : clé « budget » absente."))
+    else:
+        try:
+            parse_number(meta["budget"])
+        except ValueError:
+            error(meta_lines["budget"], _("budget illisible « %(value)s »."), value=meta["budget"])
+    if vote_type not in SUPPORTED_VOTE_TYPES:
+        error(meta_lines["vote_type"], _("type de vote « %(value)s » non pris en charge (acceptés : %(types)s)."),
+              value=vote_type, types=", ".join(SUPPORTED_VOTE_TYPES))
+
+    ids: set[str] = set()
+    for line, cells in project_rows:
+        project_id = cells.pop("project_id")
+        cost_text = cells.pop("cost")
+        name = cells.pop("name", "")
+        if not project_id:
+            error(line, _("identifiant de projet vide."))
+        elif "," in project_id:
+            error(line, _("identifiant de projet « %(id)s » contenant une virgule."), id=project_id)
+        elif project_id in ids:
+            error(line, _("projet « %(id)s » en double."), id=project_id)
+        ids.add(project_id)
+        try:
+            cost = parse_number(cost_text)
+        except ValueError:
+            error(line, _("coût illisible « %(value)s »."), value=cost_text)
+            cost = Decimal(0)
+        projects.append(PbProject(id=project_id, cost=cost, name=name, extra=cells))
+
+    voter_ids: set[str] = set()
+    for line, cells in vote_rows:
+        voter_id = cells.pop("voter_id")
+        vote = _split_ids(cells.pop("vote"))
+        points_text = cells.pop("points", None)
+        if not voter_id:
+            error(line, _("identifiant de votant vide."))
+        elif voter_id in voter_ids:
+            error(line, _("votant « %(id)s » en double."), id=voter_id)
+        voter_ids.add(voter_id)
+        unknown = [project_id for project_id in vote if project_id not in ids]
+        if unknown:
+            error(line, _("projet inconnu « %(id)s » dans le vote."), id=", ".join(unknown))
+        if len(set(vote)) != len(vote):
+            error(line, _("le vote cite plusieurs fois le même projet."))
+        points = None
+        if points_text is not None and (points_text or vote_type == "cumulative"):
+            raw_points = _split_ids(points_text)
+            if len(raw_points) != len(vote):
+                error(line, _("%(points)s points pour %(projects)s projets."),
+                      points=len(raw_points), projects=len(vote))
+            bad = [value for value in raw_points if not INTEGER_RE.match(value)]
+            if bad:
+                error(line, _("points illisibles « %(value)s »."), value=", ".join(bad))
+            else:
+                points = [int(value) for value in raw_points]
+        elif vote_type == "cumulative" and vote:
+            error(line, _("points absents pour un vote cumulatif."))
+        votes.append(PbVote(voter_id=voter_id, vote=vote, points=points, extra=cells))
+    if errors:
+        raise PabulibError(errors)
+    return PabulibInstance(meta=meta, projects=projects, votes=votes)
+
+
+def _check_header(section: str, header: list[str], line: int, error) -> None:
+    required = {"meta": ("key", "value"), "projects": ("project_id", "cost"),
+                "votes": ("voter_id", "vote")}[section]
+    if section == "meta":
+        if len(header) != 2:
+            error(line, _("l'en-tête de META doit avoir deux colonnes (key;value)."))
+        return
+    for column in required:
+        if column not in header:
+            error(line, _("colonne « %(column)s » absente de l'en-tête de %(section)s."),
+                  column=column, section=section.upper())
+    duplicates = sorted({column for column in header if header.count(column) > 1})
+    if duplicates:
+        error(line, _("colonne « %(column)s » en double."), column=", ".join(duplicates))
+
+
+def write_pb(instance: PabulibInstance, *, anonymise_voters: bool = False) -> str:
+    """Write an instance as ``.pb`` text (LF line endings, CSV quoting where needed).
+
+    Invariant: ``parse_pb(write_pb(x)) == x``; with ``anonymise_voters`` the voter ids become
+    ``1..n`` in ballot order and nothing else changes. Columns keep the order of the first
+    project / vote that carries them.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    writer.writerow(["META"])
+    writer.writerow(["key", "value"])
+    for key, value in instance.meta.items():
+        writer.writerow([key, value])
+
+    writer.writerow(["PROJECTS"])
+    extra_columns = _columns(project.extra for project in instance.projects)
+    with_name = any(project.name for project in instance.projects) or not instance.projects
+    header = ["project_id", "cost"] + (["name"] if with_name else []) + extra_columns
+    writer.writerow(header)
+    for project in instance.projects:
+        if "," in project.id or not project.id:
+            raise ValueError(_("Identifiant de projet invalide : « %(id)s ».") % {"id": project.id})
+        row = [project.id, str(project.cost)] + ([project.name] if with_name else [])
+        writer.writerow(row + [project.extra.get(column, "") for column in extra_columns])
+
+    writer.writerow(["VOTES"])
+    extra_columns = _columns(vote.extra for vote in instance.votes)
+    with_points = any(vote.points is not None for vote in instance.votes)
+    writer.writerow(["voter_id", "vote"] + (["points"] if with_points else []) + extra_columns)
+    for number, vote in enumerate(instance.votes, start=1):
+        row = [str(number) if anonymise_voters else vote.voter_id, ",".join(vote.vote)]
+        if with_points:
+            row.append("" if vote.points is None else ",".join(str(p) for p in vote.points))
+        writer.writerow(row + [vote.extra.get(column, "") for column in extra_columns])
+    return buffer.getvalue()
+
+
+def _columns(extras) -> list[str]:
+    columns: dict[str, None] = {}
+    for extra in extras:
+        columns.update(dict.fromkeys(extra))
+    return list(columns)
