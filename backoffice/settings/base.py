@@ -203,5 +203,13 @@ BACKOFFICE_NAME = env("BACKOFFICE_NAME", default="Pacte back-office")
 # --- conventions --------------------------------------------------------------------------
 
 # --- volunteering -------------------------------------------------------------------------
+# Method used by an organisation that has not chosen one (smic_gross, smic_loaded, replacement).
+VOLUNTEERING_DEFAULT_VALUATION_METHOD = env("VOLUNTEERING_DEFAULT_VALUATION_METHOD",
+                                            default="smic_gross")
+# Largest volunteer-hours file accepted by the import (bytes) and its largest number of rows.
+VOLUNTEERING_IMPORT_MAX_BYTES = env.int("VOLUNTEERING_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+VOLUNTEERING_IMPORT_MAX_ROWS = env.int("VOLUNTEERING_IMPORT_MAX_ROWS", default=200_000)
+# Rows written per INSERT when an import is confirmed.
+VOLUNTEERING_IMPORT_BATCH_SIZE = env.int("VOLUNTEERING_IMPORT_BATCH_SIZE", default=5000)
 
 # --- reminders ----------------------------------------------------------------------------
