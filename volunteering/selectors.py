@@ -103,20 +103,22 @@ def rates_used(*, organisation, year=None, project_reference=None) -> list[dict]
 
 def totals_by_year(*, organisation) -> list[dict]:
     """Per calendar year: counted hours and value, draft hours (not counted yet)."""
-    return _rounded(list(
+    def total(field, condition):
+        return Coalesce(Sum(field, filter=condition), Value(ZERO),
+                        output_field=DecimalField(max_digits=14, decimal_places=2))
+
+    rows = (
         VolunteerEntry.objects.filter(organisation=organisation)
         .annotate(year=ExtractYear("date"))
         .values("year")
-        .annotate(
-            hours=Coalesce(Sum("hours", filter=Q(status__in=COUNTED)), Value(ZERO),
-                           output_field=DecimalField(max_digits=14, decimal_places=2)),
-            value=Coalesce(Sum("value", filter=Q(status__in=COUNTED)), Value(ZERO),
-                           output_field=DecimalField(max_digits=14, decimal_places=2)),
-            draft_hours=Coalesce(Sum("hours", filter=Q(status=EntryStatus.DRAFT)), Value(ZERO),
-                                 output_field=DecimalField(max_digits=14, decimal_places=2)),
-        )
+        .annotate(counted_hours=total("hours", Q(status__in=COUNTED)),
+                  counted_value=total("value", Q(status__in=COUNTED)),
+                  draft_hours=total("hours", Q(status=EntryStatus.DRAFT)))
         .order_by("-year")
-    ), "hours", "value", "draft_hours")
+    )
+    return [{"year": row["year"], "hours": _cents(row["counted_hours"]),
+             "value": _cents(row["counted_value"]), "draft_hours": _cents(row["draft_hours"])}
+            for row in rows]
 
 
 def totals_by_project(*, organisation, year=None) -> list[dict]:
