@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Activity, Qualification, RateKind, ValuationMethod, Volunteer
 
+DAY_NAMES = [_("lun."), _("mar."), _("mer."), _("jeu."), _("ven."), _("sam."), _("dim.")]
 HOURS_WIDGET = {"inputmode": "decimal", "autocomplete": "off", "pattern": r"[0-9]+([,.][0-9]{1,2})?"}
 
 
@@ -45,7 +46,7 @@ class WeekForm(_ProjectFields):
         self.days = days
         for index, day in enumerate(days):
             self.fields[f"day_{index}"] = forms.CharField(
-                label=day.strftime("%a %d/%m"), required=False, max_length=6,
+                label=f"{DAY_NAMES[day.weekday()]} {day:%d/%m}", required=False, max_length=6,
                 widget=forms.TextInput(attrs={**HOURS_WIDGET, "size": 4}))
         self.order_fields(["volunteer", "week"])
 
@@ -86,7 +87,8 @@ class SessionForm(_ProjectFields):
         super().__init__(*args, **kwargs)
         self.fields["volunteers"].queryset = Volunteer.objects.filter(
             organisation=organisation, is_active=True)
-        self.order_fields(["date", "hours", "activity", "volunteers", "new_names"])
+        self.order_fields(["date", "hours", "activity", "volunteers", "new_names",
+                           "qualification", "project_reference", "note", "confirm_duplicates"])
 
     def names(self) -> list[str]:
         return [n.strip() for n in self.cleaned_data.get("new_names", "").splitlines()

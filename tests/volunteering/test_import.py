@@ -42,7 +42,7 @@ def test_semicolon_cp1252_french_decimals_and_dates(organisation, admin, volunte
 
 
 def test_comma_separator_utf8_with_quoted_decimal_comma(organisation, admin, today):
-    content = 'date,benevole,heures,activite\n2026-01-05,Yann K.,"1,25",formation\n'.encode()
+    content = b'date,benevole,heures,activite\n2026-01-05,Yann K.,"1,25",formation\n'
     report = run(organisation, admin, content)
     assert report.imported == 1
     assert VolunteerEntry.objects.get().hours == Decimal("1.25")
@@ -63,16 +63,16 @@ def test_xlsx_with_real_dates_and_numbers(organisation, admin, today):
 
 def test_errors_are_row_numbered_in_french_and_nothing_is_imported(organisation, admin,
                                                                     volunteers, today):
-    content = ("date;benevole;heures;activite\n"
-               "01/03/2026;Anne B.;2;animation\n"       # line 2: fine
-               "31/02/2026;Anne B.;2;animation\n"       # line 3: no such date
-               "01/03/2026;Yann K.;0;animation\n"       # line 4: zero hours
-               "01/03/2026;Yann K.;-3;animation\n"      # line 5: negative
-               "01/04/2026;Yann K.;2;animation\n"       # line 6: future
-               "01/03/2026;;2;animation\n"              # line 7: no name
-               "01/03/2026;Soizic L.;2;jardinage\n"     # line 8: unknown activity
-               "2026/03/01;Soizic L.;2;animation\n"     # line 9: unreadable date
-               ).encode()
+    content = (b"date;benevole;heures;activite\n"
+               b"01/03/2026;Anne B.;2;animation\n"       # line 2: fine
+               b"31/02/2026;Anne B.;2;animation\n"       # line 3: no such date
+               b"01/03/2026;Yann K.;0;animation\n"       # line 4: zero hours
+               b"01/03/2026;Yann K.;-3;animation\n"      # line 5: negative
+               b"01/04/2026;Yann K.;2;animation\n"       # line 6: future
+               b"01/03/2026;;2;animation\n"              # line 7: no name
+               b"01/03/2026;Soizic L.;2;jardinage\n"     # line 8: unknown activity
+               b"2026/03/01;Soizic L.;2;animation\n"     # line 9: unreadable date
+               )
     report = run(organisation, admin, content)
     assert not report.ok and report.imported == 0
     assert not VolunteerEntry.objects.exists()
@@ -86,10 +86,10 @@ def test_errors_are_row_numbered_in_french_and_nothing_is_imported(organisation,
 
 def test_24_hour_rule_across_the_file_and_saved_entries(organisation, admin, volunteers, today):
     EntryFactory(volunteer=volunteers[0], date=dt.date(2026, 3, 2), hours=Decimal("20"))
-    content = ("date;benevole;heures;activite\n"
-               "02/03/2026;anne b.;3;travaux\n"
-               "02/03/2026;Anne B.;2;formation\n"
-               "02/03/2026;Yann K.;8;travaux\n").encode()
+    content = (b"date;benevole;heures;activite\n"
+               b"02/03/2026;anne b.;3;travaux\n"
+               b"02/03/2026;Anne B.;2;formation\n"
+               b"02/03/2026;Yann K.;8;travaux\n")
     report = run(organisation, admin, content)
     assert {e.row for e in report.errors} == {2, 3}
     assert "25" in report.errors[0].message and "24 heures" in report.errors[0].message

@@ -92,7 +92,7 @@ def test_member_cannot_validate(client, organisation, member, volunteers):
 
 def test_import_preview_then_confirm(client, organisation, admin, volunteers, today):
     client.force_login(admin)
-    content = "date;benevole;heures;activite\n01/03/2026;Anne B.;2,5;animation\n".encode()
+    content = b"date;benevole;heures;activite\n01/03/2026;Anne B.;2,5;animation\n"
     response = client.post(url("import", organisation),
                            {"file": SimpleUploadedFile("h.csv", content)})
     body = response.content.decode()
@@ -110,7 +110,7 @@ def test_import_preview_then_confirm(client, organisation, admin, volunteers, to
 
 def test_import_with_errors_lists_rows(client, organisation, admin, today):
     client.force_login(admin)
-    content = "date;benevole;heures;activite\n01/03/2026;Anne B.;99;animation\n".encode()
+    content = b"date;benevole;heures;activite\n01/03/2026;Anne B.;99;animation\n"
     response = client.post(url("import", organisation),
                            {"file": SimpleUploadedFile("h.csv", content)})
     body = response.content.decode()
