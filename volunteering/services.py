@@ -66,7 +66,7 @@ def parse_hours(value) -> Decimal:
     if isinstance(value, Decimal):
         hours = value
     else:
-        text = str(value).strip().replace(",", ".").replace(" ", "").replace("h", "")
+        text = str(value).strip().replace(",", ".").replace(" ", "").lower().removesuffix("h")
         try:
             hours = Decimal(text)
         except InvalidOperation as exc:

@@ -42,12 +42,18 @@ def test_log_values_at_the_rate_in_force_on_the_entry_date(organisation, admin, 
 @pytest.mark.parametrize("hours,message", [("0", "strictement positif"),
                                            ("-2", "strictement positif"),
                                            ("25", "24 heures"), ("trois", "illisible"),
-                                           ("1.234", "centième")])
+                                           ("1.234", "centième"), ("2h30", "illisible")])
 def test_bad_hours_are_refused(organisation, admin, volunteers, today, hours, message):
     with pytest.raises(ValidationError) as exc:
         log(organisation, admin, volunteers[0], dt.date(2026, 3, 1), hours)
     assert message in str(exc.value)
     assert not VolunteerEntry.objects.exists()
+
+
+@pytest.mark.parametrize("text,hours", [("2,5", "2.50"), ("3 h", "3.00"), ("1.25", "1.25"),
+                                        (Decimal("4"), "4.00")])
+def test_hours_notations(text, hours):
+    assert services.parse_hours(text) == Decimal(hours)
 
 
 def test_future_date_is_refused(organisation, admin, volunteers, today):
