@@ -31,6 +31,17 @@ class _ProjectFields(forms.Form):
         label=_("J'ai vérifié : enregistrer même si des heures semblables existent déjà"),
         required=False)
 
+    def __init__(self, *args, organisation, **kwargs):
+        from .selectors import project_periods
+
+        super().__init__(*args, **kwargs)
+        periods = project_periods(organisation=organisation)
+        if periods is not None:
+            # Known projects (applications, conventions): choose rather than type.
+            self.fields["project_reference"].widget = forms.Select(
+                choices=[("", _("Aucun (fonctionnement général)"))]
+                + [(reference, reference) for reference in sorted(periods)])
+
 
 class WeekForm(_ProjectFields):
     """Seven days of one volunteer: empty days are skipped."""
@@ -40,7 +51,7 @@ class WeekForm(_ProjectFields):
                            help_text=_("N'importe quel jour de la semaine."))
 
     def __init__(self, *args, organisation, days, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, organisation=organisation, **kwargs)
         self.fields["volunteer"].queryset = Volunteer.objects.filter(
             organisation=organisation, is_active=True)
         self.days = days
@@ -84,7 +95,7 @@ class SessionForm(_ProjectFields):
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
     def __init__(self, *args, organisation, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, organisation=organisation, **kwargs)
         self.fields["volunteers"].queryset = Volunteer.objects.filter(
             organisation=organisation, is_active=True)
         self.order_fields(["date", "hours", "activity", "volunteers", "new_names",

@@ -2,7 +2,8 @@
 the ``import_volunteer_hours`` command.
 
 The whole file is checked before anything is written (all or nothing): unreadable file or
-missing columns, then every row (date, volunteer, hours, activity, qualification), then the
+missing columns, then every row (date, volunteer, hours, activity, qualification, project and
+its period), then the
 24-hour rule across the file and the saved entries, then likely duplicates. Look-ups are
 pre-loaded (volunteers, day totals, duplicate keys, rates) so the cost per row is a few dict
 reads: no query per row.
@@ -30,7 +31,7 @@ from backoffice.core.models import Organisation
 from . import rules, selectors
 from .models import Activity, EntryStatus, Qualification, Volunteer, VolunteerEntry
 from .permissions import can
-from .services import parse_hours, rate_message
+from .services import parse_hours, project_message, rate_message
 
 REQUIRED_COLUMNS = ["date", "benevole", "heures", "activite"]
 OPTIONAL_COLUMNS = ["projet", "qualification", "note"]
@@ -291,6 +292,7 @@ def _check(*, organisation, header, rows, report: ImportReport) -> _Checked:
     new_names: dict[str, str] = {}
     rates = selectors.rate_table()
     method = selectors.valuation_method_of(organisation)
+    periods = selectors.project_periods(organisation=organisation)
     rate_cache: dict[tuple, Decimal | str] = {}
     value_cache: dict[tuple, Decimal] = {}
     prepared = []
@@ -334,6 +336,11 @@ def _check(*, organisation, header, rows, report: ImportReport) -> _Checked:
         if len(project) > 60:
             add_error(number, "projet", _("La référence du projet dépasse 60 caractères."))
             ok = False
+        if ok and periods is not None and project:
+            problem = rules.project_problem(project, day, periods)
+            if problem is not None:
+                add_error(number, "projet", project_message(problem, project, day, periods))
+                ok = False
         if not ok:
             continue
         rate_key = (day, qualification)

@@ -106,6 +106,28 @@ def days_over_limit(existing: dict, new: Iterable[tuple[object, dt.date, Decimal
     return {key: totals[key] for key in touched if totals[key] > MAX_HOURS_PER_DAY}
 
 
+UNKNOWN_PROJECT = "unknown"
+BEFORE_PROJECT = "before"
+AFTER_PROJECT = "after"
+
+
+def project_problem(reference: str, day: dt.date, periods: dict | None) -> str | None:
+    """Why hours of ``day`` cannot count for project ``reference``, or None when they can.
+
+    ``periods`` maps known references to (start, end) — either may be None for an open end;
+    None means projects are not checked (free reference). An empty reference is always fine."""
+    if periods is None or not reference:
+        return None
+    if reference not in periods:
+        return UNKNOWN_PROJECT
+    start, end = periods[reference]
+    if start is not None and day < start:
+        return BEFORE_PROJECT
+    if end is not None and day > end:
+        return AFTER_PROJECT
+    return None
+
+
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 

@@ -163,6 +163,17 @@ def rate_table() -> list[rules.Rate]:
     ]
 
 
+def project_periods(*, organisation) -> dict | None:
+    """The organisation's known projects and their periods from the configured resolver
+    (setting VOLUNTEERING_PROJECT_RESOLVER), or None when project references are free text."""
+    from django.utils.module_loading import import_string
+
+    path = settings.VOLUNTEERING_PROJECT_RESOLVER
+    if not path:
+        return None
+    return dict(import_string(path)(organisation))
+
+
 def valuation_method_of(organisation) -> str:
     """The organisation's chosen method, or the deployment's default (setting)."""
     profile = VolunteeringProfile.objects.filter(organisation=organisation).first()

@@ -59,6 +59,19 @@ def rate_message(exc: rules.RateMissing) -> str:
                              else "", "date": on.strftime("%d/%m/%Y")}
 
 
+def project_message(problem: str, reference: str, day: dt.date, periods: dict) -> str:
+    """French explanation of rules.project_problem's answer."""
+    if problem == rules.UNKNOWN_PROJECT:
+        return _("Projet inconnu : « %(reference)s ».") % {"reference": reference}
+    start, end = periods[reference]
+    bound = start if problem == rules.BEFORE_PROJECT else end
+    text = (_("Le %(date)s est avant le début du projet « %(reference)s » (%(bound)s).")
+            if problem == rules.BEFORE_PROJECT else
+            _("Le %(date)s est après la fin du projet « %(reference)s » (%(bound)s)."))
+    return text % {"date": day.strftime("%d/%m/%Y"), "reference": reference,
+                   "bound": bound.strftime("%d/%m/%Y")}
+
+
 def parse_hours(value) -> Decimal:
     """Hours as Decimal from '3', '2,5', '2.5' or a Decimal; ValueError with a French message."""
     if isinstance(value, float):
@@ -185,7 +198,8 @@ def volunteer_get_or_create(*, organisation, name: str, actor) -> Volunteer:
 def _check_rows(*, organisation, rows: list[dict], confirm_duplicates: bool,
                 exclude_pk=None) -> None:
     """Validate rows (volunteer, date, hours, activity, project_reference) together: future
-    dates, the 24-hour rule across saved entries and the rows themselves, likely duplicates."""
+    dates, unknown projects and dates outside a project's period, the 24-hour rule across saved
+    entries and the rows themselves, likely duplicates."""
     today = timezone.localdate()
     errors: list[str] = []
     for row in rows:
@@ -196,6 +210,17 @@ def _check_rows(*, organisation, rows: list[dict], confirm_duplicates: bool,
             errors.append(_("Activité inconnue : « %(value)s ».") % {"value": row["activity"]})
     if errors:
         raise ValidationError({"date": errors})
+    periods = selectors.project_periods(organisation=organisation)
+    project_errors = []
+    for row in rows:
+        reference = row.get("project_reference", "")
+        problem = rules.project_problem(reference, row["date"], periods)
+        if problem is not None:
+            message = project_message(problem, reference, row["date"], periods)
+            if message not in project_errors:
+                project_errors.append(message)
+    if project_errors:
+        raise ValidationError({"project_reference": project_errors})
     start = min(r["date"] for r in rows)
     end = max(r["date"] for r in rows)
     existing = selectors.day_hours(volunteer_ids={r["volunteer"].pk for r in rows}, start=start,

@@ -211,5 +211,9 @@ VOLUNTEERING_IMPORT_MAX_BYTES = env.int("VOLUNTEERING_IMPORT_MAX_BYTES", default
 VOLUNTEERING_IMPORT_MAX_ROWS = env.int("VOLUNTEERING_IMPORT_MAX_ROWS", default=200_000)
 # Rows written per INSERT when an import is confirmed.
 VOLUNTEERING_IMPORT_BATCH_SIZE = env.int("VOLUNTEERING_IMPORT_BATCH_SIZE", default=5000)
+# Dotted path of a callable (organisation) -> {project reference: (start date, end date)} listing
+# the projects (applications, conventions) an organisation may log hours on, with their period.
+# Empty: the project reference is free text.
+VOLUNTEERING_PROJECT_RESOLVER = env("VOLUNTEERING_PROJECT_RESOLVER", default="")
 
 # --- reminders ----------------------------------------------------------------------------

@@ -170,3 +170,21 @@ def test_command_json_last_line(organisation, admin, tmp_path, capsys, today):
     captured = capsys.readouterr()
     assert json.loads(captured.out.strip().splitlines()[-1])["invalid"] == 1
     assert "ligne 2" in captured.err
+
+
+def test_unknown_project_and_dates_outside_its_period(organisation, admin, settings, today):
+    settings.VOLUNTEERING_PROJECT_RESOLVER = "tests.volunteering.projects.periods"
+    content = (b"date;benevole;heures;activite;projet\n"
+               b"01/03/2025;Anne B.;2;animation;CONV-2025\n"       # fine
+               b"01/01/2026;Anne B.;2;animation;CONV-2025\n"       # after the end
+               b"01/05/2025;Anne B.;2;animation;DOSSIER-OUVERT\n"  # before the start
+               b"01/03/2026;Anne B.;2;animation;DOSSIER-OUVERT\n"  # open end: fine
+               b"01/03/2025;Yann K.;2;animation;INCONNU\n"         # unknown
+               b"01/03/2025;Yann K.;2;travaux;\n"                  # no project: fine
+               )
+    report = run(organisation, admin, content)
+    by_row = {e.row: e.message for e in report.errors}
+    assert set(by_row) == {3, 4, 6}
+    assert "après la fin" in by_row[3] and "avant le début" in by_row[4]
+    assert "Projet inconnu" in by_row[6]
+    assert not VolunteerEntry.objects.exists()

@@ -191,3 +191,30 @@ def test_core_pages_include_volunteering(client, organisation, admin):
     assert reverse("volunteering:organisation", args=[organisation.pk]) in body
     client.force_login(staff_user())
     assert reverse("volunteering:index") in client.get(reverse("core:agent-home")).content.decode()
+
+
+def test_member_deletes_a_draft_from_the_list(client, organisation, member, volunteers):
+    draft = EntryFactory(volunteer=volunteers[0])
+    validated = EntryFactory(volunteer=volunteers[1], validated=True)
+    client.force_login(member)
+    body = client.get(url("organisation", organisation)).content.decode()
+    assert url("entry-delete", organisation, draft.pk) in body
+    assert url("entry-delete", organisation, validated.pk) not in body
+    client.post(url("entry-delete", organisation, draft.pk))
+    client.post(url("entry-delete", organisation, validated.pk))
+    assert list(VolunteerEntry.objects.values_list("pk", flat=True)) == [validated.pk]
+
+
+def test_agent_home_card_shows_the_year_total(client, volunteers, today):
+    EntryFactory(volunteer=volunteers[0], date=dt.date(2026, 2, 1), validated=True)
+    EntryFactory(volunteer=volunteers[1], date=dt.date(2026, 2, 1))
+    client.force_login(staff_user())
+    body = client.get(reverse("core:agent-home")).content.decode()
+    assert "35,64" in body and "1 saisie en attente" in body
+
+
+def test_known_projects_are_offered_as_a_choice(client, organisation, admin, settings):
+    settings.VOLUNTEERING_PROJECT_RESOLVER = "tests.volunteering.projects.periods"
+    client.force_login(admin)
+    body = client.get(url("session", organisation)).content.decode()
+    assert '<option value="CONV-2025">' in body

@@ -120,3 +120,18 @@ def test_exactly_24_hours_is_allowed():
 def test_week_days_start_on_monday():
     days = rules.week_days(dt.date(2026, 3, 12))  # a Thursday
     assert days[0] == dt.date(2026, 3, 9) and days[-1] == dt.date(2026, 3, 15)
+
+
+@given(day=day_st, reference=st.sampled_from(["", "A", "B", "Z"]))
+def test_project_problem(day, reference):
+    periods = {"A": (dt.date(2025, 1, 1), dt.date(2025, 12, 31)), "B": (None, None)}
+    problem = rules.project_problem(reference, day, periods)
+    if reference in ("", "B"):
+        assert problem is None
+    elif reference == "Z":
+        assert problem == rules.UNKNOWN_PROJECT
+    else:
+        expected = (rules.BEFORE_PROJECT if day.year < 2025 else
+                    rules.AFTER_PROJECT if day.year > 2025 else None)
+        assert problem == expected
+    assert rules.project_problem(reference, day, None) is None

@@ -243,3 +243,16 @@ def test_rate_creation_is_for_finance_agents(admin):
     with pytest.raises(ValidationError, match="qualification"):
         services.valuation_rate_create(kind="replacement", valid_from=dt.date(2027, 1, 1),
                                        value=Decimal("15"), actor=agent)
+
+
+def test_project_checks_when_projects_are_known(organisation, admin, volunteers, settings,
+                                                today):
+    settings.VOLUNTEERING_PROJECT_RESOLVER = "tests.volunteering.projects.periods"
+    with pytest.raises(ValidationError, match="Projet inconnu"):
+        log(organisation, admin, volunteers[0], dt.date(2025, 3, 1), "2",
+            project_reference="NOPE")
+    with pytest.raises(ValidationError, match="après la fin"):
+        log(organisation, admin, volunteers[0], dt.date(2026, 1, 2), "2",
+            project_reference="CONV-2025")
+    assert log(organisation, admin, volunteers[0], dt.date(2025, 12, 31), "2",
+               project_reference="CONV-2025").pk
