@@ -154,7 +154,14 @@ class WeekView(OrganisationMixin, View):
         return render(request, "volunteering/week.html", self._context(form, days))
 
     def _context(self, form, days):
-        return self.context(form=form, days=days,
+        volunteer_id = self.request.POST.get("volunteer") or self.request.GET.get("benevole")
+        logged = []
+        if volunteer_id and str(volunteer_id).isdigit():
+            logged = VolunteerEntry.objects.filter(
+                organisation=self.organisation, volunteer_id=int(volunteer_id),
+                date__range=(days[0], days[-1])).select_related("volunteer").order_by("date")
+        return self.context(form=form, days=days, logged=logged,
+                            volunteer_id=volunteer_id or "",
                             previous_week=days[0] - dt.timedelta(days=7),
                             next_week=days[0] + dt.timedelta(days=7))
 

@@ -218,3 +218,12 @@ def test_known_projects_are_offered_as_a_choice(client, organisation, admin, set
     client.force_login(admin)
     body = client.get(url("session", organisation)).content.decode()
     assert '<option value="CONV-2025">' in body
+
+
+def test_week_page_lists_what_is_already_logged(client, organisation, admin, volunteers):
+    EntryFactory(volunteer=volunteers[0], date=dt.date(2025, 3, 12), hours=Decimal("2.5"))
+    EntryFactory(volunteer=volunteers[1], date=dt.date(2025, 3, 12))
+    client.force_login(admin)
+    response = client.get(url("week", organisation) + f"?semaine=2025-03-10&benevole={volunteers[0].pk}")
+    assert [e.volunteer for e in response.context["logged"]] == [volunteers[0]]
+    assert "Déjà saisi cette semaine pour Anne B." in response.content.decode()
