@@ -389,9 +389,13 @@ def _check(*, organisation, header, rows, report: ImportReport) -> _Checked:
     for p in prepared:
         key = (p[1].lower(), p[2], p[4], p[6])
         if key in existing_keys or key in seen:
-            report.duplicates.append(RowError(p[0], "", _(
-                "Doublon probable : %(name)s, le %(date)s, %(activity)s, déjà saisi.") % {
-                "name": p[1], "date": p[2].strftime("%d/%m/%Y"), "activity": p[4]}))
+            text = (_("Doublon probable : %(name)s, le %(date)s, %(activity)s, déjà saisi.")
+                    if key in existing_keys else
+                    _("Doublon probable : %(name)s, le %(date)s, %(activity)s, deux fois dans "
+                      "le fichier."))
+            report.duplicates.append(RowError(p[0], "", text % {
+                "name": p[1], "date": p[2].strftime("%d/%m/%Y"),
+                "activity": Activity(p[4]).label.lower()}))
         seen.add(key)
     report.new_volunteers = sorted(new_names.values())
     report.hours, report.value = rules.sum_totals((p[3], p[9]) for p in prepared)

@@ -188,3 +188,12 @@ def test_unknown_project_and_dates_outside_its_period(organisation, admin, setti
     assert "après la fin" in by_row[3] and "avant le début" in by_row[4]
     assert "Projet inconnu" in by_row[6]
     assert not VolunteerEntry.objects.exists()
+
+
+def test_duplicate_rows_inside_the_file_are_flagged(organisation, admin, today):
+    content = (b"date;benevole;heures;activite\n"
+               b"02/03/2026;Anne B.;2;animation\n02/03/2026;Anne B.;1;animation\n")
+    report = run(organisation, admin, content)
+    assert report.needs_confirmation and report.imported == 0
+    assert [d.row for d in report.duplicates] == [3]
+    assert "deux fois dans le fichier" in report.duplicates[0].message
