@@ -154,6 +154,7 @@ def read_table(content: bytes) -> tuple[list[str], list[list[str]]]:
 
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        # A damaged archive raises anything from BadZipFile to KeyError inside openpyxl.
         except Exception as exc:
             raise FileProblem(_("Le classeur XLSX est illisible.")) from exc
         sheet = workbook.worksheets[0]

@@ -256,3 +256,14 @@ def test_project_checks_when_projects_are_known(organisation, admin, volunteers,
             project_reference="CONV-2025")
     assert log(organisation, admin, volunteers[0], dt.date(2025, 12, 31), "2",
                project_reference="CONV-2025").pk
+
+
+def test_validation_writes_history_and_audit_for_each_entry(organisation, admin, volunteers):
+    entries = [EntryFactory(volunteer=v) for v in volunteers]
+    services.entries_validate(organisation=organisation, entry_ids=None, actor=admin)
+    for entry in entries:
+        record = entry.history.first()
+        assert (record.status, record.history_user, record.history_change_reason) == (
+            EntryStatus.VALIDATED, admin, "validated")
+        assert AuditEvent.objects.filter(object_id=str(entry.pk), actor=admin,
+                                         event="volunteer_entry_validated").count() == 1

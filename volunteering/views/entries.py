@@ -1,18 +1,15 @@
-"""Thin views of the volunteer hours pages: check permission, validate a form, call a service."""
+"""Pages to log, list, validate and value volunteer hours."""
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,58 +21,17 @@ from backoffice.core.budget import (
     VOLUNTEERING_CHARGE,
     VOLUNTEERING_RESOURCE,
 )
-from backoffice.core.models import Organisation
 
-from . import resources, rules, selectors, services
-from .forms import (
-    AttestationForm,
-    ImportConfirmForm,
-    ImportForm,
+from .. import rules, selectors, services
+from ..forms import (
     MethodForm,
-    RateForm,
     RevalueForm,
     SessionForm,
     VolunteerForm,
     WeekForm,
 )
-from .importing import volunteer_hours_import
-from .models import EntryStatus, ValuationRate, VolunteerEntry
-from .permissions import can
-
-
-def _errors_into(exc: ValidationError, form) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-class OrganisationMixin(LoginRequiredMixin):
-    """Loads the organisation in the user's scope (404 otherwise) and checks ``action``."""
-
-    action = "volunteering.view"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        try:
-            self.organisation = selectors.organisation_for(user=request.user, pk=kwargs["pk"])
-        except Organisation.DoesNotExist as exc:
-            raise Http404 from exc
-        self.check(self.action)
-        return super().dispatch(request, *args, **kwargs)
-
-    def check(self, action: str, obj=None) -> None:
-        allowed, reason = can(self.request.user, action, obj or self.organisation)
-        if not allowed:
-            raise PermissionDenied(reason)
-
-    def allowed(self, action: str) -> bool:
-        return can(self.request.user, action, self.organisation)[0]
-
-    def context(self, **extra) -> dict:
-        return {"organisation": self.organisation, **extra}
+from ..models import EntryStatus, VolunteerEntry
+from ._base import OrganisationMixin, _errors_into
 
 
 class IndexView(LoginRequiredMixin, View):
@@ -258,91 +214,6 @@ class EntryDeleteView(OrganisationMixin, View):
         return redirect("volunteering:organisation", pk=self.organisation.pk)
 
 
-class ImportView(OrganisationMixin, View):
-    """Upload → dry-run preview (row-numbered errors) → confirm. All or nothing."""
-
-    action = "volunteering.import"
-    template = "volunteering/import.html"
-
-    def _path(self, token: str) -> str:
-        return f"volunteering/imports/{self.organisation.pk}/{token}.bin"
-
-    def get(self, request, pk):
-        return render(request, self.template, self.context(form=ImportForm()))
-
-    def post(self, request, pk):
-        if "token" in request.POST:
-            return self._confirm(request)
-        form = ImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return render(request, self.template, self.context(form=form), status=400)
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        report = volunteer_hours_import(organisation=self.organisation, content=content,
-                                        filename=upload.name, actor=request.user, dry_run=True)
-        confirm = None
-        if report.ok:
-            token = uuid.uuid4().hex
-            default_storage.save(self._path(token), ContentFile(content))
-            request.session[f"volunteer-import-{token}"] = upload.name
-            confirm = ImportConfirmForm(initial={"token": token})
-        return render(request, self.template, self.context(
-            form=ImportForm(), report=report, confirm=confirm),
-            status=200 if report.ok else 400)
-
-    def _confirm(self, request):
-        form = ImportConfirmForm(request.POST)
-        token = request.POST.get("token", "")
-        filename = request.session.get(f"volunteer-import-{token}")
-        if not form.is_valid() or not token.isalnum() or filename is None \
-                or not default_storage.exists(self._path(token)):
-            messages.error(request, _("Ce fichier n'est plus disponible : déposez-le à nouveau."))
-            return redirect("volunteering:import", pk=self.organisation.pk)
-        with default_storage.open(self._path(token)) as handle:
-            content = handle.read()
-        report = volunteer_hours_import(
-            organisation=self.organisation, content=content, filename=filename,
-            actor=request.user, dry_run=False,
-            confirm_duplicates=form.cleaned_data["confirm_duplicates"])
-        if report.imported:
-            default_storage.delete(self._path(token))
-            request.session.pop(f"volunteer-import-{token}", None)
-            messages.success(request, _("%(count)s saisies importées (%(hours)s h, %(value)s €), "
-                                        "en brouillon à valider.") % {
-                "count": report.imported, "hours": report.hours, "value": report.value})
-            return redirect("volunteering:organisation", pk=self.organisation.pk)
-        confirm = ImportConfirmForm(initial={"token": token}) if report.ok else None
-        return render(request, self.template, self.context(
-            form=ImportForm(), report=report, confirm=confirm), status=400)
-
-
-class ImportTemplateView(OrganisationMixin, View):
-    action = "volunteering.import"
-
-    def get(self, request, pk, file_format):
-        content = resources.dataset_bytes(resources.template_dataset(), file_format)
-        return _download(content, f"modele-heures-benevolat.{file_format}", file_format)
-
-
-class ExportView(OrganisationMixin, View):
-    """Every entry of the organisation (optionally one year), in the import's columns."""
-
-    def get(self, request, pk, file_format):
-        entries = selectors.entry_list(user=request.user, organisation=self.organisation,
-                                       year=request.GET.get("annee") or None)
-        content = resources.dataset_bytes(resources.export_dataset(entries), file_format)
-        return _download(content, resources.export_filename("heures-benevolat", file_format),
-                         file_format)
-
-
-def _download(content: bytes, filename: str, file_format: str) -> HttpResponse:
-    content_type = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                    if file_format == "xlsx" else "text/csv; charset=utf-8")
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 class VolunteerListView(OrganisationMixin, View):
     def get(self, request, pk):
         return render(request, "volunteering/volunteers.html", self.context(
@@ -399,74 +270,3 @@ class RevalueView(OrganisationMixin, View):
                                                            "before": result["before"],
                                                            "after": result["after"]})
         return redirect("volunteering:organisation", pk=self.organisation.pk)
-
-
-class AttestationListView(OrganisationMixin, View):
-    template = "volunteering/attestations.html"
-
-    def _render(self, request, form, status=200):
-        return render(request, self.template, self.context(
-            form=form, attestations=selectors.attestation_list(organisation=self.organisation),
-            can_attest=self.allowed("volunteering.attest")), status=status)
-
-    def get(self, request, pk):
-        return self._render(request, AttestationForm(initial={
-            "year": timezone.localdate().year - 1}))
-
-    def post(self, request, pk):
-        self.check("volunteering.attest")
-        form = AttestationForm(request.POST)
-        if form.is_valid():
-            try:
-                services.attestation_request(organisation=self.organisation,
-                                             year=form.cleaned_data["year"],
-                                             project_reference=form.cleaned_data[
-                                                 "project_reference"],
-                                             actor=request.user)
-            except ValidationError as exc:
-                _errors_into(exc, form)
-            else:
-                messages.success(request, _("L'attestation est en cours de génération ; vous "
-                                            "serez notifié quand elle sera prête."))
-                return redirect("volunteering:attestations", pk=self.organisation.pk)
-        return self._render(request, form, status=400)
-
-
-class AttestationDownloadView(LoginRequiredMixin, View):
-    def get(self, request, pk):
-        try:
-            attestation = selectors.attestation_for(user=request.user, pk=pk)
-        except Exception as exc:
-            raise Http404 from exc
-        if not attestation.file:
-            raise Http404
-        return FileResponse(attestation.file.open("rb"), as_attachment=False,
-                            filename=attestation.file.name.rsplit("/", 1)[-1],
-                            content_type="application/pdf")
-
-
-class RateListView(LoginRequiredMixin, View):
-    """The dated rates everyone values with; finance agents and administrators add new ones."""
-
-    def _render(self, request, form, status=200):
-        return render(request, "volunteering/rates.html", {
-            "rates": ValuationRate.objects.order_by("kind", "qualification", "-valid_from"),
-            "form": form, "can_edit": can(request.user, "volunteering.rates")[0]}, status=status)
-
-    def get(self, request):
-        return self._render(request, RateForm())
-
-    def post(self, request):
-        allowed, reason = can(request.user, "volunteering.rates")
-        if not allowed:
-            raise PermissionDenied(reason)
-        form = RateForm(request.POST)
-        if form.is_valid():
-            try:
-                services.valuation_rate_create(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                _errors_into(exc, form)
-            else:
-                messages.success(request, _("Taux enregistré."))
-                return redirect("volunteering:rates")
-        return self._render(request, form, status=400)
