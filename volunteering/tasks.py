@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import services
+from . import importing, services
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, max_retries=2)
@@ -17,3 +17,9 @@ def attestation_generate_task(attestation_id: int) -> str:
         services.attestation_fail(attestation_id=attestation_id, error=repr(exc))
         raise
     return attestation.status
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def stale_import_uploads_purge_task() -> int:
+    """Delete previewed import files that were never confirmed (idempotent)."""
+    return importing.stale_uploads_purge()

@@ -215,5 +215,13 @@ VOLUNTEERING_IMPORT_BATCH_SIZE = env.int("VOLUNTEERING_IMPORT_BATCH_SIZE", defau
 # the projects (applications, conventions) an organisation may log hours on, with their period.
 # Empty: the project reference is free text.
 VOLUNTEERING_PROJECT_RESOLVER = env("VOLUNTEERING_PROJECT_RESOLVER", default="")
+# A previewed import file waits this long for its confirmation, then a nightly task deletes it.
+VOLUNTEERING_IMPORT_UPLOAD_TTL_HOURS = env.int("VOLUNTEERING_IMPORT_UPLOAD_TTL_HOURS", default=24)
+from celery.schedules import crontab  # noqa: E402 - kept inside this app's section
+
+CELERY_BEAT_SCHEDULE["volunteering-purge-import-uploads"] = {
+    "task": "volunteering.tasks.stale_import_uploads_purge_task",
+    "schedule": crontab(hour=3, minute=30),
+}
 
 # --- reminders ----------------------------------------------------------------------------

@@ -197,3 +197,22 @@ def test_duplicate_rows_inside_the_file_are_flagged(organisation, admin, today):
     assert report.needs_confirmation and report.imported == 0
     assert [d.row for d in report.duplicates] == [3]
     assert "deux fois dans le fichier" in report.duplicates[0].message
+
+
+def test_unconfirmed_previews_are_purged(settings):
+    import os
+    import time
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from volunteering.importing import stale_uploads_purge, upload_path
+    from volunteering.tasks import stale_import_uploads_purge_task
+
+    old = default_storage.save(upload_path(1, "old"), ContentFile(b"x"))
+    fresh = default_storage.save(upload_path(1, "fresh"), ContentFile(b"y"))
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(default_storage.path(old), (two_days_ago, two_days_ago))
+    assert stale_import_uploads_purge_task.delay().get() == 1
+    assert not default_storage.exists(old) and default_storage.exists(fresh)
+    assert stale_uploads_purge() == 0

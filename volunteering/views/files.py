@@ -16,7 +16,7 @@ from ..forms import (
     ImportConfirmForm,
     ImportForm,
 )
-from ..importing import volunteer_hours_import
+from ..importing import upload_path, volunteer_hours_import
 from ._base import OrganisationMixin, _download
 
 
@@ -27,7 +27,7 @@ class ImportView(OrganisationMixin, View):
     template = "volunteering/import.html"
 
     def _path(self, token: str) -> str:
-        return f"volunteering/imports/{self.organisation.pk}/{token}.bin"
+        return upload_path(self.organisation.pk, token)
 
     def get(self, request, pk):
         return render(request, self.template, self.context(form=ImportForm()))
