@@ -55,9 +55,11 @@ class VolunteerEntryViewSet(viewsets.ModelViewSet):
         organisation = None
         if params.get("organisation"):
             organisation = _organisation(self.request, params["organisation"])
+        year = params.get("year") or None
+        if year is not None and not (year.isdigit() and len(year) == 4):
+            raise ValidationError({"year": ["Année invalide."]})
         return selectors.entry_list(user=self.request.user, organisation=organisation,
-                                    status=params.get("status", ""),
-                                    year=params.get("year") or None,
+                                    status=params.get("status", ""), year=year,
                                     project_reference=params.get("project_reference") or None)
 
     def _volunteer(self, organisation, pk) -> Volunteer:
@@ -148,7 +150,7 @@ class VolunteerEntryViewSet(viewsets.ModelViewSet):
     def totals(self, request):
         organisation = _organisation(request, request.query_params.get("organisation"))
         year = request.query_params.get("year")
-        if year is not None and not year.isdigit():
+        if year is not None and not (year.isdigit() and len(year) == 4):
             raise ValidationError({"year": ["Année invalide."]})
         reference = request.query_params.get("project_reference")
         totals = selectors.volunteer_totals(organisation=organisation, year=year,

@@ -156,3 +156,12 @@ def test_volunteers_created_in_scope(api, organisation, admin, other_organisatio
     response = api.post("/api/v1/volunteers/", {"organisation": other_organisation.pk,
                                                 "name": "X"})
     assert response.status_code == 404
+
+
+def test_bad_query_parameters_are_400_not_500(api, organisation, admin):
+    api.force_authenticate(admin)
+    assert api.get(BASE, {"year": "abc"}).status_code == 400
+    assert api.get(BASE, {"organisation": "abc"}).status_code == 404
+    assert api.get(f"{BASE}totals/", {"organisation": organisation.pk,
+                                      "year": "99999999999"}).status_code == 400
+    assert api.get(BASE, {"status": "nimporte"}).status_code == 200

@@ -227,3 +227,14 @@ def test_week_page_lists_what_is_already_logged(client, organisation, admin, vol
     response = client.get(url("week", organisation) + f"?semaine=2025-03-10&benevole={volunteers[0].pk}")
     assert [e.volunteer for e in response.context["logged"]] == [volunteers[0]]
     assert "Déjà saisi cette semaine pour Anne B." in response.content.decode()
+
+
+def test_bad_query_strings_never_fail(client, organisation, admin, volunteers):
+    EntryFactory(volunteer=volunteers[0], validated=True)
+    client.force_login(admin)
+    assert client.get(url("export", organisation, "csv") + "?annee=abc").status_code == 200
+    assert client.get(url("organisation", organisation) + "?statut=x&page=zz").status_code == 200
+    assert client.get(url("week", organisation) + "?semaine=31-02&benevole=x").status_code == 200
+    assert client.get(url("export", organisation, "pdf")).status_code == 404
+    client.force_login(staff_user())
+    assert client.get(reverse("volunteering:index") + "?annee=deux").status_code == 200

@@ -91,7 +91,12 @@ class ExportView(OrganisationMixin, View):
 
     def get(self, request, pk, file_format):
         entries = selectors.entry_list(user=request.user, organisation=self.organisation,
-                                       year=request.GET.get("annee") or None)
+                                       year=_year(request.GET.get("annee")))
         content = resources.dataset_bytes(resources.export_dataset(entries), file_format)
         return _download(content, resources.export_filename("heures-benevolat", file_format),
                          file_format)
+
+
+def _year(text) -> int | None:
+    """A year from the query string; anything else means every year."""
+    return int(text) if text and text.isdigit() and len(text) == 4 else None
