@@ -235,6 +235,6 @@ def test_bad_query_strings_never_fail(client, organisation, admin, volunteers):
     assert client.get(url("export", organisation, "csv") + "?annee=abc").status_code == 200
     assert client.get(url("organisation", organisation) + "?statut=x&page=zz").status_code == 200
     assert client.get(url("week", organisation) + "?semaine=31-02&benevole=x").status_code == 200
-    assert client.get(url("export", organisation, "pdf")).status_code == 404
+    assert client.get(f"/benevolat/organisations/{organisation.pk}/export.pdf").status_code == 404
     client.force_login(staff_user())
     assert client.get(reverse("volunteering:index") + "?annee=deux").status_code == 200
