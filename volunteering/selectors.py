@@ -266,3 +266,12 @@ def duplicate_keys(*, organisation, start: dt.date, end: dt.date, exclude_pk=Non
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     return set(qs.values_list("volunteer_id", "date", "activity", "project_reference"))
+
+
+def attestation_ready(*, organisation, year: int, project_reference: str = ""):
+    """The ready attestation of a year (and project) to attach to a financial report, or None."""
+    from .models import AttestationStatus
+
+    return VolunteerAttestation.objects.filter(
+        organisation=organisation, year=year, project_reference=project_reference,
+        status=AttestationStatus.READY).first()

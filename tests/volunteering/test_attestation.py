@@ -91,3 +91,17 @@ def test_real_worker_generates_the_attestation(celery_worker_process, smic_rates
         time.sleep(0.3)
     assert attestation.status == AttestationStatus.READY
     assert attestation.sha256 and attestation.value == Decimal("35.64")
+
+
+@pytest.mark.django_db
+def test_ready_attestation_is_found_for_a_report(organisation, admin, volunteers, today,
+                                                 django_capture_on_commit_callbacks):
+    from volunteering.selectors import attestation_ready
+
+    EntryFactory(volunteer=volunteers[0], date=dt.date(2025, 3, 1), validated=True)
+    assert attestation_ready(organisation=organisation, year=2025) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        attestation = services.attestation_request(organisation=organisation, year=2025,
+                                                   actor=admin)
+    assert attestation_ready(organisation=organisation, year=2025) == attestation
+    assert attestation_ready(organisation=organisation, year=2025, project_reference="X") is None
