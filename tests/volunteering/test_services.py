@@ -190,6 +190,11 @@ def test_lock_protects_report_figures(organisation, admin, today):
         services.entry_update(entry=entry, actor=admin, hours="1")
     with pytest.raises(ValidationError):
         services.entry_delete(entry=entry, actor=admin)
+    # The report is sent back for changes: its hours unlock, still counted.
+    assert services.entries_unlock(organisation=organisation, year=2025, project_reference="",
+                                   actor=admin, reason="Compte rendu à reprendre") == 1
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.VALIDATED
 
 
 def test_revaluation_is_explicit_audited_and_spares_locked(organisation, admin, today):

@@ -21,6 +21,7 @@ from .entries import (
     entries_lock,
     entries_log,
     entries_transition,
+    entries_unlock,
     entries_unvalidate,
     entries_validate,
     entry_delete,
@@ -36,7 +37,7 @@ from .valuation import entries_revalue, organisation_set_valuation_method, valua
 __all__ = [
     "ATTESTATION_TRANSITIONS", "ENTRY_TRANSITIONS", "attestation_context", "attestation_fail",
     "attestation_generate", "attestation_request", "attestation_transition", "entries_lock",
-    "entries_log", "entries_revalue", "entries_transition", "entries_unvalidate",
+    "entries_log", "entries_revalue", "entries_transition", "entries_unlock", "entries_unvalidate",
     "entries_validate", "entry_delete", "entry_log", "entry_transition", "entry_update",
     "organisation_set_valuation_method", "parse_hours", "project_message", "rate_message",
     "session_log", "valuation_rate_create", "volunteer_create", "volunteer_get_or_create",

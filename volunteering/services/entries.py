@@ -329,3 +329,18 @@ def entries_lock(*, organisation, year: int, project_reference: str | None = Non
         entries = list(qs.select_related("volunteer"))
         entries_transition(entries=entries, to=EntryStatus.LOCKED, actor=actor, reason=reason)
     return len(entries)
+
+
+def entries_unlock(*, organisation, year: int, project_reference: str | None = None, actor,
+                   reason: str) -> int:
+    """Unlock the entries of a financial report sent back for changes: they become validated
+    again (still counted) and can be corrected after being returned to draft."""
+    start, end = rules.year_bounds(year)
+    with transaction.atomic():
+        qs = VolunteerEntry.objects.select_for_update(of=("self",)).filter(
+            organisation=organisation, status=EntryStatus.LOCKED, date__range=(start, end))
+        if project_reference is not None:
+            qs = qs.filter(project_reference=project_reference)
+        entries = list(qs.select_related("volunteer"))
+        entries_transition(entries=entries, to=EntryStatus.VALIDATED, actor=actor, reason=reason)
+    return len(entries)
