@@ -139,8 +139,10 @@ def organisations_overview(*, user, year: int) -> QuerySet[Organisation]:
     start, end = rules.year_bounds(year)
     in_year = Q(volunteer_entries__date__range=(start, end))
     counted = in_year & Q(volunteer_entries__status__in=COUNTED)
+    # Filter by the scoped ids instead of annotating organisation_list() itself: its join on
+    # memberships would multiply each sum by the number of members.
     return (
-        organisation_list(user=user)
+        Organisation.objects.filter(pk__in=organisation_list(user=user).values("pk"))
         .annotate(
             vol_hours=Coalesce(Sum("volunteer_entries__hours", filter=counted), Value(ZERO),
                                output_field=DecimalField(max_digits=14, decimal_places=2)),

@@ -155,14 +155,20 @@ def test_organisation_page_constant_queries(client, organisation, admin, volunte
     assert "864" in body and "870" in body
 
 
-def test_agent_overview_constant_queries(client, organisation, volunteers,
-                                         django_assert_max_num_queries):
+def test_agent_overview_constant_queries_and_exact_sums(client, organisation, admin, member,
+                                                        volunteers,
+                                                        django_assert_max_num_queries):
+    # Two members: the sums must not be multiplied by the memberships join.
     for volunteer in volunteers:
         EntryFactory(volunteer=volunteer, date=dt.date(2025, 5, 1), validated=True)
+    EntryFactory(volunteer=volunteers[0], date=dt.date(2025, 5, 2))
     client.force_login(staff_user())
     with django_assert_max_num_queries(12):
         response = client.get(reverse("volunteering:index") + "?annee=2025")
     assert response.status_code == 200 and organisation.name in response.content.decode()
+    [row] = response.context["overview"]
+    assert (row.vol_hours, row.vol_value, row.vol_drafts) == (
+        Decimal("9.00"), Decimal("106.92"), 1)
 
 
 def test_rates_page_agents_add_members_read(client, admin):
