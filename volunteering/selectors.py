@@ -132,8 +132,8 @@ def totals_by_project(*, organisation, year=None) -> list[dict]:
 
 
 def organisations_overview(*, user, year: int) -> QuerySet[Organisation]:
-    """Organisations in the user's scope with their counted hours/value for ``year`` and their
-    draft count: one query, for the agents' dashboard."""
+    """Organisations in the user's scope with their counted hours/value and their draft count
+    for ``year``: one query, for the agents' dashboard."""
     from backoffice.core.selectors import organisation_list
 
     start, end = rules.year_bounds(year)
@@ -149,7 +149,7 @@ def organisations_overview(*, user, year: int) -> QuerySet[Organisation]:
             vol_value=Coalesce(Sum("volunteer_entries__value", filter=counted), Value(ZERO),
                                output_field=DecimalField(max_digits=14, decimal_places=2)),
             vol_drafts=Count("volunteer_entries",
-                             filter=Q(volunteer_entries__status=EntryStatus.DRAFT)),
+                             filter=in_year & Q(volunteer_entries__status=EntryStatus.DRAFT)),
         )
         .filter(Q(vol_hours__gt=0) | Q(vol_drafts__gt=0))
         .order_by("-vol_value", "name")

@@ -162,6 +162,7 @@ def test_agent_overview_constant_queries_and_exact_sums(client, organisation, ad
     for volunteer in volunteers:
         EntryFactory(volunteer=volunteer, date=dt.date(2025, 5, 1), validated=True)
     EntryFactory(volunteer=volunteers[0], date=dt.date(2025, 5, 2))
+    EntryFactory(volunteer=volunteers[0], date=dt.date(2024, 5, 2))  # another year
     client.force_login(staff_user())
     with django_assert_max_num_queries(12):
         response = client.get(reverse("volunteering:index") + "?annee=2025")
