@@ -210,5 +210,25 @@ CELERY_BEAT_SCHEDULE["funds-advance-call-phases"] = {
 # --- conventions --------------------------------------------------------------------------
 
 # --- volunteering -------------------------------------------------------------------------
+# Method used by an organisation that has not chosen one (smic_gross, smic_loaded, replacement).
+VOLUNTEERING_DEFAULT_VALUATION_METHOD = env("VOLUNTEERING_DEFAULT_VALUATION_METHOD",
+                                            default="smic_gross")
+# Largest volunteer-hours file accepted by the import (bytes) and its largest number of rows.
+VOLUNTEERING_IMPORT_MAX_BYTES = env.int("VOLUNTEERING_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+VOLUNTEERING_IMPORT_MAX_ROWS = env.int("VOLUNTEERING_IMPORT_MAX_ROWS", default=200_000)
+# Rows written per INSERT when an import is confirmed.
+VOLUNTEERING_IMPORT_BATCH_SIZE = env.int("VOLUNTEERING_IMPORT_BATCH_SIZE", default=5000)
+# Dotted path of a callable (organisation) -> {project reference: (start date, end date)} listing
+# the projects (applications, conventions) an organisation may log hours on, with their period.
+# Empty: the project reference is free text.
+VOLUNTEERING_PROJECT_RESOLVER = env("VOLUNTEERING_PROJECT_RESOLVER", default="")
+# A previewed import file waits this long for its confirmation, then a nightly task deletes it.
+VOLUNTEERING_IMPORT_UPLOAD_TTL_HOURS = env.int("VOLUNTEERING_IMPORT_UPLOAD_TTL_HOURS", default=24)
+from celery.schedules import crontab  # noqa: E402 - kept inside this app's section
+
+CELERY_BEAT_SCHEDULE["volunteering-purge-import-uploads"] = {
+    "task": "volunteering.tasks.stale_import_uploads_purge_task",
+    "schedule": crontab(hour=3, minute=30),
+}
 
 # --- reminders ----------------------------------------------------------------------------

@@ -1,0 +1,25 @@
+"""The demo data: a few hundred entries over two years, drafts, one attestation; idempotent."""
+
+import pytest
+from django.core.management import call_command
+
+from volunteering.models import (
+    AttestationStatus,
+    EntryStatus,
+    VolunteerAttestation,
+    VolunteerEntry,
+)
+
+
+@pytest.mark.django_db
+def test_seed_demo_volunteering_is_idempotent():
+    call_command("seed_demo")
+    counts = (VolunteerEntry.objects.count(), VolunteerAttestation.objects.count())
+    call_command("seed_demo")
+    assert (VolunteerEntry.objects.count(), VolunteerAttestation.objects.count()) == counts
+    assert counts[0] >= 300
+    assert VolunteerEntry.objects.values("organisation").distinct().count() == 2
+    assert VolunteerEntry.objects.filter(status=EntryStatus.DRAFT).exists()
+    assert VolunteerEntry.objects.dates("date", "year").count() == 2
+    attestation = VolunteerAttestation.objects.get()
+    assert attestation.status == AttestationStatus.READY and attestation.value > 0

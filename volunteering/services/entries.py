@@ -1,0 +1,346 @@
+"""Volunteers and their hours: log (one, a session, a week), update, delete, validate, lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.core.audit import audit_log
+from backoffice.core.notifications import Event, notify, organisation_recipients
+
+from .. import rules, selectors
+from ..models import (
+    Activity,
+    EntryStatus,
+    Qualification,
+    Volunteer,
+    VolunteerEntry,
+)
+from ._common import (
+    ENTRY_TRANSITIONS,
+    _require,
+    parse_hours,
+    project_message,
+)
+from .valuation import _valuation
+
+
+def volunteer_create(*, organisation, name: str, user=None, actor) -> Volunteer:
+    """Add a volunteer (name unique in the organisation, case-insensitive)."""
+    _require(actor, "volunteering.log", organisation)
+    name = " ".join((name or "").split())
+    volunteer = Volunteer(organisation=organisation, name=name, user=user)
+    with transaction.atomic():
+        volunteer.full_clean()
+        volunteer.save()
+    return volunteer
+
+
+def volunteer_get_or_create(*, organisation, name: str, actor) -> Volunteer:
+    """The organisation's volunteer of that name (case-insensitive), created when new."""
+    name = " ".join((name or "").split())
+    existing = Volunteer.objects.filter(organisation=organisation, name__iexact=name).first()
+    return existing or volunteer_create(organisation=organisation, name=name, actor=actor)
+
+
+
+def _check_rows(*, organisation, rows: list[dict], confirm_duplicates: bool,
+                exclude_pk=None) -> None:
+    """Validate rows (volunteer, date, hours, activity, project_reference) together: future
+    dates, unknown projects and dates outside a project's period, the 24-hour rule across saved
+    entries and the rows themselves, likely duplicates."""
+    today = timezone.localdate()
+    errors: list[str] = []
+    for row in rows:
+        if row["date"] > today:
+            errors.append(_("%(name)s : le %(date)s est une date future.")
+                          % {"name": row["volunteer"].name, "date": f"{row['date']:%d/%m/%Y}"})
+        if row["activity"] not in Activity.values:
+            errors.append(_("Activité inconnue : « %(value)s ».") % {"value": row["activity"]})
+    if errors:
+        raise ValidationError({"date": errors})
+    periods = selectors.project_periods(organisation=organisation)
+    project_errors = []
+    for row in rows:
+        reference = row.get("project_reference", "")
+        problem = rules.project_problem(reference, row["date"], periods)
+        if problem is not None:
+            message = project_message(problem, reference, row["date"], periods)
+            if message not in project_errors:
+                project_errors.append(message)
+    if project_errors:
+        raise ValidationError({"project_reference": project_errors})
+    start = min(r["date"] for r in rows)
+    end = max(r["date"] for r in rows)
+    existing = selectors.day_hours(volunteer_ids={r["volunteer"].pk for r in rows}, start=start,
+                                   end=end, exclude_pk=exclude_pk)
+    over = rules.days_over_limit(existing, [(r["volunteer"].pk, r["date"], r["hours"])
+                                            for r in rows])
+    if over:
+        names = {r["volunteer"].pk: r["volunteer"].name for r in rows}
+        raise ValidationError({"hours": [
+            _("%(name)s aurait %(total)s heures le %(date)s : plus de 24 heures en un jour.")
+            % {"name": names[pk], "total": total, "date": f"{day:%d/%m/%Y}"}
+            for (pk, day), total in sorted(over.items(), key=lambda item: item[0][1])]})
+    if not confirm_duplicates:
+        keys = selectors.duplicate_keys(organisation=organisation, start=start, end=end,
+                                        exclude_pk=exclude_pk)
+        seen = set()
+        duplicates = []
+        for r in rows:
+            key = (r["volunteer"].pk, r["date"], r["activity"], r.get("project_reference", ""))
+            if key in keys or key in seen:
+                duplicates.append(_("%(name)s, le %(date)s (%(activity)s)") % {
+                    "name": r["volunteer"].name, "date": f"{r['date']:%d/%m/%Y}",
+                    "activity": Activity(r["activity"]).label})
+            seen.add(key)
+        if duplicates:
+            raise ValidationError(
+                _("Doublon probable : des heures existent déjà pour %(list)s. Confirmez pour "
+                  "les enregistrer quand même.") % {"list": " ; ".join(duplicates)},
+                code="duplicate")
+
+
+def entries_log(*, organisation, rows: Iterable[dict], actor, confirm_duplicates: bool = False,
+                import_reference: str = "") -> list[VolunteerEntry]:
+    """Log several entries at once, all or nothing (week grid, session form, API).
+
+    Each row: volunteer (of the organisation), date, hours, activity, and optionally
+    qualification, project_reference, note. Invariants: hours in ]0, 24], no future date, at
+    most 24 hours per person and day across all entries, likely duplicates refused unless
+    confirmed; every entry is a draft valued at the rate in force on its date."""
+    _require(actor, "volunteering.log", organisation)
+    rows = [dict(row) for row in rows]
+    if not rows:
+        raise ValidationError(_("Aucune heure à enregistrer."))
+    for row in rows:
+        if row["volunteer"].organisation_id != organisation.pk:
+            raise ValidationError({"volunteer": _("Ce bénévole n'appartient pas à "
+                                                  "l'organisation.")})
+        try:
+            row["hours"] = parse_hours(row["hours"])
+        except ValueError as exc:
+            raise ValidationError({"hours": str(exc)}) from exc
+        row.setdefault("project_reference", "")
+        row["project_reference"] = (row["project_reference"] or "").strip()
+        row["qualification"] = row.get("qualification") or Qualification.EMPLOYEE
+    rates = selectors.rate_table()
+    method = selectors.valuation_method_of(organisation)
+    with transaction.atomic():
+        # Serialise concurrent logging for the same organisation so the 24-hour rule holds.
+        type(organisation).objects.select_for_update().filter(pk=organisation.pk).first()
+        _check_rows(organisation=organisation, rows=rows, confirm_duplicates=confirm_duplicates)
+        entries = []
+        for row in rows:
+            _method, rate = _valuation(organisation=organisation, on=row["date"],
+                                       qualification=row["qualification"], rates=rates,
+                                       method=method)
+            entry = VolunteerEntry(
+                organisation=organisation, volunteer=row["volunteer"], date=row["date"],
+                hours=row["hours"], activity=row["activity"], qualification=row["qualification"],
+                project_reference=row["project_reference"], note=row.get("note", "") or "",
+                valuation_method=method, rate=rate, value=rules.entry_value(row["hours"], rate),
+                created_by=actor if getattr(actor, "pk", None) else None,
+                import_reference=import_reference,
+            )
+            entry.full_clean()
+            entry.save()
+            entries.append(entry)
+    return entries
+
+
+def entry_log(*, organisation, volunteer, date: dt.date, hours, activity: str, actor,
+              qualification: str = "", project_reference: str = "", note: str = "",
+              confirm_duplicates: bool = False) -> VolunteerEntry:
+    """Log one entry (same guarantees as entries_log)."""
+    return entries_log(organisation=organisation, actor=actor,
+                       confirm_duplicates=confirm_duplicates, rows=[{
+                           "volunteer": volunteer, "date": date, "hours": hours,
+                           "activity": activity, "qualification": qualification,
+                           "project_reference": project_reference, "note": note}])[0]
+
+
+def session_log(*, organisation, volunteers: list, new_names: list[str], date: dt.date, hours,
+                activity: str, actor, qualification: str = "", project_reference: str = "",
+                note: str = "", confirm_duplicates: bool = False) -> list[VolunteerEntry]:
+    """One session for several volunteers: the same date, hours and activity for each.
+
+    Names not yet known become volunteers of the organisation; all or nothing (a refused
+    session creates no volunteer either)."""
+    with transaction.atomic():
+        people = {v.pk: v for v in volunteers}
+        for name in new_names:
+            volunteer = volunteer_get_or_create(organisation=organisation, name=name,
+                                                actor=actor)
+            people[volunteer.pk] = volunteer
+        return entries_log(organisation=organisation, actor=actor,
+                           confirm_duplicates=confirm_duplicates, rows=[{
+                               "volunteer": v, "date": date, "hours": hours,
+                               "activity": activity, "qualification": qualification,
+                               "project_reference": project_reference, "note": note}
+                               for v in people.values()])
+
+
+def entry_update(*, entry: VolunteerEntry, actor, confirm_duplicates: bool = False,
+                 **fields) -> VolunteerEntry:
+    """Change a draft entry (volunteer, date, hours, activity, qualification, project, note),
+    re-checked and re-valued like a new one. Validated or locked entries cannot change."""
+    _require(actor, "entry.edit", entry)
+    with transaction.atomic():
+        entry = VolunteerEntry.objects.select_for_update(of=("self",)).select_related(
+            "volunteer").get(pk=entry.pk)
+        if entry.status != EntryStatus.DRAFT:
+            raise ValidationError(_("Seules les heures en brouillon peuvent être modifiées."))
+        for name in ("volunteer", "date", "activity", "qualification", "project_reference",
+                     "note"):
+            if name in fields:
+                setattr(entry, name, fields[name])
+        if "hours" in fields:
+            try:
+                entry.hours = parse_hours(fields["hours"])
+            except ValueError as exc:
+                raise ValidationError({"hours": str(exc)}) from exc
+        if entry.volunteer.organisation_id != entry.organisation_id:
+            raise ValidationError({"volunteer": _("Ce bénévole n'appartient pas à "
+                                                  "l'organisation.")})
+        _check_rows(organisation=entry.organisation, exclude_pk=entry.pk,
+                    confirm_duplicates=confirm_duplicates, rows=[{
+                        "volunteer": entry.volunteer, "date": entry.date, "hours": entry.hours,
+                        "activity": entry.activity,
+                        "project_reference": entry.project_reference}])
+        method, rate = _valuation(organisation=entry.organisation, on=entry.date,
+                                  qualification=entry.qualification)
+        entry.valuation_method, entry.rate = method, rate
+        entry.value = rules.entry_value(entry.hours, rate)
+        entry.full_clean()
+        entry.save()
+    return entry
+
+
+def entry_delete(*, entry: VolunteerEntry, actor) -> None:
+    """Delete a draft entry; validated or locked hours stay (un-validate first)."""
+    _require(actor, "entry.edit", entry)
+    with transaction.atomic():
+        entry = VolunteerEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.status != EntryStatus.DRAFT:
+            raise ValidationError(_("Seules les heures en brouillon peuvent être supprimées."))
+        audit_log(event="volunteer_entry_deleted", obj=entry, actor=actor, message=str(entry))
+        entry.delete()
+
+
+def entries_transition(*, entries: list[VolunteerEntry], to: str, actor,
+                       reason: str = "") -> list[VolunteerEntry]:
+    """The one place entries change status, following ENTRY_TRANSITIONS.
+
+    All or nothing: one forbidden move refuses the whole batch. Each moved entry gets its
+    history row (who, when, before/after) and its audit row, written in bulk so validating a
+    whole imported file stays fast."""
+    from django.contrib.contenttypes.models import ContentType
+    from simple_history.utils import bulk_update_with_history
+
+    from backoffice.core.models import AuditEvent
+
+    to = EntryStatus(to)
+    moves = []
+    for entry in entries:
+        current = EntryStatus(entry.status)
+        if to not in ENTRY_TRANSITIONS[current]:
+            raise ValidationError(_("Passage impossible de « %(from)s » à « %(to)s ».")
+                                  % {"from": current.label, "to": to.label})
+        moves.append((entry, current))
+    user = actor if getattr(actor, "pk", None) else None
+    now = timezone.now()
+    for entry, current in moves:
+        entry.status = to
+        if to == EntryStatus.VALIDATED and current == EntryStatus.DRAFT:
+            entry.validated_by, entry.validated_at = user, now
+        elif to == EntryStatus.DRAFT:
+            entry.validated_by, entry.validated_at = None, None
+    if not moves:
+        return []
+    bulk_update_with_history(entries, VolunteerEntry, ["status", "validated_by", "validated_at"],
+                             batch_size=2000, default_user=user,
+                             default_change_reason=reason or to.value, default_date=now)
+    content_type = ContentType.objects.get_for_model(VolunteerEntry)
+    AuditEvent.objects.bulk_create([
+        AuditEvent(actor=user, event=f"volunteer_entry_{to.value}", content_type=content_type,
+                   object_id=str(entry.pk), object_repr=str(entry)[:255],
+                   message=reason or to.label, data={"from": current.value, "to": to.value},
+                   created_at=now)
+        for entry, current in moves], batch_size=2000)
+    return entries
+
+
+def entry_transition(*, entry: VolunteerEntry, to: str, actor, reason: str = "") -> VolunteerEntry:
+    """Move one entry (see entries_transition)."""
+    return entries_transition(entries=[entry], to=to, actor=actor, reason=reason)[0]
+
+
+def entries_validate(*, organisation, entry_ids: Iterable[int] | None, actor) -> int:
+    """Validate draft entries of the organisation (the given ids, or every draft when None).
+
+    Organisation admins only. Returns how many were validated; notifies the organisation once."""
+    _require(actor, "volunteering.validate", organisation)
+    with transaction.atomic():
+        qs = VolunteerEntry.objects.select_for_update(of=("self",)).filter(
+            organisation=organisation, status=EntryStatus.DRAFT)
+        if entry_ids is not None:
+            qs = qs.filter(pk__in=list(entry_ids))
+        entries = list(qs.select_related("volunteer"))
+        entries_transition(entries=entries, to=EntryStatus.VALIDATED, actor=actor)
+        if entries:
+            hours, value = rules.sum_totals((e.hours, e.value) for e in entries)
+            notify(Event.VOLUNTEER_ENTRIES_VALIDATED, organisation, actor,
+                   recipients=organisation_recipients(organisation, admins_only=True),
+                   url=reverse("volunteering:organisation", args=[organisation.pk]),
+                   context={"message": _("%(count)s saisies validées : %(hours)s h, %(value)s €.")
+                            % {"count": len(entries), "hours": hours, "value": value},
+                            "count": len(entries), "hours": hours, "value": value})
+    return len(entries)
+
+
+def entries_unvalidate(*, organisation, entry_ids: Iterable[int], actor) -> int:
+    """Send validated (not locked) entries back to draft, e.g. to correct them."""
+    _require(actor, "volunteering.validate", organisation)
+    with transaction.atomic():
+        entries = list(VolunteerEntry.objects.select_for_update(of=("self",)).select_related(
+            "volunteer").filter(organisation=organisation, status=EntryStatus.VALIDATED,
+                                pk__in=list(entry_ids)))
+        entries_transition(entries=entries, to=EntryStatus.DRAFT, actor=actor)
+    return len(entries)
+
+
+def entries_lock(*, organisation, year: int, project_reference: str | None = None, actor,
+                 reason: str) -> int:
+    """Lock the validated entries behind an approved financial report (year, project): their
+    hours and values can no longer change. Called by the financial report's approval."""
+    start, end = rules.year_bounds(year)
+    with transaction.atomic():
+        qs = VolunteerEntry.objects.select_for_update(of=("self",)).filter(
+            organisation=organisation, status=EntryStatus.VALIDATED, date__range=(start, end))
+        if project_reference is not None:
+            qs = qs.filter(project_reference=project_reference)
+        entries = list(qs.select_related("volunteer"))
+        entries_transition(entries=entries, to=EntryStatus.LOCKED, actor=actor, reason=reason)
+    return len(entries)
+
+
+def entries_unlock(*, organisation, year: int, project_reference: str | None = None, actor,
+                   reason: str) -> int:
+    """Unlock the entries of a financial report sent back for changes: they become validated
+    again (still counted) and can be corrected after being returned to draft."""
+    start, end = rules.year_bounds(year)
+    with transaction.atomic():
+        qs = VolunteerEntry.objects.select_for_update(of=("self",)).filter(
+            organisation=organisation, status=EntryStatus.LOCKED, date__range=(start, end))
+        if project_reference is not None:
+            qs = qs.filter(project_reference=project_reference)
+        entries = list(qs.select_related("volunteer"))
+        entries_transition(entries=entries, to=EntryStatus.VALIDATED, actor=actor, reason=reason)
+    return len(entries)
