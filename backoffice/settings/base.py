@@ -219,6 +219,8 @@ REMINDERS_UPCOMING_DAYS = env.int("REMINDERS_UPCOMING_DAYS", default=45)
 NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=8)
 NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
 NOTIFICATION_RETRY_MAX_SECONDS = env.int("NOTIFICATION_RETRY_MAX_SECONDS", default=3600)
+# Folder of django.core.mail.backends.filebased.EmailBackend (a sink to count e-mails sent).
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))
 # Kinds (DOMAIN §5): offsets the apps' reminder modules read at call time.
 REMINDERS_DOCUMENT_EXPIRING_DAYS_BEFORE = env.list(
     "REMINDERS_DOCUMENT_EXPIRING_DAYS_BEFORE", cast=int, default=[30])
