@@ -286,7 +286,11 @@ class OrganisationDocument(models.Model):
         verbose_name = _("document de l'organisation")
         verbose_name_plural = _("documents des organisations")
         ordering = ["organisation", "kind", "-uploaded_at"]
-        indexes = [models.Index(fields=["organisation", "kind"]), models.Index(fields=["valid_until"])]
+        indexes = [
+            models.Index(fields=["organisation", "kind"]),
+            # (valid_until, id): the expiry reminders walk due documents in keyset order.
+            models.Index(fields=["valid_until", "id"], name="core_document_expiry_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.organisation}"

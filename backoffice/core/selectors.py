@@ -127,13 +127,16 @@ def reminder_upcoming(*, user: User, start, end, kind: str = "", organisation=No
     for reminder_kind in all_kinds():
         if kind and reminder_kind.code != kind:
             continue
-        for batch in reminder_kind.find(start, end, batch_size=max(limit, 1000)):
+        found = 0
+        for batch in reminder_kind.find(start, end, batch_size=limit):
             for due in batch:
                 if organisation is not None and due.organisation_id != organisation.pk:
                     continue
+                found += 1
                 rows.append({"kind": reminder_kind, "due": due,
                              "target_type_id": ContentType.objects.get_for_model(due.target).pk})
-            break
+            if found >= limit:
+                break
     rows.sort(key=lambda row: (row["due"].remind_on, row["kind"].code, row["due"].target.pk))
     rows = rows[:limit]
     recorded = set(Reminder.objects.filter(

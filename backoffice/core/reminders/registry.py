@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
-from django.db.models import Q, QuerySet
+from django.db import connection, models
+from django.db.models import QuerySet
 from django.utils.module_loading import autodiscover_modules
 
 from ..notifications import Event
@@ -115,22 +115,28 @@ class DateOffsetKind(ReminderKind):
         return dues
 
     def find(self, start, end, *, batch_size):
-        offsets = sorted(set(self.offsets()))
-        if not offsets:
-            return
-        window = Q()
-        for offset in offsets:
-            window |= Q(**{f"{self.date_field}__range": rules.deadline_range(start, end, offset)})
-        queryset = self.get_queryset().filter(window).order_by("pk")
-        last_pk = None
-        while True:
-            # Keyset pagination: each batch is one bounded, indexed query whatever the volume.
-            page = queryset if last_pk is None else queryset.filter(pk__gt=last_pk)
-            targets = list(page[:batch_size])
-            if not targets:
-                return
-            last_pk = targets[-1].pk
-            yield self._dues(targets, offsets, start, end)
+        model = self.get_queryset().model
+        table = connection.ops.quote_name(model._meta.db_table)
+        column = connection.ops.quote_name(model._meta.get_field(self.date_field).column)
+        pk_column = connection.ops.quote_name(model._meta.pk.column)
+        # Row-value keyset on (date, pk): with an index on those two columns every batch is
+        # one bounded index range scan, however many rows the table holds.
+        after = f"({table}.{column}, {table}.{pk_column}) > (%s, %s)"
+        for offset in sorted(set(self.offsets())):
+            queryset = (self.get_queryset()
+                        .filter(**{f"{self.date_field}__range":
+                                   rules.deadline_range(start, end, offset)})
+                        .order_by(self.date_field, "pk"))
+            last = None
+            while True:
+                page = queryset if last is None else queryset.extra(where=[after], params=last)
+                targets = list(page[:batch_size])
+                if not targets:
+                    break
+                last = [getattr(targets[-1], self.date_field), targets[-1].pk]
+                yield self._dues(targets, [offset], start, end)
+                if len(targets) < batch_size:
+                    break
 
     def find_for(self, target):
         if not self.get_queryset().filter(pk=target.pk).exists():
