@@ -30,6 +30,15 @@ def run_command(*args) -> tuple[dict, str]:
     return json.loads(text.strip().splitlines()[-1]), text
 
 
+@pytest.fixture(params=["set_based", "python"], autouse=True)
+def recording_path(request, monkeypatch):
+    """Every engine test runs both ways of recording: in SQL (PostgreSQL) and in Python."""
+    from backoffice.core.reminders.documents import DocumentExpiringKind
+
+    monkeypatch.setattr(DocumentExpiringKind, "set_based", request.param == "set_based")
+    return request.param
+
+
 @pytest.fixture
 def two_documents(db):
     first, second = OrganisationFactory(name="Les Amis du Blavet"), OrganisationFactory()
@@ -120,6 +129,21 @@ def test_a_redelivered_batch_notifies_nobody_twice(two_documents):
     for reminder in Reminder.objects.all():
         assert reminder_deliver(reminder_id=reminder.pk) is False
     assert Notification.objects.count() == 2 and len(mail.outbox) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_document_renewed_between_scan_and_delivery_is_not_reminded(settings):
+    from django.db import transaction
+
+    organisation = OrganisationFactory()
+    member_of(organisation)
+    OrganisationDocumentFactory(organisation=organisation)
+    with transaction.atomic():
+        # Recorded, delivery queued on commit; the renewal lands in the same instant.
+        assert reminders_run(day=D).sent == 1
+        OrganisationDocumentFactory(organisation=organisation, valid_until=None)
+    assert Reminder.objects.get().status == ReminderStatus.CANCELLED
+    assert mail.outbox == []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,9 +12,13 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Membership, MembershipStatus, OrganisationDocument
+from ..models import DocumentKind, Membership, MembershipStatus, OrganisationDocument
 from ..notifications import Event
 from .registry import DateOffsetKind, register, setting_days
+
+_KIND_LABELS: dict[str, str] = {}
+_URL: dict[str, str] = {}
+_PLACEHOLDER = 987654321
 
 
 @register
@@ -56,13 +60,23 @@ class DocumentExpiringKind(DateOffsetKind):
             people[target.pk] = by_organisation[target.organisation_id]
         return people
 
+    @staticmethod
+    def _kind_label(target) -> str:
+        # Translated once per kind, not once per document (get_FOO_display is costly in bulk).
+        if target.kind not in _KIND_LABELS:
+            _KIND_LABELS[target.kind] = str(DocumentKind(target.kind).label)
+        return _KIND_LABELS[target.kind]
+
     def context(self, target):
-        return {"document_kind": str(target.get_kind_display()),
+        return {"document_kind": self._kind_label(target),
                 "document_label": target.label,
                 "organisation_name": target.organisation.name}
 
     def url(self, target):
-        return reverse("core:organisation-detail", args=[target.organisation_id])
+        # Reversed once, then filled in: reverse() per document dominates a large batch.
+        if "pattern" not in _URL:
+            _URL["pattern"] = reverse("core:organisation-detail", args=[_PLACEHOLDER])
+        return _URL["pattern"].replace(str(_PLACEHOLDER), str(target.organisation_id))
 
     def target_repr(self, target):
-        return f"{target.get_kind_display()} — {target.organisation.name}"
+        return f"{self._kind_label(target)} — {target.organisation.name}"

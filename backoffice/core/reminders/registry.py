@@ -74,6 +74,10 @@ class DateOffsetKind(ReminderKind):
     """
 
     date_field: str = ""
+    # Column (or lookup path) of the target's organisation, for the agents' filters.
+    organisation_field: str = "organisation_id"
+    # On PostgreSQL the daily job records these kinds in SQL, batch by batch (see services).
+    set_based: bool = True
 
     def get_queryset(self) -> QuerySet:
         raise NotImplementedError
@@ -114,14 +118,17 @@ class DateOffsetKind(ReminderKind):
                 ))
         return dues
 
-    def find(self, start, end, *, batch_size):
+    def keyset_sql(self) -> str:
+        """Row-value keyset on (date, pk): with an index on those two columns every batch is
+        one bounded index range scan, however many rows the table holds."""
         model = self.get_queryset().model
-        table = connection.ops.quote_name(model._meta.db_table)
-        column = connection.ops.quote_name(model._meta.get_field(self.date_field).column)
-        pk_column = connection.ops.quote_name(model._meta.pk.column)
-        # Row-value keyset on (date, pk): with an index on those two columns every batch is
-        # one bounded index range scan, however many rows the table holds.
-        after = f"({table}.{column}, {table}.{pk_column}) > (%s, %s)"
+        quote = connection.ops.quote_name
+        table = quote(model._meta.db_table)
+        column = quote(model._meta.get_field(self.date_field).column)
+        return f"({table}.{column}, {table}.{quote(model._meta.pk.column)}) > (%s, %s)"
+
+    def find(self, start, end, *, batch_size):
+        after = self.keyset_sql()
         for offset in sorted(set(self.offsets())):
             queryset = (self.get_queryset()
                         .filter(**{f"{self.date_field}__range":

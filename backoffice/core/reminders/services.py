@@ -16,6 +16,7 @@ commit and queueing left behind, so nothing is missed either.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -29,12 +30,15 @@ from ..audit import audit_log
 from ..models import EmailStatus, Notification, Reminder, ReminderRun, ReminderStatus, User
 from ..notifications import notify
 from . import rules
-from .registry import Due, ReminderKind, all_kinds, get_kind
+from .registry import DateOffsetKind, Due, ReminderKind, all_kinds, get_kind
 
 INSERT_COLUMNS = ["kind", "target_type", "target_id", "due_date", "step", "remind_on",
                   "organisation", "target_repr", "recipient_ids", "context", "url", "status",
                   "late", "created_at", "sent_by"]
 INSERT_CHUNK = 500
+ARRAY_COLUMNS = ["kind", "target_type_id", "target_id", "due_date", "step", "remind_on",
+                 "organisation_id", "target_repr", "recipient_ids", "context", "url", "late"]
+UNIQUE_KEY = "kind, target_type_id, target_id, due_date, step"
 
 ALLOWED_TRANSITIONS = {
     ReminderStatus.PENDING: {ReminderStatus.SENT, ReminderStatus.CANCELLED},
@@ -70,11 +74,11 @@ def _insert_new(rows: list[dict]) -> list[int]:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id: the ids of the rows really inserted."""
     if not rows:
         return []
+    if connection.vendor == "postgresql":
+        return _insert_new_postgresql(rows)
     fields = [Reminder._meta.get_field(name) for name in INSERT_COLUMNS]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    key = ", ".join(quote(Reminder._meta.get_field(name).column)
-                    for name in ["kind", "target_type", "target_id", "due_date", "step"])
     placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
     inserted: list[int] = []
     with connection.cursor() as cursor:
@@ -85,9 +89,33 @@ def _insert_new(rows: list[dict]) -> list[int]:
             cursor.execute(
                 f"INSERT INTO {quote(Reminder._meta.db_table)} ({columns}) "
                 f"VALUES {', '.join([placeholder] * len(chunk))} "
-                f"ON CONFLICT ({key}) DO NOTHING RETURNING id", params)
+                f"ON CONFLICT ({UNIQUE_KEY}) DO NOTHING RETURNING id", params)
             inserted.extend(row[0] for row in cursor.fetchall())
     return inserted
+
+
+def _insert_new_postgresql(rows: list[dict]) -> list[int]:
+    # The whole batch travels as one JSON document expanded by jsonb_to_recordset: one
+    # parameter whatever the batch size, encoded by the C json encoder, parsed by the server.
+    payload = json.dumps([{
+        **{name: row[name] for name in ARRAY_COLUMNS},
+        "due_date": row["due_date"].isoformat(), "remind_on": row["remind_on"].isoformat(),
+    } for row in rows])
+    first = rows[0]
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO core_reminder (kind, target_type_id, target_id, due_date, step,
+                remind_on, organisation_id, target_repr, recipient_ids, context, url, late,
+                status, created_at, sent_by_id)
+            SELECT kind, target_type_id, target_id, due_date, step, remind_on, organisation_id,
+                target_repr, recipient_ids, context, url, late, %s, %s, %s
+            FROM jsonb_to_recordset(%s::jsonb) AS t(
+                kind text, target_type_id int, target_id bigint, due_date date, step text,
+                remind_on date, organisation_id bigint, target_repr text, recipient_ids jsonb,
+                context jsonb, url text, late boolean)
+            ON CONFLICT ({UNIQUE_KEY}) DO NOTHING RETURNING id""",
+                       [first["status"], first["created_at"], first["sent_by_id"], payload])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _existing_keys(kind: ReminderKind, dues: list[Due]) -> set[tuple]:
@@ -135,6 +163,72 @@ def reminders_record(*, kind: ReminderKind, dues: list[Due], day: dt.date, actor
     return ids, len(dues) - len(ids)
 
 
+def _set_based(kind: ReminderKind) -> bool:
+    return (isinstance(kind, DateOffsetKind) and kind.set_based
+            and connection.vendor == "postgresql")
+
+
+def _record_found(*, kind, start, end, day, dry_run):
+    """Record the batches a kind finds in Python (any kind; dry runs)."""
+    for batch in kind.find(start, end, batch_size=_batch_size()):
+        ids, skipped = reminders_record(kind=kind, dues=batch, day=day, dry_run=dry_run)
+        yield len(batch), len(ids), skipped, sum(due.remind_on < day for due in batch)
+
+
+def _record_set_based(*, kind: DateOffsetKind, start, end, day):
+    """Record a date-offset kind's batches inside PostgreSQL: each batch is one statement
+    that selects the due targets (keyset on the date and the id, through their index) and
+    inserts them with ON CONFLICT DO NOTHING. Recipients and message are resolved when the
+    reminder is delivered (``reminder_deliver``), which also re-checks it is still due.
+    Yields (due, recorded, skipped, late) per batch; queues each batch's delivery on commit.
+    """
+    from ..tasks import deliver_reminders_task
+
+    model = kind.get_queryset().model
+    target_type_id = ContentType.objects.get_for_model(model).pk
+    size = _batch_size()
+    for offset in sorted(set(kind.offsets())):
+        queryset = (kind.get_queryset()
+                    .filter(**{f"{kind.date_field}__range": rules.deadline_range(start, end,
+                                                                                offset)})
+                    .order_by(kind.date_field, "pk")
+                    .values_list("pk", kind.date_field, kind.organisation_field))
+        last = None
+        while True:
+            page = queryset if last is None else queryset.extra(where=[kind.keyset_sql()],
+                                                                params=last)
+            sql, params = page[:size].query.sql_with_params()
+            shift = dt.timedelta(days=offset)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"""
+                    WITH batch (target_id, due_date, organisation_id) AS ({sql}),
+                    inserted AS (
+                        INSERT INTO core_reminder (kind, target_type_id, target_id, due_date,
+                            step, remind_on, organisation_id, target_repr, recipient_ids,
+                            context, url, status, late, created_at)
+                        SELECT %s, %s, target_id, due_date, %s, due_date + %s::interval,
+                            organisation_id, '', '[]', '{{}}', '', %s,
+                            due_date + %s::interval < %s, %s
+                        FROM batch
+                        ON CONFLICT ({UNIQUE_KEY}) DO NOTHING RETURNING id, late)
+                    SELECT (SELECT count(*) FROM batch),
+                           (SELECT array[due_date::text, target_id::text] FROM batch
+                            ORDER BY due_date DESC, target_id DESC LIMIT 1),
+                           (SELECT array_agg(id ORDER BY id) FROM inserted),
+                           (SELECT count(*) FROM inserted WHERE late)""",
+                               [*params, kind.code, target_type_id, rules.step_label(offset),
+                                shift, ReminderStatus.PENDING, shift, day, timezone.now()])
+                found, last_key, ids, late = cursor.fetchone()
+                ids = ids or []
+                if ids:
+                    transaction.on_commit(lambda ids=ids: deliver_reminders_task.delay(ids))
+            if found:
+                yield found, len(ids), found - len(ids), late
+            if found < size:
+                break
+            last = [dt.date.fromisoformat(last_key[0]), int(last_key[1])]
+
+
 def reminders_run(*, day: dt.date | None = None, dry_run: bool = False,
                   kinds: list[ReminderKind] | None = None) -> RunReport:
     """The daily job: record and queue every reminder due from the day after the last
@@ -152,15 +246,19 @@ def reminders_run(*, day: dt.date | None = None, dry_run: bool = False,
     run = None if dry_run else ReminderRun.objects.create(day=day, scanned_from=start)
     try:
         for kind in kinds or all_kinds():
-            for batch in kind.find(start, end, batch_size=_batch_size()):
-                ids, skipped = reminders_record(kind=kind, dues=batch, day=day, dry_run=dry_run)
-                counts = report.by_kind.setdefault(kind.code, {"due": 0, "sent": 0})
-                counts["due"] += len(batch)
-                counts["sent"] += len(ids) if not dry_run else len(batch) - skipped
-                report.due += len(batch)
-                report.sent += len(ids)
+            counts = report.by_kind.setdefault(kind.code, {"due": 0, "sent": 0})
+            if not dry_run and _set_based(kind):
+                batches = _record_set_based(kind=kind, start=start, end=end, day=day)
+            else:
+                batches = _record_found(kind=kind, start=start, end=end, day=day,
+                                        dry_run=dry_run)
+            for due, sent, skipped, late in batches:
+                counts["due"] += due
+                counts["sent"] += sent if not dry_run else due - skipped
+                report.due += due
+                report.sent += sent
                 report.skipped_already_sent += skipped
-                report.late += sum(due.remind_on < day for due in batch)
+                report.late += late
         if not dry_run:
             reminders_requeue_stale()
     except Exception as exc:
@@ -204,10 +302,26 @@ def reminder_deliver(*, reminder_id: int) -> bool:
         kind = get_kind(reminder.kind)
         model = reminder.target_type.model_class()
         target = model._default_manager.filter(pk=reminder.target_id).first() if model else None
-        recipients = list(User.objects.filter(pk__in=reminder.recipient_ids, is_active=True))
-        if kind is None or target is None or not recipients:
+        # Re-check at delivery that it is still due (a renewed document, a report received
+        # meanwhile: no reminder), and resolve today's recipients and message.
+        due = None
+        if kind is not None and target is not None:
+            due = next((d for d in kind.find_for(target)
+                        if d.due_date == reminder.due_date and d.step == reminder.step), None)
+        if due is None:
             _reminder_transition(reminder, ReminderStatus.CANCELLED,
-                                 message=_("Rappel annulé : objet disparu ou aucun destinataire."))
+                                 message=_("Rappel annulé : il n'est plus dû ou son objet a "
+                                           "disparu."))
+            return False
+        reminder.recipient_ids = list(due.recipients)
+        reminder.context = due.context
+        reminder.url = due.url
+        reminder.target_repr = (due.target_repr or str(target))[:255]
+        reminder.save(update_fields=["recipient_ids", "context", "url", "target_repr"])
+        recipients = list(User.objects.filter(pk__in=reminder.recipient_ids, is_active=True))
+        if not recipients:
+            _reminder_transition(reminder, ReminderStatus.CANCELLED,
+                                 message=_("Rappel annulé : aucun destinataire."))
             return False
         days_left = rules.days_until(reminder.due_date, timezone.localdate())
         notify(kind.event, target, reminder.sent_by, recipients=recipients, url=reminder.url,
