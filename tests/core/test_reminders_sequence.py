@@ -40,7 +40,7 @@ def test_document_expiring_sequence_with_default_delay():
     OrganisationDocumentFactory(organisation=organisation, valid_until=dt.date(2027, 6, 30))
     sent = live_through(dt.date(2027, 5, 1), dt.date(2027, 7, 15))
     assert sent == [(dt.date(2027, 5, 31),
-                     "Derniers comptes approuvés de Les Amis du Scorff : expire le 30/06/2027",
+                     "Derniers comptes approuvés (Les Amis du Scorff) : expire le 30/06/2027",
                      coordinator.email)]
 
 
@@ -61,8 +61,8 @@ def test_document_expiring_sequence_with_three_steps_and_a_renewal(settings):
             OrganisationDocumentFactory(organisation=organisation, kind="rib", valid_until=None)
 
     sent = live_through(dt.date(2027, 5, 20), dt.date(2027, 7, 5), on_day=renew_rib)
-    accounts = "Derniers comptes approuvés de Énergies Citoyennes : expire le 30/06/2027"
-    rib = "RIB de Énergies Citoyennes : expire le 10/06/2027"
+    accounts = "Derniers comptes approuvés (Énergies Citoyennes) : expire le 30/06/2027"
+    rib = "RIB (Énergies Citoyennes) : expire le 10/06/2027"
     expected = []
     for day, subject in [(dt.date(2027, 5, 31), accounts), (dt.date(2027, 6, 3), rib),
                          (dt.date(2027, 6, 23), accounts), (dt.date(2027, 6, 30), accounts)]:

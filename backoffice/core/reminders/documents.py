@@ -68,7 +68,9 @@ class DocumentExpiringKind(DateOffsetKind):
         return _KIND_LABELS[target.kind]
 
     def context(self, target):
-        return {"document_kind": self._kind_label(target),
+        name = (target.label if target.kind == DocumentKind.OTHER and target.label
+                else self._kind_label(target))
+        return {"document_kind": self._kind_label(target), "document_name": name,
                 "document_label": target.label,
                 "organisation_name": target.organisation.name}
 

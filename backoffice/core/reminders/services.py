@@ -323,7 +323,10 @@ def reminder_deliver(*, reminder_id: int) -> bool:
             _reminder_transition(reminder, ReminderStatus.CANCELLED,
                                  message=_("Rappel annulé : aucun destinataire."))
             return False
-        days_left = rules.days_until(reminder.due_date, timezone.localdate())
+        # Counted from the reminder's own day (a run dated ahead by hand), or from today when
+        # it goes out late.
+        days_left = rules.days_until(reminder.due_date, max(reminder.remind_on,
+                                                            timezone.localdate()))
         notify(kind.event, target, reminder.sent_by, recipients=recipients, url=reminder.url,
                topic=kind.code, context={
                    **reminder.context, "reminder": reminder, "kind_label": kind.label,
