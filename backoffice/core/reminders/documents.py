@@ -67,10 +67,14 @@ class DocumentExpiringKind(DateOffsetKind):
             _KIND_LABELS[target.kind] = str(DocumentKind(target.kind).label)
         return _KIND_LABELS[target.kind]
 
+    def _name(self, target) -> str:
+        # "Autre" says nothing: such a document is named by its own label.
+        if target.kind == DocumentKind.OTHER and target.label:
+            return target.label
+        return self._kind_label(target)
+
     def context(self, target):
-        name = (target.label if target.kind == DocumentKind.OTHER and target.label
-                else self._kind_label(target))
-        return {"document_kind": self._kind_label(target), "document_name": name,
+        return {"document_kind": self._kind_label(target), "document_name": self._name(target),
                 "document_label": target.label,
                 "organisation_name": target.organisation.name}
 
@@ -81,4 +85,4 @@ class DocumentExpiringKind(DateOffsetKind):
         return _URL["pattern"].replace(str(_PLACEHOLDER), str(target.organisation_id))
 
     def target_repr(self, target):
-        return f"{self._kind_label(target)} — {target.organisation.name}"
+        return f"{self._name(target)} — {target.organisation.name}"
