@@ -74,7 +74,8 @@ class DateOffsetKind(ReminderKind):
     """
 
     date_field: str = ""
-    # Column (or lookup path) of the target's organisation, for the agents' filters.
+    # Column (or lookup path) of the target's organisation, for the agents' filters; "" when
+    # the targets belong to no organisation.
     organisation_field: str = "organisation_id"
     # On PostgreSQL the daily job records these kinds in SQL, batch by batch (see services).
     set_based: bool = True

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import BigIntegerField, F, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,7 +193,10 @@ def _record_set_based(*, kind: DateOffsetKind, start, end, day):
                     .filter(**{f"{kind.date_field}__range": rules.deadline_range(start, end,
                                                                                 offset)})
                     .order_by(kind.date_field, "pk")
-                    .values_list("pk", kind.date_field, kind.organisation_field))
+                    .annotate(reminder_organisation=(
+                        F(kind.organisation_field) if kind.organisation_field
+                        else Value(None, output_field=BigIntegerField())))
+                    .values_list("pk", kind.date_field, "reminder_organisation"))
         last = None
         while True:
             page = queryset if last is None else queryset.extra(where=[kind.keyset_sql()],
