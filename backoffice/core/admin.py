@@ -8,8 +8,11 @@ from .models import (
     Authority,
     Membership,
     Notification,
+    NotificationPreference,
     Organisation,
     OrganisationDocument,
+    Reminder,
+    ReminderRun,
     User,
 )
 
@@ -72,8 +75,9 @@ class OrganisationDocumentAdmin(SimpleHistoryAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "event", "title", "created_at", "read_at", "emailed_at"]
-    list_filter = ["event"]
+    list_display = ["recipient", "event", "title", "created_at", "read_at", "email_status",
+                    "email_attempts"]
+    list_filter = ["event", "email_status"]
     list_select_related = ["recipient"]
     search_fields = ["recipient__email", "title"]
 
@@ -89,4 +93,40 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "topic", "delivery"]
+    list_filter = ["topic", "delivery"]
+    list_select_related = ["user"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Read-only: reminders are recorded by the engine only (exactly-once key)."""
+
+    list_display = ["remind_on", "kind", "step", "target_repr", "due_date", "status", "late"]
+    list_filter = ["kind", "status", "late"]
+    list_select_related = ["organisation"]
+    search_fields = ["target_repr"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderRun)
+class ReminderRunAdmin(admin.ModelAdmin):
+    list_display = ["day", "scanned_from", "started_at", "finished_at", "succeeded", "due", "sent",
+                    "skipped"]
+    list_filter = ["succeeded"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

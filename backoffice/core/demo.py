@@ -165,6 +165,8 @@ def seed_core() -> Demo:
                 document.file.save(f"{kind}.pdf", ContentFile(content), save=False)
                 document.save()
 
+    _seed_expiring_documents(demo)
+
     for email, links in MEMBERSHIPS.items():
         for key, role in links:
             Membership.objects.get_or_create(
@@ -172,3 +174,24 @@ def seed_core() -> Demo:
                 defaults={"role": role, "status": MembershipStatus.ACTIVE},
             )
     return demo
+
+
+def _seed_expiring_documents(demo: Demo) -> None:
+    """Insurance certificates about to expire, so the reminders have something to say today
+    and in the coming weeks. Found by (organisation, kind, label): created once."""
+    from .pdf import sha256_bytes
+
+    for key, days in [("assiettes", 30), ("scorff", 40)]:
+        organisation = demo.organisations[key]
+        label = f"Attestation d'assurance responsabilité civile — {organisation.name}"
+        if OrganisationDocument.objects.filter(organisation=organisation,
+                                               kind=DocumentKind.OTHER, label=label).exists():
+            continue
+        content = _demo_pdf(label)
+        document = OrganisationDocument(
+            organisation=organisation, kind=DocumentKind.OTHER, label=label,
+            original_name="assurance.pdf", content_type="application/pdf", size=len(content),
+            sha256=sha256_bytes(content), valid_until=demo.today + dt.timedelta(days=days),
+        )
+        document.file.save("assurance.pdf", ContentFile(content), save=False)
+        document.save()

@@ -88,3 +88,52 @@ class DocumentUploadForm(forms.Form):
     file = forms.FileField(label=_("Fichier (PDF, PNG ou JPEG)"))
     valid_until = forms.DateField(label=_("Valable jusqu'au (facultatif)"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One choice per topic; mandatory topics do not offer "no e-mail" at all."""
+
+    def __init__(self, *args, topics, current, **kwargs):
+        from .models import Delivery
+
+        super().__init__(*args, **kwargs)
+        self.topics = topics
+        for code, label, mandatory in topics:
+            choices = [c for c in Delivery.choices if not (mandatory and c[0] == Delivery.NONE)]
+            self.fields[code] = forms.ChoiceField(
+                label=label, choices=choices, initial=current.get(code, Delivery.IMMEDIATE),
+                help_text=_("Obligatoire : ne peut pas être désactivé.") if mandatory else "",
+            )
+
+
+class ReminderFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type de rappel"), required=False)
+    organisation = forms.ModelChoiceField(label=_("Organisation"), required=False,
+                                          queryset=Organisation.objects.order_by("name"))
+    date_from = forms.DateField(label=_("Du"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Au"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(label=_("Statut"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import ReminderStatus
+        from .reminders import all_kinds
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Tous"))] + [(k.code, k.label) for k in all_kinds()]
+        self.fields["status"].choices = [("", _("Tous"))] + list(ReminderStatus.choices)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("La date de fin doit suivre la date de début."))
+        return data
+
+
+class ReminderSendNowForm(forms.Form):
+    kind = forms.CharField(max_length=60)
+    target_type = forms.IntegerField(min_value=1)
+    target_id = forms.IntegerField(min_value=1)
+    due_date = forms.DateField()
+    step = forms.CharField(max_length=20)

@@ -286,7 +286,11 @@ class OrganisationDocument(models.Model):
         verbose_name = _("document de l'organisation")
         verbose_name_plural = _("documents des organisations")
         ordering = ["organisation", "kind", "-uploaded_at"]
-        indexes = [models.Index(fields=["organisation", "kind"]), models.Index(fields=["valid_until"])]
+        indexes = [
+            models.Index(fields=["organisation", "kind"]),
+            # (valid_until, id): the expiry reminders walk due documents in keyset order.
+            models.Index(fields=["valid_until", "id"], name="core_document_expiry_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.organisation}"
@@ -294,6 +298,14 @@ class OrganisationDocument(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.valid_until is None or self.valid_until >= timezone.localdate()
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("À envoyer")
+    SENT = "sent", _("Envoyé")
+    DIGEST = "digest", _("Pour le résumé quotidien")
+    SKIPPED = "skipped", _("Non envoyé (préférence)")
+    FAILED = "failed", _("Échec définitif")
 
 
 class Notification(models.Model):
@@ -310,12 +322,22 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("créée le"), default=timezone.now)
     read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("envoyée par courriel le"), null=True, blank=True)
+    # What the recipient's preferences are keyed on: a reminder kind code or the event itself.
+    topic = models.CharField(_("sujet"), max_length=60, blank=True)
+    email_status = models.CharField(_("envoi du courriel"), max_length=10,
+                                    choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(_("tentatives d'envoi"), default=0)
+    email_error = models.TextField(_("dernière erreur d'envoi"), blank=True)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"]),
+            models.Index(fields=["recipient", "topic", "-created_at"]),
+            models.Index(fields=["email_status", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -344,3 +366,121 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%d/%m/%Y %H:%M} {self.event} {self.object_repr}"
+
+
+class Delivery(models.TextChoices):
+    IMMEDIATE = "immediate", _("Un courriel à chaque fois")
+    DIGEST = "digest", _("Un résumé quotidien")
+    NONE = "none", _("Pas de courriel (notification dans l'application seulement)")
+
+
+class NotificationPreference(models.Model):
+    """How one user wants the e-mails of one topic (an event or a reminder kind).
+
+    No row means immediate delivery. Opting out is refused for mandatory topics (services).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("utilisateur"), on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    topic = models.CharField(_("sujet"), max_length=60)
+    delivery = models.CharField(_("envoi"), max_length=10, choices=Delivery.choices,
+                                default=Delivery.IMMEDIATE)
+
+    class Meta:
+        verbose_name = _("préférence de notification")
+        verbose_name_plural = _("préférences de notification")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="notification_preference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.topic} : {self.get_delivery_display()}"
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", _("Enregistré, à notifier")
+    SENT = "sent", _("Notifié")
+    CANCELLED = "cancelled", _("Annulé (objet disparu ou sans destinataire)")
+
+
+class Reminder(models.Model):
+    """One reminder of one kind about one object for one deadline and step — at most once ever.
+
+    The unique constraint is what makes re-runs, concurrent scans and crashed workers harmless:
+    a second attempt to record the same reminder inserts nothing, so notifies nobody.
+    """
+
+    kind = models.CharField(_("type de rappel"), max_length=60)
+    # No single-column indexes on these two keys: the composite ones below serve every query,
+    # and each index costs on the daily bulk insert.
+    target_type = models.ForeignKey(ContentType, verbose_name=_("type d'objet"),
+                                    on_delete=models.CASCADE, related_name="+", db_index=False)
+    target_id = models.BigIntegerField(_("identifiant de l'objet"))
+    due_date = models.DateField(_("échéance"))
+    step = models.CharField(_("étape"), max_length=20)
+    remind_on = models.DateField(_("à rappeler le"))
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="reminders", db_index=False,
+    )
+    target_repr = models.CharField(_("objet"), max_length=255, blank=True)
+    recipient_ids = models.JSONField(_("destinataires"), default=list, blank=True)
+    context = models.JSONField(_("contexte du message"), default=dict, blank=True)
+    url = models.CharField(_("lien"), max_length=500, blank=True)
+    status = models.CharField(_("statut"), max_length=10, choices=ReminderStatus.choices,
+                              default=ReminderStatus.PENDING)
+    late = models.BooleanField(_("en retard"), default=False)
+    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+    sent_at = models.DateTimeField(_("notifié le"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("envoyé à la main par"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("rappel")
+        verbose_name_plural = _("rappels")
+        ordering = ["-remind_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "target_type", "target_id", "due_date", "step"],
+                name="reminder_once_per_step",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["-remind_on", "-id"]),
+            models.Index(fields=["kind", "-remind_on"]),
+            models.Index(fields=["organisation", "-remind_on"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.step} — {self.target_repr} ({self.due_date:%d/%m/%Y})"
+
+
+class ReminderRun(models.Model):
+    """One pass of the daily job: the day it ran for and what it found, sent and skipped.
+
+    The last successful run tells the next one where to resume after downtime.
+    """
+
+    day = models.DateField(_("jour traité"))
+    scanned_from = models.DateField(_("depuis le"))
+    started_at = models.DateTimeField(_("commencé le"), default=timezone.now)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    succeeded = models.BooleanField(_("réussi"), default=False)
+    due = models.PositiveIntegerField(_("rappels dus"), default=0)
+    sent = models.PositiveIntegerField(_("rappels envoyés"), default=0)
+    skipped = models.PositiveIntegerField(_("déjà envoyés"), default=0)
+    error = models.TextField(_("erreur"), blank=True)
+
+    class Meta:
+        verbose_name = _("passage des rappels")
+        verbose_name_plural = _("passages des rappels")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["succeeded", "-day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y}"

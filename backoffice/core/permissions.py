@@ -56,6 +56,18 @@ def _admin_area(user, obj):
     return False, _("Action réservée aux administrateurs.")
 
 
+def _reminder_view(user, obj):
+    if user.works_for_authority:
+        return True, ""
+    return False, _("Le suivi des rappels est réservé aux agents de la collectivité.")
+
+
+def _reminder_send_now(user, obj):
+    if user.has_role(Role.FINANCE_AGENT, Role.INSTRUCTOR, Role.ADMINISTRATOR):
+        return True, ""
+    return False, _("Seuls les agents et instructeurs peuvent envoyer un rappel.")
+
+
 RULES = {
     "organisation.view": _organisation_view,
     "organisation.edit": _organisation_edit,
@@ -64,6 +76,8 @@ RULES = {
     "document.upload": _document_upload,
     "agent.area": _agent_area,
     "admin.area": _admin_area,
+    "reminder.view": _reminder_view,
+    "reminder.send_now": _reminder_send_now,
 }
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -16,13 +22,25 @@ from django.views.generic import TemplateView
 from . import selectors, services
 from .forms import (
     DocumentUploadForm,
+    NotificationPreferencesForm,
     OrganisationCreateForm,
     OrganisationForm,
     OrganisationJoinForm,
+    ReminderFilterForm,
+    ReminderSendNowForm,
     SignupForm,
 )
-from .models import Membership, Organisation, OrganisationDocument
+from .models import (
+    Membership,
+    Notification,
+    NotificationPreference,
+    Organisation,
+    OrganisationDocument,
+)
+from .notifications import notification_mark_read, notification_preference_set
 from .permissions import can
+from .reminders import all_kinds
+from .reminders.services import reminder_send_now
 
 
 def _form_errors_from(exc: ValidationError, form) -> None:
@@ -274,12 +292,124 @@ class DocumentDownloadView(LoginRequiredMixin, View):
 
 
 class NotificationListView(LoginRequiredMixin, View):
+    """The notification centre: unread first-class, filters by state and by kind."""
+
     def get(self, request):
-        notifications = selectors.notification_list(user=request.user)[:100]
-        return render(request, "core/notifications.html", {"notifications": notifications})
+        from .notifications import topic_choices
+
+        state = request.GET.get("etat", "")
+        state = {"non-lues": "unread", "lues": "read"}.get(state, "")
+        topic = request.GET.get("sujet", "")
+        labels = {code: label for code, label, _mandatory in topic_choices()}
+        if topic not in labels:
+            topic = ""
+        notifications = selectors.notification_list(user=request.user, state=state,
+                                                    topic=topic)[:100]
+        return render(request, "core/notifications.html", {
+            "notifications": notifications, "topics": sorted(labels.items(), key=lambda t: t[1]),
+            "topic": topic, "state": request.GET.get("etat", ""),
+        })
 
     def post(self, request):
-        selectors.notification_list(user=request.user).filter(read_at__isnull=True).update(
-            read_at=timezone.now())
+        notification_mark_read(user=request.user)
         messages.success(request, _("Toutes les notifications sont marquées comme lues."))
         return redirect("core:notifications")
+
+
+class NotificationReadView(LoginRequiredMixin, View):
+    """Mark one of one's own notifications read (htmx swaps the item in place)."""
+
+    def post(self, request, pk):
+        notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+        notification_mark_read(user=request.user, notification_id=notification.pk)
+        if request.htmx:
+            notification.refresh_from_db()
+            return render(request, "core/_notification.html", {"n": notification})
+        next_url = request.POST.get("next", "")
+        if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+            return redirect(next_url)
+        return redirect("core:notifications")
+
+
+class NotificationPreferencesView(LoginRequiredMixin, View):
+    template_name = "core/notification_preferences.html"
+
+    def _form(self, request, data=None):
+        from .notifications import topic_choices
+
+        current = dict(NotificationPreference.objects.filter(user=request.user)
+                       .values_list("topic", "delivery"))
+        return NotificationPreferencesForm(data, topics=topic_choices(), current=current)
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": self._form(request)})
+
+    def post(self, request):
+        form = self._form(request, request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    for code, delivery in form.cleaned_data.items():
+                        notification_preference_set(user=request.user, topic=code,
+                                                    delivery=delivery)
+            except ValidationError as exc:
+                _form_errors_from(exc, form)
+            else:
+                messages.success(request, _("Vos préférences de notification sont enregistrées."))
+                return redirect("core:notification-preferences")
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class ReminderListView(PermissionMixin, View):
+    """Agents: reminders sent and upcoming, with filters, and e-mails that failed for good."""
+
+    def get(self, request):
+        self.check("reminder.view")
+        form = ReminderFilterForm(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        reminders = selectors.reminder_list(
+            user=request.user, kind=filters.get("kind", ""),
+            organisation=filters.get("organisation"), date_from=filters.get("date_from"),
+            date_to=filters.get("date_to"), status=filters.get("status", ""))
+        page = Paginator(reminders, 50).get_page(request.GET.get("page"))
+        today = timezone.localdate()
+        upcoming_end = today + timedelta(days=settings.REMINDERS_UPCOMING_DAYS)
+        upcoming = selectors.reminder_upcoming(
+            user=request.user, start=today + timedelta(days=1), end=upcoming_end,
+            kind=filters.get("kind", ""), organisation=filters.get("organisation"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, "core/reminder_list.html", {
+            "form": form, "page": page, "upcoming": upcoming, "upcoming_end": upcoming_end,
+            "failures": selectors.email_failures(user=request.user),
+            "can_send": can(request.user, "reminder.send_now")[0],
+            "query": query.urlencode(), "kinds": {k.code: k.label for k in all_kinds()},
+        }, status=200 if form.is_valid() or not request.GET else 400)
+
+
+class ReminderSendNowView(PermissionMixin, View):
+    """Send one upcoming reminder now; the same unique key keeps it to exactly once."""
+
+    def post(self, request):
+        self.check("reminder.send_now")
+        form = ReminderSendNowForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Demande d'envoi invalide."))
+            return redirect("core:reminder-list")
+        data = form.cleaned_data
+        try:
+            reminder, created = reminder_send_now(
+                kind_code=data["kind"], target_type_id=data["target_type"],
+                target_id=data["target_id"], due_date=data["due_date"], step=data["step"],
+                actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if created:
+                messages.success(request, _("Le rappel « %(reminder)s » est envoyé.")
+                                 % {"reminder": reminder.target_repr})
+            else:
+                messages.info(request, _("Ce rappel a déjà été envoyé le %(date)s : il n'est pas "
+                                         "renvoyé.") % {"date": reminder.created_at.strftime(
+                                             "%d/%m/%Y")})
+        return redirect("core:reminder-list")

@@ -232,3 +232,48 @@ CELERY_BEAT_SCHEDULE["volunteering-purge-import-uploads"] = {
 }
 
 # --- reminders ----------------------------------------------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+# Delays are in days unless named otherwise; lists are comma-separated in the environment.
+# The daily job runs at REMINDERS_HOUR (Europe/Paris) and catches up missed days, at most
+# REMINDERS_LOOKBACK_DAYS back; the digest follows at NOTIFICATION_DIGEST_HOUR.
+REMINDERS_HOUR = env.int("REMINDERS_HOUR", default=7)
+REMINDERS_LOOKBACK_DAYS = env.int("REMINDERS_LOOKBACK_DAYS", default=30)
+REMINDERS_BATCH_SIZE = env.int("REMINDERS_BATCH_SIZE", default=1000)
+REMINDERS_REQUEUE_AFTER_MINUTES = env.int("REMINDERS_REQUEUE_AFTER_MINUTES", default=15)
+REMINDERS_REQUEUE_LIMIT = env.int("REMINDERS_REQUEUE_LIMIT", default=5000)
+REMINDERS_UPCOMING_DAYS = env.int("REMINDERS_UPCOMING_DAYS", default=45)
+NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=8)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
+NOTIFICATION_RETRY_MAX_SECONDS = env.int("NOTIFICATION_RETRY_MAX_SECONDS", default=3600)
+# Folder of django.core.mail.backends.filebased.EmailBackend (a sink to count e-mails sent).
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))
+# Kinds (DOMAIN §5): offsets the apps' reminder modules read at call time.
+REMINDERS_DOCUMENT_EXPIRING_DAYS_BEFORE = env.list(
+    "REMINDERS_DOCUMENT_EXPIRING_DAYS_BEFORE", cast=int, default=[30])
+REMINDERS_REPORT_DUE_OFFSETS = env.list("REMINDERS_REPORT_DUE_OFFSETS", cast=int,
+                                        default=[-30, -7, 0, 7])
+REMINDERS_REPORT_REPEAT_EVERY_DAYS = env.int("REMINDERS_REPORT_REPEAT_EVERY_DAYS", default=14)
+REMINDERS_REPORT_REPEAT_UNTIL_DAYS = env.int("REMINDERS_REPORT_REPEAT_UNTIL_DAYS", default=365)
+REMINDERS_PAYMENT_WARNING_DAYS = env.int("REMINDERS_PAYMENT_WARNING_DAYS", default=45)
+REMINDERS_PAYMENT_LATE_DAYS = env.int("REMINDERS_PAYMENT_LATE_DAYS", default=60)
+REMINDERS_ADVANCE_DAYS_BEFORE = env.list("REMINDERS_ADVANCE_DAYS_BEFORE", cast=int,
+                                         default=[15, 0])
+REMINDERS_YEARLY_CONFIRMATION_DATE = env("REMINDERS_YEARLY_CONFIRMATION_DATE", default="01-15")
+REMINDERS_CONVENTION_ENDING_MONTHS = env.list("REMINDERS_CONVENTION_ENDING_MONTHS", cast=int,
+                                              default=[6, 3])
+REMINDERS_OPEN_DATA_MONTHS = env.int("REMINDERS_OPEN_DATA_MONTHS", default=3)
+REMINDERS_CALL_CLOSING_DAYS_BEFORE = env.list("REMINDERS_CALL_CLOSING_DAYS_BEFORE", cast=int,
+                                              default=[7, 1])
+CELERY_BEAT_SCHEDULE["reminders-daily"] = {
+    "task": "backoffice.core.tasks.reminders_daily_task",
+    "schedule": crontab(hour=REMINDERS_HOUR, minute=0),
+}
+CELERY_BEAT_SCHEDULE["notifications-digest"] = {
+    "task": "backoffice.core.tasks.send_digests_task",
+    "schedule": crontab(hour=NOTIFICATION_DIGEST_HOUR, minute=0),
+}
+CELERY_BEAT_SCHEDULE["reminders-requeue"] = {
+    "task": "backoffice.core.tasks.reminders_requeue_task",
+    "schedule": crontab(minute="*/15"),
+}

@@ -1,0 +1,65 @@
+"""Pure date rules of reminders: no ORM, plain dates and integers in and out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+
+def step_label(offset: int) -> str:
+    """The step of a reminder, from its offset in days to the deadline: -30 → "J-30", 0 → "J".
+
+    Invariant: distinct offsets give distinct labels (the label is part of the reminder's
+    unique key, so two steps never collapse into one).
+    """
+    if offset == 0:
+        return "J"
+    return f"J{offset:+d}"
+
+
+def scan_window(*, day: dt.date, last_success: dt.date | None,
+                lookback_days: int) -> tuple[dt.date, dt.date]:
+    """Days whose reminders a run for ``day`` must send: from the day after the last
+    successful run (catch-up after downtime), never further back than ``lookback_days``,
+    up to ``day`` included.
+
+    Invariant: ``day - lookback_days <= start <= end == day``; with no earlier success (first
+    run, or a run for a day already handled) only ``day`` itself is scanned.
+    """
+    if last_success is None or last_success >= day:
+        return day, day
+    start = max(last_success + dt.timedelta(days=1), day - dt.timedelta(days=lookback_days))
+    return start, day
+
+
+def deadline_range(start: dt.date, end: dt.date, offset: int) -> tuple[dt.date, dt.date]:
+    """Deadlines whose reminder at ``offset`` days falls within [start, end].
+
+    Invariant: d in the returned range ⇔ start <= d + offset <= end.
+    """
+    shift = dt.timedelta(days=offset)
+    return start - shift, end - shift
+
+
+def steps_within(deadline: dt.date, offsets: Iterable[int], start: dt.date,
+                 end: dt.date) -> list[tuple[int, dt.date]]:
+    """(offset, reminding date) of every step of ``deadline`` that falls within [start, end],
+    in chronological order, without duplicates."""
+    steps = {(o, deadline + dt.timedelta(days=o)) for o in offsets}
+    return sorted((s for s in steps if start <= s[1] <= end), key=lambda s: s[1])
+
+
+def repeating_offsets(*, first: int, every: int, until: int) -> list[int]:
+    """Offsets ``first, first + every, …`` up to ``until`` included (e.g. "7 days after the
+    deadline, then every 14 days"): bounded, so a reminder never repeats forever.
+
+    Invariant: strictly increasing, all within [first, until]; empty when first > until.
+    """
+    if every <= 0:
+        raise ValueError("every must be positive")
+    return list(range(first, until + 1, every))
+
+
+def days_until(deadline: dt.date, on: dt.date) -> int:
+    """Days left from ``on`` to ``deadline`` (negative once the deadline has passed)."""
+    return (deadline - on).days
