@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from backoffice.core.roles import Role
@@ -181,17 +182,25 @@ def test_home_page_lists_open_calls_and_committee_batch(client):
 
 
 def test_without_a_valuation_rate_the_applicant_types_the_volunteering(client, draft):
+    from volunteering.models import ValuationRate
+
+    ValuationRate.objects.all().delete()
     client.force_login(draft.applicant)
     body = client.get(f"/fonds/dossiers/{draft.pk}/modifier/").content.decode()
     assert "Aucun taux de valorisation du bénévolat" in body
     assert 'name="k864"' in body and 'name="k864" disabled' not in body
 
 
-def test_with_a_valuation_rate_volunteering_is_hours_times_rate(client, draft, monkeypatch):
-    monkeypatch.setattr("volunteering.selectors.valuation_rate",
-                        lambda organisation, on: Decimal("12.02"))
-    client.force_login(draft.applicant)
-    client.post(f"/fonds/dossiers/{draft.pk}/parts/", _page_data(volunteer_hours="100"))
+def test_with_a_valuation_rate_volunteering_is_hours_times_rate(client, draft):
+    # The rates are the seeded SMIC data (12.02 € gross from 2026-01-01); the organisation's
+    # method defaults to gross SMIC.
+    from volunteering.selectors import valuation_rate
+
+    with time_machine.travel(dt.date(2026, 11, 22)):
+        rate = valuation_rate(organisation=draft.organisation, on=timezone.localdate())
+        assert rate == Decimal("12.02")
+        client.force_login(draft.applicant)
+        client.post(f"/fonds/dossiers/{draft.pk}/parts/", _page_data(volunteer_hours="100"))
     lines = {line.account: line.amount for line in draft.budget_lines.all()}
     assert lines["864"] == lines["870"] == Decimal("1202.00")
 
