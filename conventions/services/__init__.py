@@ -1,0 +1,24 @@
+"""Writes of the conventions app (one path per business action)."""
+
+from .amendments import amendment_create, amendment_transition
+from .conventions import (
+    convention_create,
+    convention_transition,
+    convention_year_confirm,
+    lines_refresh,
+    main_document_kind,
+    missing_clauses,
+    schedule_generate,
+    schedule_update,
+)
+from .documents import document_context, document_html, document_render, document_request
+from .payments import payment_order, payment_record, payment_transition
+from .reports import report_attachment_add, report_review, report_submit
+
+__all__ = [
+    "amendment_create", "amendment_transition", "convention_create", "convention_transition",
+    "convention_year_confirm", "document_context", "document_html", "document_render",
+    "document_request", "lines_refresh", "main_document_kind", "missing_clauses",
+    "payment_order", "payment_record", "payment_transition", "report_attachment_add",
+    "report_review", "report_submit", "schedule_generate", "schedule_update",
+]
