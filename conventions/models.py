@@ -386,3 +386,34 @@ class GeneratedDocument(models.Model):
     @property
     def filename(self) -> str:
         return f"{self.convention.reference}-{self.kind}-v{self.version}.pdf"
+
+
+class ImportedSubsidy(models.Model):
+    """A historical subsidy loaded from an SCDL-like open-data file (import_scdl)."""
+
+    organisation = models.ForeignKey("core.Organisation", verbose_name=_("bénéficiaire"),
+                                     on_delete=models.PROTECT, related_name="imported_subsidies")
+    authority_name = models.CharField(_("attribuant"), max_length=255, blank=True)
+    authority_id = models.CharField(_("SIRET de l'attribuant"), max_length=20, blank=True)
+    convention_date = models.DateField(_("date de la convention"), db_index=True)
+    decision_reference = models.CharField(_("référence de la décision"), max_length=255,
+                                          blank=True)
+    object = models.TextField(_("objet"), blank=True)
+    amount = money_field(_("montant"))
+    nature = models.CharField(_("nature"), max_length=120, blank=True)
+    payment_conditions = models.TextField(_("conditions de versement"), blank=True)
+    payment_period = models.CharField(_("période de versement"), max_length=60, blank=True)
+    source = models.CharField(_("fichier source"), max_length=255)
+    source_line = models.PositiveIntegerField(_("ligne"))
+    fingerprint = models.CharField(_("empreinte"), max_length=64, unique=True)
+    imported_at = models.DateTimeField(_("importée le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("subvention importée")
+        verbose_name_plural = _("subventions importées")
+        ordering = ["-convention_date"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.amount} € ({self.convention_date:%Y})"

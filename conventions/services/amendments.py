@@ -24,7 +24,13 @@ from ..models import (
     YearStatus,
 )
 from ._common import apply_transition, conf
-from .conventions import lines_refresh, main_document_kind, paid_total, schedule_generate, year_reopen
+from .conventions import (
+    lines_refresh,
+    main_document_kind,
+    paid_total,
+    schedule_generate,
+    year_reopen,
+)
 
 AMENDMENT_TRANSITIONS = {
     AmendmentStatus.DRAFT: {AmendmentStatus.SIGNED, AmendmentStatus.CANCELLED},
