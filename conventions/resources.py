@@ -24,9 +24,9 @@ class PaymentDueResource(resources.ModelResource):
 
     class Meta:
         model = ScheduleLine
-        fields = ()
-        export_order = ("beneficiary", "siret", "iban", "amount", "account", "convention", "year",
-                        "kind", "trigger_date", "due_by")
+        fields = ("beneficiary", "siret", "iban", "amount", "account", "convention", "year",
+                  "kind", "trigger_date", "due_by")
+        export_order = fields
 
     def dehydrate_kind(self, line) -> str:
         return str(line.get_kind_display())

@@ -46,7 +46,7 @@ def unpaid_lines() -> QuerySet[ScheduleLine]:
     return ScheduleLine.objects.filter(~Exists(_paid_payment()))
 
 
-def _scope(qs: QuerySet, user, path: str) -> QuerySet:
+def scope_to_user(qs: QuerySet, user, path: str) -> QuerySet:
     if not user.is_authenticated:
         return qs.none()
     if user.works_for_authority:
@@ -61,7 +61,7 @@ def convention_list(*, user, status: str = "", year: int | None = None, organisa
     """Conventions the user may see, filtered, with totals and late/overdue flags annotated
     (one query whatever the number of rows)."""
     on = on or timezone.localdate()
-    qs = _scope(Convention.objects.select_related("organisation"), user, "organisation__")
+    qs = scope_to_user(Convention.objects.select_related("organisation"), user, "organisation__")
     if status:
         qs = qs.filter(status=status)
     if year:
@@ -101,7 +101,7 @@ def convention_detail(*, user, pk: int) -> Convention:
         Prefetch("payments", queryset=Payment.objects.order_by("ordered_on", "pk")))
     years = ConventionYear.objects.order_by("year").select_related("report").prefetch_related(
         Prefetch("lines", queryset=lines), "report__attachments")
-    return (_scope(Convention.objects.select_related("organisation", "authority"), user,
+    return (scope_to_user(Convention.objects.select_related("organisation", "authority"), user,
                    "organisation__")
             .prefetch_related(Prefetch("years", queryset=years),
                               Prefetch("amendments", queryset=Amendment.objects.order_by("number")),
@@ -146,7 +146,7 @@ def financial_reports_overdue(*, organisation, on=None) -> list:
 
 def reports_to_submit(*, user) -> QuerySet[FinancialReport]:
     """Reports the user's organisations still have to submit (or correct)."""
-    return (_scope(FinancialReport.objects.all(), user, "year__convention__organisation__")
+    return (scope_to_user(FinancialReport.objects.all(), user, "year__convention__organisation__")
             .filter(status__in=OPEN_REPORT)
             .select_related("year__convention__organisation").order_by("due_date").distinct())
 
@@ -157,12 +157,12 @@ def reports_to_review() -> QuerySet[FinancialReport]:
 
 
 def report_detail(*, user, pk: int) -> FinancialReport:
-    return (_scope(FinancialReport.objects.all(), user, "year__convention__organisation__")
+    return (scope_to_user(FinancialReport.objects.all(), user, "year__convention__organisation__")
             .select_related("year__convention__organisation").distinct().get(pk=pk))
 
 
 def document_detail(*, user, pk: int) -> GeneratedDocument:
-    return (_scope(GeneratedDocument.objects.all(), user, "convention__organisation__")
+    return (scope_to_user(GeneratedDocument.objects.all(), user, "convention__organisation__")
             .select_related("convention").distinct().get(pk=pk))
 
 

@@ -24,3 +24,24 @@ def percent(value) -> str:
         return "—"
     text = f"{Decimal(str(value)).normalize():f}".replace(".", ",")
     return f"{text}\u00a0%"
+
+
+@register.simple_tag(takes_context=True)
+def space_conventions(context) -> dict:
+    """The applicant's conventions and the reports they still have to submit."""
+    from django.utils import timezone
+
+    from conventions import selectors
+
+    user = context["request"].user
+    if not user.is_authenticated:
+        return {"conventions": [], "reports": [], "today": timezone.localdate()}
+    return {"conventions": list(selectors.convention_list(user=user)),
+            "reports": list(selectors.reports_to_submit(user=user)),
+            "today": timezone.localdate()}
+
+
+@register.filter
+def mul100(value):
+    """A share (0.5) as a percentage number (50)."""
+    return None if value in (None, "") else Decimal(str(value)) * 100
