@@ -223,6 +223,15 @@ CONVENTIONS_OPEN_DATA_MONTHS = env.int("CONVENTIONS_OPEN_DATA_MONTHS", default=3
 CONVENTIONS_DEFAULT_IMPUTATION = env.str("CONVENTIONS_DEFAULT_IMPUTATION", default="6574")
 CONVENTIONS_DEFAULT_KEEP_RATE = env.str("CONVENTIONS_DEFAULT_KEEP_RATE", default="0.10")
 CONVENTIONS_DOCUMENT_MAX_RETRIES = env.int("CONVENTIONS_DOCUMENT_MAX_RETRIES", default=3)
+# API schema: one named enum per status model of this app (they all have a "status" field).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "ConventionStatusEnum": "conventions.models.ConventionStatus",
+    "ConventionYearStatusEnum": "conventions.models.YearStatus",
+    "PaymentStatusEnum": "conventions.models.PaymentStatus",
+    "AmendmentStatusEnum": "conventions.models.AmendmentStatus",
+    "FinancialReportStatusEnum": "conventions.models.ReportStatus",
+    "ScheduleLineKindEnum": "conventions.models.LineKind",
+})
 
 # --- volunteering -------------------------------------------------------------------------
 

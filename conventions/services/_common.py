@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
@@ -62,6 +63,7 @@ def apply_transition(*, obj, to: str, table: dict, actor, event: str, label: str
     The ONE place a status field of this app changes; callers hold the transaction.
     """
     before = obj.status
+    before_label = obj.get_status_display()
     if to not in table.get(before, set()):
         raise ValidationError(
             _("Passage impossible de « %(before)s » à « %(after)s » pour %(label)s.")
@@ -71,6 +73,8 @@ def apply_transition(*, obj, to: str, table: dict, actor, event: str, label: str
     obj.status = to
     obj.full_clean()
     obj.save()
-    audit_log(event=event, obj=obj, actor=actor, message=message or f"{before} → {to}",
+    audit_log(event=event, obj=obj, actor=actor,
+              message=message or _("%(label)s : %(before)s → %(after)s")
+              % {"label": capfirst(label), "before": before_label, "after": obj.get_status_display()},
               data={"before": before, "after": to, **(data or {})})
     return before

@@ -80,6 +80,7 @@ def _parse_amounts(new_amounts) -> dict[int, Decimal]:
 def amendment_create(*, convention: Convention, reason: str, actor, new_amounts=None,
                      new_end_date: dt.date | None = None) -> Amendment:
     """Draft an amendment. Nothing changes on the convention until it is signed."""
+    convention = Convention.objects.select_for_update().get(pk=convention.pk)
     if convention.status not in (ConventionStatus.SIGNED, ConventionStatus.ACTIVE):
         raise ValidationError(_("Seule une convention signée peut être modifiée par avenant."))
     if not reason.strip():

@@ -36,7 +36,14 @@ def space_conventions(context) -> dict:
     user = context["request"].user
     if not user.is_authenticated:
         return {"conventions": [], "reports": [], "today": timezone.localdate()}
-    return {"conventions": list(selectors.convention_list(user=user)),
+    from django.db.models import Prefetch
+
+    from conventions.models import GeneratedDocument
+
+    documents = GeneratedDocument.objects.filter(status="ready").order_by("kind", "-version")
+    conventions = selectors.convention_list(user=user).prefetch_related(
+        Prefetch("documents", queryset=documents, to_attr="ready_documents"))
+    return {"conventions": list(conventions),
             "reports": list(selectors.reports_to_submit(user=user)),
             "today": timezone.localdate()}
 
