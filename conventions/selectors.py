@@ -65,7 +65,7 @@ def convention_list(*, user, status: str = "", year: int | None = None, organisa
     if status:
         qs = qs.filter(status=status)
     if year:
-        qs = qs.filter(years__year=year)
+        qs = qs.filter(Exists(ConventionYear.objects.filter(convention=OuterRef("pk"), year=year)))
     if organisation:
         qs = qs.filter(organisation=organisation)
     if search:
@@ -91,7 +91,7 @@ def convention_list(*, user, status: str = "", year: int | None = None, organisa
         qs = qs.filter(is_late=True)
     if report_overdue:
         qs = qs.filter(has_overdue_report=True)
-    return qs.distinct().order_by("-start_date", "reference")
+    return qs.order_by("-start_date", "reference")
 
 
 def convention_detail(*, user, pk: int) -> Convention:
@@ -110,19 +110,21 @@ def convention_detail(*, user, pk: int) -> Convention:
             .distinct().get(pk=pk))
 
 
-def payment_calendar(*, on: dt.date | None = None, soon_days: int = 15
-                     ) -> dict[str, list[ScheduleLine]]:
+def payment_calendar(*, on: dt.date | None = None, soon_days: int = 15, limit: int = 100
+                     ) -> dict[str, dict]:
     """Unpaid payable lines: 'late' (past their due-by date), 'soon' (due within
-    ``soon_days``), 'month' (due this calendar month). Agents only; 1 query per bucket."""
+    ``soon_days``), 'month' (due this calendar month), each as {"count", "lines"} with at most
+    ``limit`` lines, most urgent first. Two queries per bucket whatever the volume."""
     on = on or timezone.localdate()
     base = (unpaid_lines().filter(due_by__isnull=False)
             .select_related("year__convention__organisation").order_by("due_by", "pk"))
     month_end = (on.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    return {
-        "late": list(base.filter(due_by__lt=on)),
-        "soon": list(base.filter(due_by__gte=on, due_by__lte=on + dt.timedelta(days=soon_days))),
-        "month": list(base.filter(due_by__gte=on.replace(day=1), due_by__lte=month_end)),
+    buckets = {
+        "late": base.filter(due_by__lt=on),
+        "soon": base.filter(due_by__gte=on, due_by__lte=on + dt.timedelta(days=soon_days)),
+        "month": base.filter(due_by__gte=on.replace(day=1), due_by__lte=month_end),
     }
+    return {key: {"count": qs.count(), "lines": list(qs[:limit])} for key, qs in buckets.items()}
 
 
 def payments_due(*, on: dt.date | None = None) -> QuerySet[ScheduleLine]:

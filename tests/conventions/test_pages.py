@@ -46,7 +46,7 @@ def test_late_filter_finds_a_late_advance(client, agent, convention, time_machin
     assert [c.pk for c in response.context["page"].object_list] == [convention.pk]
     calendar = client.get(reverse("conventions:calendar"))
     assert calendar.status_code == 200
-    assert [line.kind for line in calendar.context["buckets"]["late"]] == [LineKind.ADVANCE]
+    assert [line.kind for line in calendar.context["buckets"]["late"]["lines"]] == [LineKind.ADVANCE]
 
 
 def test_member_of_other_organisation_gets_404(client, convention):
