@@ -115,7 +115,8 @@ def _timeline(convention, today, soon_days):
             lines.append({"line": line, "payment": payment,
                           "state": payment_state(due_by_date=line.due_by, paid_on=paid_on,
                                                  today=today, soon_days=soon_days)})
-        report = getattr(year, "report", None) if hasattr(year, "report") else None
+        # A tranche has no report until confirmed (RelatedObjectDoesNotExist is an AttributeError).
+        report = getattr(year, "report", None)
         rows.append({"year": year, "lines": lines, "report": report})
     return rows
 

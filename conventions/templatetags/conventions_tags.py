@@ -52,3 +52,13 @@ def space_conventions(context) -> dict:
 def mul100(value):
     """A share (0.5) as a percentage number (50)."""
     return None if value in (None, "") else Decimal(str(value)) * 100
+
+
+@register.filter
+def funder_label(key) -> str:
+    """'region' → 'Région' (the budget grid's public funders; 'prive' → private aid)."""
+    from backoffice.core.budget import PRIVATE_FUNDER, PUBLIC_FUNDERS
+
+    if key == PRIVATE_FUNDER:
+        return "Aides privées"
+    return PUBLIC_FUNDERS.get(key, key or "—")
