@@ -23,6 +23,8 @@ from ..models import (
 )
 from ._common import apply_transition, conf
 
+SHORT_NAMES = {"convention": "convention", "notification": "lettre", "amendment": "avenant",
+               "repayment": "reversement"}
 DOCUMENT_TRANSITIONS = {
     DocumentStatus.PENDING: {DocumentStatus.READY, DocumentStatus.FAILED},
     DocumentStatus.FAILED: {DocumentStatus.READY, DocumentStatus.FAILED},
@@ -70,7 +72,7 @@ def document_context(document: GeneratedDocument) -> dict:
         "report_due": "%02d/%02d" % (c.report_due[1], c.report_due[0]),
         "advance_deadline": "%02d/%02d" % (c.advance_deadline[1], c.advance_deadline[0]),
         "threshold": c.threshold,
-        "doc_ref": "%s — %s v%s" % (convention.reference, document.get_kind_display(),
+        "doc_ref": "%s · %s v%s" % (convention.reference, SHORT_NAMES[document.kind],
                                      document.version),
     }
     if document.amendment_id:
