@@ -202,7 +202,8 @@ class ConventionActionView(ConventionDetailView):
             action, "action_form")
         convention = self.convention(convention.pk)
         return render(self.request, "conventions/convention_detail.html",
-                      self.context(convention, **{key: form, "failed_action": action}), status=400)
+                      self.context(convention, **{key: form, "action_form": form,
+                                                  "failed_action": action}), status=400)
 
     def run(self, action, convention, data) -> str:
         user = self.request.user

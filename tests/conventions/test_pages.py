@@ -220,3 +220,45 @@ def test_api_list_constant_queries(client, agent, authority, django_assert_max_n
     with django_assert_max_num_queries(6):
         r = client.get("/api/v1/conventions/")
     assert r.json()["count"] == 4
+
+
+def test_calendar_constant_queries(client, agent, authority, time_machine,
+                                   django_assert_max_num_queries):
+    time_machine.move_to(dt.datetime(2026, 6, 1, 12))
+    make_convention(authority=authority, agent=agent, confirmed=True)
+    client.force_login(agent)
+    with django_assert_max_num_queries(14) as small:
+        client.get(reverse("conventions:calendar"))
+    for _ in range(4):
+        make_convention(authority=authority, agent=agent, confirmed=True)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("conventions:calendar"))
+    assert response.context["buckets"]["late"]["count"] == 5
+
+
+def test_documents_of_another_organisation_are_404(client, authority, agent,
+                                                   django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        convention = make_convention(authority=authority, agent=agent, signed=True)
+    document = convention.documents.get()
+    client.force_login(member_of(OrganisationFactory()))
+    assert client.get(reverse("conventions:document-download",
+                              args=[document.pk])).status_code == 404
+    assert client.get(f"/api/v1/conventions/{convention.pk}/document/").status_code == 404
+    client.force_login(agent)
+    response = client.get(f"/api/v1/conventions/{convention.pk}/document/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_signing_a_draft_is_refused(client, agent, authority, organisation):
+    from conventions.models import ConventionStatus
+
+    convention = make_convention(authority=authority, organisation=organisation, agent=agent)
+    client.force_login(agent)
+    response = client.post(reverse("conventions:convention-action", args=[convention.pk, "sign"]),
+                           {"signed_on": "2026-01-10", "authority_signatory": "A",
+                            "organisation_signatory": "B"})
+    assert response.status_code == 400
+    assert "Passage impossible" in response.content.decode()
+    convention.refresh_from_db()
+    assert convention.status == ConventionStatus.DRAFT and convention.signed_on is None
