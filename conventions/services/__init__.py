@@ -2,6 +2,7 @@
 
 from .amendments import amendment_create, amendment_transition
 from .conventions import (
+    award_convention_defaults,
     convention_create,
     convention_transition,
     convention_year_confirm,
@@ -16,7 +17,7 @@ from .payments import payment_order, payment_record, payment_transition
 from .reports import report_attachment_add, report_review, report_submit
 
 __all__ = [
-    "amendment_create", "amendment_transition", "convention_create", "convention_transition",
+    "amendment_create", "amendment_transition", "award_convention_defaults", "convention_create", "convention_transition",
     "convention_year_confirm", "document_context", "document_html", "document_render",
     "document_request", "lines_refresh", "main_document_kind", "missing_clauses",
     "payment_order", "payment_record", "payment_transition", "report_attachment_add",

@@ -228,3 +228,28 @@ def test_payment_states_and_history(authority, organisation, agent):
     payment.refresh_from_db()
     assert payment.history.count() == 2
     assert payment.status == PaymentStatus.PAID
+
+
+def test_award_defaults_fill_convention_create(authority, organisation, agent):
+    from types import SimpleNamespace
+
+    from backoffice.core.budget import BudgetLine
+
+    award = SimpleNamespace(
+        authority=authority, organisation=organisation, amount=Decimal("24000.00"),
+        nature="fonctionnement", budget_imputation="6574", deliberation_reference="D-12",
+        deliberation_date=dt.date(2026, 2, 1),
+        application=SimpleNamespace(title="Jardins partagés", start_date=dt.date(2026, 3, 1),
+                                    end_date=dt.date(2027, 12, 31)))
+    lines = [BudgetLine("74", Decimal("24000"), funder="commune", status="requested",
+                        is_this_authority=True),
+             BudgetLine("74", Decimal("5000"), funder="region", status="obtained"),
+             BudgetLine("864", Decimal("3000")), BudgetLine("870", Decimal("3000"))]
+    defaults = services.award_convention_defaults(award, budget_lines=lines)
+    assert defaults["yearly_amounts"] == [Decimal("24000.00")] * 2
+    assert defaults["cofinancing"] == [{"funder": "Région", "amount": "5000",
+                                        "status": "obtained"}]
+    assert defaults["volunteering_planned"] == Decimal("3000")
+    convention = services.convention_create(actor=agent, conditions_of_use="x",
+                                            evaluation_terms="y", keep_rule_text="z", **defaults)
+    assert convention.years.count() == 2 and convention.decision_reference == "D-12"
