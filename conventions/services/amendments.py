@@ -24,13 +24,8 @@ from ..models import (
     YearStatus,
 )
 from ._common import apply_transition, conf
-from .conventions import (
-    lines_refresh,
-    main_document_kind,
-    paid_total,
-    schedule_generate,
-    year_reopen,
-)
+from .conventions import main_document_kind, year_reopen
+from .schedule import lines_refresh, paid_total, schedule_generate
 
 AMENDMENT_TRANSITIONS = {
     AmendmentStatus.DRAFT: {AmendmentStatus.SIGNED, AmendmentStatus.CANCELLED},

@@ -20,13 +20,12 @@ from ..models import (
     ConventionStatus,
     ConventionYear,
     FinancialReport,
-    LineKind,
     PaymentStatus,
     ReportStatus,
-    ScheduleLine,
     YearStatus,
 )
 from ._common import apply_transition, conf
+from .schedule import lines_refresh, schedule_generate
 
 CONVENTION_TRANSITIONS = {
     ConventionStatus.DRAFT: {ConventionStatus.SENT, ConventionStatus.TERMINATED},
@@ -279,136 +278,6 @@ def convention_year_confirm(*, year: ConventionYear, amount: Decimal, vote_refer
     return year
 
 
-def paid_total(year: ConventionYear) -> Decimal:
-    from ..models import Payment
-
-    total = Decimal("0.00")
-    for payment in Payment.objects.filter(line__year=year).exclude(
-            status=PaymentStatus.CANCELLED):
-        total += payment.amount
-    return total
-
-
-def schedule_generate(*, year: ConventionYear) -> list[ScheduleLine]:
-    """(Re)build the unpaid part of a tranche's schedule from the rules. Lines that already
-    have a payment order are kept; the rest is rebuilt so that the sum stays exactly the
-    tranche's amount."""
-    convention = year.convention
-    c = conf()
-    kept = list(year.lines.filter(payments__isnull=False).exclude(
-        payments__status=PaymentStatus.CANCELLED).distinct().order_by("position"))
-    year.lines.exclude(pk__in=[line.pk for line in kept]).delete()
-    committed = sum((line.amount for line in kept), Decimal("0.00"))
-    remaining = year.amount - committed
-    if remaining < 0:
-        raise ValidationError(_("La tranche %(year)s ne peut pas descendre sous les "
-                                "%(paid)s € déjà mandatés.") % {"year": year.year,
-                                                                 "paid": committed})
-    is_first = year.year == convention.start_date.year
-    waits = convention.balance_requires_report and not is_first
-    balance_date = rules.on_month_day(year.year, c.balance_date)
-    if kept:
-        items = ([rules.ScheduleItem(rules.BALANCE, remaining, balance_date, waits)]
-                 if remaining > 0 else [])
-    else:
-        event = _advance_event(convention, year)
-        advance_due = rules.advance_due_date(year=year.year, deadline=c.advance_deadline,
-                                             event_date=event,
-                                             delay_days=convention.advance_delay_days)
-        items = rules.build_schedule(amount=year.amount, year=year.year,
-                                     advance_rate=convention.advance_rate,
-                                     advance_due=advance_due, balance_date=balance_date,
-                                     balance_waits_for_report=waits)
-    created = []
-    position = max((line.position for line in kept), default=0)
-    for item in items:
-        position += 1
-        line = ScheduleLine(year=year, position=position, kind=item.kind, amount=item.amount,
-                            planned_date=item.planned_date,
-                            waits_for_report=item.waits_for_report)
-        line.full_clean()
-        line.save()
-        created.append(line)
-    return created
-
-
-def _advance_event(convention: Convention, year: ConventionYear) -> dt.date | None:
-    """The advance is due N days after the later of signature and confirmation."""
-    dates = [d for d in (convention.signed_on, year.confirmed_on) if d]
-    return max(dates) if len(dates) == 2 else None
-
-
-def lines_refresh(*, convention: Convention) -> None:
-    """Recompute the payment clocks of every line without a live payment order.
-
-    A line is payable once the convention is signed and its tranche confirmed; a balance that
-    waits for the previous year's report is payable from that report's approval. ``due_by`` is
-    the trigger + the convention's payment delay (60 days, loi 2021-875), except for the advance
-    whose due date the convention fixes itself (31 March or N days after the event)."""
-    c = conf()
-    signed = convention.signed_on is not None and convention.status in (
-        ConventionStatus.SIGNED, ConventionStatus.ACTIVE)
-    years = list(convention.years.all().order_by("year"))
-    approvals = {}
-    for tranche in years:
-        report = FinancialReport.objects.filter(year=tranche).first()
-        approvals[tranche.year] = (report.reviewed_on if report and
-                                   report.status == ReportStatus.APPROVED else None)
-    for tranche in years:
-        confirmed = tranche.status != YearStatus.PLANNED
-        event = _advance_event(convention, tranche)
-        for line in tranche.lines.filter(payments__isnull=True).order_by("position"):
-            trigger = None
-            if signed and confirmed:
-                if line.kind == LineKind.ADVANCE:
-                    trigger = event
-                    line.planned_date = rules.advance_due_date(
-                        year=tranche.year, deadline=c.advance_deadline, event_date=event,
-                        delay_days=convention.advance_delay_days)
-                elif line.waits_for_report:
-                    approved = approvals.get(tranche.year - 1)
-                    trigger = max(approved, line.planned_date) if approved else None
-                else:
-                    trigger = line.planned_date
-            line.trigger_date = trigger
-            if line.kind == LineKind.ADVANCE and trigger:
-                line.due_by = line.planned_date
-            else:
-                line.due_by = rules.due_by(trigger, convention.payment_delay_days)
-            line.save(update_fields=["planned_date", "trigger_date", "due_by"])
-
-
-@transaction.atomic
-def schedule_update(*, year: ConventionYear, items: list[rules.ScheduleItem], actor
-                    ) -> list[ScheduleLine]:
-    """Replace a tranche's schedule with lines an agent edited. Refused unless the lines sum
-    exactly to the tranche's amount and keep their dates in order; lines with a payment order
-    cannot be changed."""
-    year = ConventionYear.objects.select_for_update().select_related("convention").get(pk=year.pk)
-    if year.lines.filter(payments__isnull=False).exists():
-        raise ValidationError(_("Un versement a déjà été mandaté sur cette tranche : "
-                                "modifiez-la par un avenant."))
-    errors = rules.schedule_errors(amount=year.amount, items=items)
-    if errors:
-        raise ValidationError(errors)
-    before = [(line.kind, str(line.amount), str(line.planned_date)) for line in year.lines.all()]
-    year.lines.all().delete()
-    lines = []
-    for position, item in enumerate(items, start=1):
-        line = ScheduleLine(year=year, position=position, kind=item.kind, amount=item.amount,
-                            planned_date=item.planned_date,
-                            waits_for_report=item.waits_for_report)
-        line.full_clean()
-        line.save()
-        lines.append(line)
-    lines_refresh(convention=year.convention)
-    audit_log(event="schedule_updated", obj=year, actor=actor,
-              message=_("Échéancier modifié"),
-              data={"before": before,
-                    "after": [(i.kind, str(i.amount), str(i.planned_date)) for i in items]})
-    return lines
-
-
 def year_close_if_done(*, year: ConventionYear, actor) -> None:
     """A paid tranche whose report is approved is closed; the convention closes with its last
     tranche."""
@@ -439,36 +308,3 @@ def year_reopen(*, year: ConventionYear, actor) -> None:
         _year_transition(year=year, to=YearStatus.CONFIRMED, actor=actor)
 
 
-
-
-def award_convention_defaults(award, *, budget_lines=()) -> dict:
-    """The keyword arguments of ``convention_create`` an award fills: parties, object, nature,
-    imputation, dates, one yearly amount per covered year (the award's amount for each), the
-    decision, and from the application's budget (``BudgetLine`` list) the co-financing plan
-    (other 74 lines) and the planned valued volunteering (864). Reads attributes only, so the
-    funds app's Award is not imported here."""
-    from backoffice.core.budget import PRIVATE_FUNDER, PUBLIC_FUNDERS, VOLUNTEERING_CHARGE
-
-    application = getattr(award, "application", None)
-    start = getattr(application, "start_date", None) or award.deliberation_date
-    end = getattr(application, "end_date", None) or start.replace(month=12, day=31)
-    end = max(end, start)
-    years = rules.calendar_years(start, end)
-    cofinancing = [
-        {"funder": "Aides privées" if line.funder == PRIVATE_FUNDER
-         else PUBLIC_FUNDERS.get(line.funder, line.funder or "Autre financeur"),
-         "amount": str(line.amount), "status": line.status or "requested"}
-        for line in budget_lines
-        if line.account == "74" and not line.is_this_authority and line.amount > 0]
-    volunteering = sum((line.amount for line in budget_lines
-                        if line.account == VOLUNTEERING_CHARGE), Decimal("0.00"))
-    return {
-        "authority": award.authority, "organisation": award.organisation,
-        "object": getattr(application, "title", "") or str(award),
-        "nature": award.nature, "imputation": getattr(award, "budget_imputation", ""),
-        "start_date": start, "end_date": end,
-        "yearly_amounts": [award.amount] * len(years),
-        "decision_reference": award.deliberation_reference,
-        "decision_date": award.deliberation_date,
-        "cofinancing": cofinancing, "volunteering_planned": volunteering,
-    }

@@ -19,7 +19,8 @@ from backoffice.core.uploads import check_upload
 from .. import rules
 from ..models import FinancialReport, ReportAttachment, ReportStatus
 from ._common import apply_transition
-from .conventions import lines_refresh, year_close_if_done
+from .conventions import year_close_if_done
+from .schedule import lines_refresh
 
 REPORT_TRANSITIONS = {
     ReportStatus.EXPECTED: {ReportStatus.SUBMITTED},
