@@ -1,60 +1,36 @@
-"""Thin views: check permission, validate a form, call a service, add a message, redirect."""
+"""Convention pages: list, creation, detail with its actions, schedule edit."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views import View
 
 from backoffice.core.audit import audit_events_for
 
-from . import selectors, services
-from .forms import (
+from .. import selectors, services
+from ..forms import (
     AmendmentForm,
     AmendmentSignForm,
     ConventionCreateForm,
     ConventionFilterForm,
     PaymentOrderForm,
     PaymentPaidForm,
-    ReportForm,
-    ReportReviewForm,
     ScheduleFormSet,
     SignForm,
     TerminateForm,
     YearConfirmForm,
 )
-from .models import Convention, ConventionStatus, FinancialReport, GeneratedDocument, PaymentStatus
-from .permissions import can
-from .rules import ScheduleItem, payment_state
-from .services._common import conf
-
-
-def _form_errors_from(exc: ValidationError, form) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-class Base(LoginRequiredMixin, View):
-    def check(self, action: str, obj=None) -> None:
-        allowed, reason = can(self.request.user, action, obj)
-        if not allowed:
-            raise PermissionDenied(reason)
-
-    def convention(self, pk) -> Convention:
-        try:
-            return selectors.convention_detail(user=self.request.user, pk=pk)
-        except Convention.DoesNotExist as exc:
-            raise Http404(_("Convention introuvable.")) from exc
+from ..models import ConventionStatus, PaymentStatus
+from ..permissions import can
+from ..rules import ScheduleItem, payment_state
+from ..services._common import conf
+from ._base import Base, _form_errors_from
 
 
 class ConventionListView(Base):
@@ -320,140 +296,3 @@ class ScheduleEditView(Base):
                        "errors": errors}, status=400)
 
 
-class ReportView(Base):
-    """The association submits; the agent approves or asks for changes."""
-
-    def report(self, pk) -> FinancialReport:
-        try:
-            return selectors.report_detail(user=self.request.user, pk=pk)
-        except FinancialReport.DoesNotExist as exc:
-            raise Http404(_("Compte rendu introuvable.")) from exc
-
-    def context(self, report, form=None, review_form=None):
-        from volunteering.selectors import volunteer_totals
-
-        convention = report.year.convention
-        can_submit = can(self.request.user, "report.submit", report)[0] and report.status in (
-            "expected", "changes_requested")
-        if form is None and can_submit:
-            initial = ReportForm.initial_from(report.budget_lines)
-            if not report.budget_lines:
-                # Valued volunteering logged in the volunteering app (règlement ANC 2018-06).
-                value = volunteer_totals(organisation=convention.organisation,
-                                         year=report.year.year).value
-                if value:
-                    initial.update({"acc_864": value, "acc_870": value})
-            initial.update(subsidy_used=report.subsidy_used,
-                           qualitative_report=report.qualitative_report)
-            form = ReportForm(initial=initial)
-        return {"report": report, "convention": convention, "form": form if can_submit else None,
-                "review_form": review_form or (ReportReviewForm() if can(
-                    self.request.user, "report.review")[0] and report.status == "submitted"
-                    else None),
-                "attachments": list(report.attachments.all())}
-
-    def get(self, request, pk):
-        report = self.report(pk)
-        return render(request, "conventions/report.html", self.context(report))
-
-    def post(self, request, pk):
-        report = self.report(pk)
-        if "decision" in request.POST:
-            self.check("report.review", report)
-            form = ReportReviewForm(request.POST)
-            if form.is_valid():
-                try:
-                    services.report_review(report=report,
-                                           approve=form.cleaned_data["decision"] == "approve",
-                                           comment=form.cleaned_data["comment"],
-                                           actor=request.user)
-                except ValidationError as exc:
-                    _form_errors_from(exc, form)
-                else:
-                    messages.success(request, _("Décision enregistrée."))
-                    return redirect("conventions:report", pk)
-            return render(request, "conventions/report.html",
-                          self.context(report, review_form=form), status=400)
-        self.check("report.submit", report)
-        form = ReportForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    if form.cleaned_data.get("attachment"):
-                        services.report_attachment_add(report=report,
-                                                       file=form.cleaned_data["attachment"],
-                                                       actor=request.user)
-                    services.report_submit(report=report, budget_lines=form.budget_lines(),
-                                           subsidy_used=form.cleaned_data["subsidy_used"],
-                                           qualitative_report=form.cleaned_data["qualitative_report"],
-                                           actor=request.user)
-            except ValidationError as exc:
-                if hasattr(exc, "error_dict") and "budget_lines" in exc.error_dict:
-                    form.add_error(None, exc.message_dict.pop("budget_lines"))
-                    exc = ValidationError(exc.message_dict) if exc.message_dict else None
-                if exc is not None:
-                    if not hasattr(exc, "error_dict"):
-                        form.add_error("attachment" if "fichier" in " ".join(exc.messages).lower()
-                                       else None, exc.messages)
-                    else:
-                        _form_errors_from(exc, form)
-            else:
-                messages.success(request, _("Compte rendu déposé. Merci !"))
-                return redirect("conventions:report", pk)
-        return render(request, "conventions/report.html", self.context(report, form=form),
-                      status=400)
-
-
-class DocumentDownloadView(Base):
-    def get(self, request, pk):
-        try:
-            document = selectors.document_detail(user=request.user, pk=pk)
-        except GeneratedDocument.DoesNotExist as exc:
-            raise Http404 from exc
-        if document.status != "ready":
-            raise Http404(_("Ce document n'est pas encore disponible."))
-        return FileResponse(document.file.open("rb"), as_attachment=True,
-                            filename=document.filename, content_type="application/pdf")
-
-
-class PaymentCalendarView(Base):
-    def get(self, request):
-        self.check("export.download")
-        c = conf()
-        buckets = selectors.payment_calendar(soon_days=c.soon_late_days)
-        return render(request, "conventions/calendar.html",
-                      {"buckets": buckets, "today": timezone.localdate(),
-                       "soon_days": c.soon_late_days})
-
-
-class PaymentsDueExportView(Base):
-    def get(self, request, fmt):
-        from .resources import PaymentDueResource
-
-        self.check("export.download")
-        if fmt not in ("csv", "xlsx"):
-            raise Http404
-        dataset = PaymentDueResource().export(selectors.payments_due())
-        stamp = timezone.localdate().isoformat()
-        if fmt == "xlsx":
-            response = HttpResponse(
-                dataset.xlsx,
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        else:
-            response = HttpResponse(dataset.csv, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="versements-a-mandater-{stamp}.{fmt}"'
-        return response
-
-
-class ScdlExportView(Base):
-    def get(self, request):
-        from .scdl import scdl_csv
-
-        self.check("export.download")
-        try:
-            year = int(request.GET.get("annee", timezone.localdate().year))
-        except ValueError as exc:
-            raise Http404 from exc
-        response = HttpResponse(scdl_csv(year=year), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="subventions-{year}.csv"'
-        return response
