@@ -1,9 +1,175 @@
-"""Reads of the conventions app."""
+"""Reads of the conventions app, scoped by the requesting user; lists at constant queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from backoffice.core.models import MembershipStatus
+
+from .models import (
+    Amendment,
+    Convention,
+    ConventionYear,
+    FinancialReport,
+    GeneratedDocument,
+    Payment,
+    PaymentStatus,
+    ReportStatus,
+    ScheduleLine,
+)
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+OPEN_REPORT = (ReportStatus.EXPECTED, ReportStatus.CHANGES_REQUESTED)
+
+
+def _paid_payment(line_ref: str = "pk"):
+    return Payment.objects.filter(line=OuterRef(line_ref), status=PaymentStatus.PAID)
+
+
+def unpaid_lines() -> QuerySet[ScheduleLine]:
+    """Lines not yet paid (no payment in the 'paid' state)."""
+    return ScheduleLine.objects.filter(~Exists(_paid_payment()))
+
+
+def scope_to_user(qs: QuerySet, user, path: str) -> QuerySet:
+    if not user.is_authenticated:
+        return qs.none()
+    if user.works_for_authority:
+        return qs
+    return qs.filter(**{f"{path}memberships__user": user,
+                        f"{path}memberships__status": MembershipStatus.ACTIVE})
+
+
+def convention_list(*, user, status: str = "", year: int | None = None, organisation=None,
+                    late: bool = False, report_overdue: bool = False, search: str = "",
+                    on: dt.date | None = None) -> QuerySet[Convention]:
+    """Conventions the user may see, filtered, with totals and late/overdue flags annotated
+    (one query whatever the number of rows)."""
+    on = on or timezone.localdate()
+    qs = scope_to_user(Convention.objects.select_related("organisation"), user, "organisation__")
+    if status:
+        qs = qs.filter(status=status)
+    if year:
+        qs = qs.filter(Exists(ConventionYear.objects.filter(convention=OuterRef("pk"), year=year)))
+    if organisation:
+        qs = qs.filter(organisation=organisation)
+    if search:
+        qs = qs.filter(Q(reference__icontains=search) | Q(organisation__name__icontains=search)
+                       | Q(object__icontains=search))
+    planned = (ConventionYear.objects.filter(convention=OuterRef("pk")).order_by()
+               .values("convention").annotate(s=Sum(Coalesce("confirmed_amount",
+                                                             "planned_amount"))).values("s"))
+    paid = (Payment.objects.filter(line__year__convention=OuterRef("pk"),
+                                   status=PaymentStatus.PAID).order_by()
+            .values("line__year__convention").annotate(s=Sum("amount")).values("s"))
+    late_lines = unpaid_lines().filter(year__convention=OuterRef("pk"), due_by__lt=on)
+    overdue = FinancialReport.objects.filter(year__convention=OuterRef("pk"),
+                                             status__in=OPEN_REPORT, due_date__lt=on)
+    qs = qs.annotate(
+        total_amount=Coalesce(Subquery(planned, output_field=MONEY), Value(Decimal("0")),
+                              output_field=MONEY),
+        total_paid=Coalesce(Subquery(paid, output_field=MONEY), Value(Decimal("0")),
+                            output_field=MONEY),
+        is_late=Exists(late_lines), has_overdue_report=Exists(overdue),
+    )
+    if late:
+        qs = qs.filter(is_late=True)
+    if report_overdue:
+        qs = qs.filter(has_overdue_report=True)
+    return qs.order_by("-start_date", "reference")
+
+
+def convention_detail(*, user, pk: int) -> Convention:
+    """One convention with its tranches, lines, payments, report, amendments and documents
+    loaded; Convention.DoesNotExist when out of scope (→ 404)."""
+    lines = ScheduleLine.objects.order_by("position").prefetch_related(
+        Prefetch("payments", queryset=Payment.objects.order_by("ordered_on", "pk")))
+    years = ConventionYear.objects.order_by("year").select_related("report").prefetch_related(
+        Prefetch("lines", queryset=lines), "report__attachments")
+    return (scope_to_user(Convention.objects.select_related("organisation", "authority"), user,
+                   "organisation__")
+            .prefetch_related(Prefetch("years", queryset=years),
+                              Prefetch("amendments", queryset=Amendment.objects.order_by("number")),
+                              Prefetch("documents", queryset=GeneratedDocument.objects.order_by(
+                                  "kind", "-version")))
+            .distinct().get(pk=pk))
+
+
+def payment_calendar(*, on: dt.date | None = None, soon_days: int = 15, limit: int = 100
+                     ) -> dict[str, dict]:
+    """Unpaid payable lines: 'late' (past their due-by date), 'soon' (due within
+    ``soon_days``), 'month' (due this calendar month), each as {"count", "lines"} with at most
+    ``limit`` lines, most urgent first. Two queries per bucket whatever the volume."""
+    on = on or timezone.localdate()
+    base = (unpaid_lines().filter(due_by__isnull=False)
+            .select_related("year__convention__organisation").order_by("due_by", "pk"))
+    month_end = (on.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    buckets = {
+        "late": base.filter(due_by__lt=on),
+        "soon": base.filter(due_by__gte=on, due_by__lte=on + dt.timedelta(days=soon_days)),
+        "month": base.filter(due_by__gte=on.replace(day=1), due_by__lte=month_end),
+    }
+    return {key: {"count": qs.count(), "lines": list(qs[:limit])} for key, qs in buckets.items()}
+
+
+def payments_due(*, on: dt.date | None = None) -> QuerySet[ScheduleLine]:
+    """Payable lines without a payment order yet: what the finance software must mandate."""
+    return (ScheduleLine.objects.filter(trigger_date__isnull=False)
+            .exclude(payments__status__in=[PaymentStatus.ORDERED, PaymentStatus.PAID])
+            .select_related("year__convention__organisation").order_by("due_by", "pk"))
 
 
 def financial_reports_overdue(*, organisation, on=None) -> list:
     """Financial reports of ``organisation`` past their due date and not yet received.
 
     The funds app warns (or blocks) an application from an organisation with an overdue report.
+    Returns FinancialReport rows (with ``year.convention`` loaded), oldest first.
     """
-    return []
+    on = on or timezone.localdate()
+    return list(FinancialReport.objects.filter(
+        year__convention__organisation=organisation, status__in=OPEN_REPORT, due_date__lt=on,
+    ).select_related("year__convention").order_by("due_date"))
+
+
+def reports_to_submit(*, user) -> QuerySet[FinancialReport]:
+    """Reports the user's organisations still have to submit (or correct)."""
+    return (scope_to_user(FinancialReport.objects.all(), user, "year__convention__organisation__")
+            .filter(status__in=OPEN_REPORT)
+            .select_related("year__convention__organisation").order_by("due_date").distinct())
+
+
+def reports_to_review() -> QuerySet[FinancialReport]:
+    return (FinancialReport.objects.filter(status=ReportStatus.SUBMITTED)
+            .select_related("year__convention__organisation").order_by("submitted_on"))
+
+
+def report_detail(*, user, pk: int) -> FinancialReport:
+    return (scope_to_user(FinancialReport.objects.all(), user, "year__convention__organisation__")
+            .select_related("year__convention__organisation").distinct().get(pk=pk))
+
+
+def document_detail(*, user, pk: int) -> GeneratedDocument:
+    return (scope_to_user(GeneratedDocument.objects.all(), user, "convention__organisation__")
+            .select_related("convention").distinct().get(pk=pk))
+
+
+def latest_document(*, convention: Convention) -> GeneratedDocument | None:
+    """The newest ready PDF of the convention's main document (convention or letter)."""
+    return (GeneratedDocument.objects.filter(convention=convention, status="ready",
+                                             kind__in=["convention", "notification"])
+            .order_by("-version").first())

@@ -1,3 +1,21 @@
+from django.urls import path
+
+from . import views
+
 app_name = "conventions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ConventionListView.as_view(), name="convention-list"),
+    path("nouvelle/", views.ConventionCreateView.as_view(), name="convention-create"),
+    path("<int:pk>/", views.ConventionDetailView.as_view(), name="convention-detail"),
+    path("<int:pk>/action/<slug:action>/", views.ConventionActionView.as_view(),
+         name="convention-action"),
+    path("<int:pk>/tranches/<int:year_pk>/echeancier/", views.ScheduleEditView.as_view(),
+         name="schedule-edit"),
+    path("comptes-rendus/<int:pk>/", views.ReportView.as_view(), name="report"),
+    path("documents/<int:pk>/", views.DocumentDownloadView.as_view(), name="document-download"),
+    path("versements/", views.PaymentCalendarView.as_view(), name="calendar"),
+    path("versements/a-mandater.<str:fmt>", views.PaymentsDueExportView.as_view(),
+         name="payments-due-export"),
+    path("donnees-ouvertes/", views.ScdlExportView.as_view(), name="scdl-export"),
+]

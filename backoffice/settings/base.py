@@ -208,6 +208,37 @@ CELERY_BEAT_SCHEDULE["funds-advance-call-phases"] = {
 }
 
 # --- conventions --------------------------------------------------------------------------
+# Loi 2000-321 art. 10: a written convention above this yearly amount (€); below, a letter.
+CONVENTIONS_THRESHOLD = env.str("CONVENTIONS_THRESHOLD", default="23000")
+# Circulaire 5811-SG (2015): up to 4 years recommended (warning beyond); hard maximum.
+CONVENTIONS_RECOMMENDED_YEARS = env.int("CONVENTIONS_RECOMMENDED_YEARS", default=4)
+CONVENTIONS_MAX_YEARS = env.int("CONVENTIONS_MAX_YEARS", default=6)
+# Advance: share of the year's amount, due by this MM-DD or N days after signature/confirmation.
+CONVENTIONS_ADVANCE_RATE = env.str("CONVENTIONS_ADVANCE_RATE", default="0.50")
+CONVENTIONS_ADVANCE_DEADLINE = env.str("CONVENTIONS_ADVANCE_DEADLINE", default="03-31")
+CONVENTIONS_ADVANCE_DELAY_DAYS = env.int("CONVENTIONS_ADVANCE_DELAY_DAYS", default=30)
+# Planned date (MM-DD) of the balance; whether it waits for the previous year's report.
+CONVENTIONS_BALANCE_DATE = env.str("CONVENTIONS_BALANCE_DATE", default="09-30")
+CONVENTIONS_BALANCE_REQUIRES_REPORT = env.bool("CONVENTIONS_BALANCE_REQUIRES_REPORT", default=True)
+# Loi 2021-875: payment within 60 days of its trigger; "soon late" window for the calendar.
+CONVENTIONS_PAYMENT_DELAY_DAYS = env.int("CONVENTIONS_PAYMENT_DELAY_DAYS", default=60)
+CONVENTIONS_SOON_LATE_DAYS = env.int("CONVENTIONS_SOON_LATE_DAYS", default=15)
+# CERFA 15059: report due 6 months after the year's end (MM-DD of the following year).
+CONVENTIONS_REPORT_DUE = env.str("CONVENTIONS_REPORT_DUE", default="06-30")
+# Décret 2017-779: publication in open data within N months of signature.
+CONVENTIONS_OPEN_DATA_MONTHS = env.int("CONVENTIONS_OPEN_DATA_MONTHS", default=3)
+CONVENTIONS_DEFAULT_IMPUTATION = env.str("CONVENTIONS_DEFAULT_IMPUTATION", default="6574")
+CONVENTIONS_DEFAULT_KEEP_RATE = env.str("CONVENTIONS_DEFAULT_KEEP_RATE", default="0.10")
+CONVENTIONS_DOCUMENT_MAX_RETRIES = env.int("CONVENTIONS_DOCUMENT_MAX_RETRIES", default=3)
+# API schema: one named enum per status model of this app (they all have a "status" field).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "ConventionStatusEnum": "conventions.models.ConventionStatus",
+    "ConventionYearStatusEnum": "conventions.models.YearStatus",
+    "PaymentStatusEnum": "conventions.models.PaymentStatus",
+    "AmendmentStatusEnum": "conventions.models.AmendmentStatus",
+    "FinancialReportStatusEnum": "conventions.models.ReportStatus",
+    "ScheduleLineKindEnum": "conventions.models.LineKind",
+})
 
 # --- volunteering -------------------------------------------------------------------------
 # Method used by an organisation that has not chosen one (smic_gross, smic_loaded, replacement).

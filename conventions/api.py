@@ -1,0 +1,258 @@
+"""REST API of conventions, scoped like the pages: services raise ValidationError → 400 with
+French messages (core exception handler), PermissionDenied → 403, out of scope → 404."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .models import Amendment, Convention, ConventionYear, FinancialReport, Payment, ScheduleLine
+from .permissions import can
+
+
+def _check(user, name, obj=None):
+    allowed, reason = can(user, name, obj)
+    if not allowed:
+        raise PermissionDenied(reason)
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["id", "amount", "ordered_on", "mandate_reference", "account", "paid_on",
+                  "status"]
+
+
+class LineSerializer(serializers.ModelSerializer):
+    payments = PaymentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ScheduleLine
+        fields = ["id", "position", "kind", "amount", "planned_date", "waits_for_report",
+                  "trigger_date", "due_by", "payments"]
+
+
+class YearSerializer(serializers.ModelSerializer):
+    lines = LineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ConventionYear
+        fields = ["id", "year", "planned_amount", "confirmed_amount", "budget_vote_reference",
+                  "budget_vote_date", "status", "lines"]
+
+
+class ConventionSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    total_paid = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    is_late = serializers.BooleanField(read_only=True)
+    has_overdue_report = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Convention
+        fields = ["id", "reference", "organisation", "organisation_name", "object", "nature",
+                  "imputation", "start_date", "end_date", "status", "signed_on",
+                  "open_data_deadline", "total_amount", "total_paid", "is_late",
+                  "has_overdue_report"]
+
+
+class ConventionDetailSerializer(ConventionSerializer):
+    years = YearSerializer(many=True, read_only=True)
+
+    class Meta(ConventionSerializer.Meta):
+        fields = ConventionSerializer.Meta.fields + [
+            "advance_rate", "keep_rule_rate", "keep_rule_text", "conditions_of_use",
+            "evaluation_terms", "cofinancing", "volunteering_planned", "years"]
+
+
+class PaymentRecordSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    paid_on = serializers.DateField()
+    mandate_reference = serializers.CharField(max_length=60)
+    ordered_on = serializers.DateField(required=False)
+    account = serializers.CharField(max_length=40, required=False, default="")
+
+
+class AmendmentSerializer(serializers.ModelSerializer):
+    new_amounts = serializers.DictField(child=serializers.CharField(), required=False,
+                                        default=dict)
+
+    class Meta:
+        model = Amendment
+        fields = ["id", "number", "reason", "new_amounts", "new_end_date", "status", "signed_on"]
+        read_only_fields = ["number", "status", "signed_on"]
+
+
+class AmendmentSignSerializer(serializers.Serializer):
+    signed_on = serializers.DateField()
+
+
+class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Conventions visible to the user (their organisations'; all for the authority)."""
+
+    def get_queryset(self):
+        return selectors.convention_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        return ConventionDetailSerializer if self.action == "retrieve" else ConventionSerializer
+
+    def get_object(self):
+        try:
+            convention = selectors.convention_detail(user=self.request.user, pk=self.kwargs["pk"])
+        except (Convention.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc
+        annotated = self.get_queryset().filter(pk=convention.pk).first()
+        for name in ("total_amount", "total_paid", "is_late", "has_overdue_report"):
+            setattr(convention, name, getattr(annotated, name))
+        return convention
+
+    @extend_schema(responses=YearSerializer(many=True), summary="Échéancier par tranche")
+    @action(detail=True, methods=["get"])
+    def schedule(self, request, pk=None):
+        convention = self.get_object()
+        return Response(YearSerializer(convention.years.all(), many=True).data)
+
+    @extend_schema(request=PaymentRecordSerializer, responses=PaymentSerializer,
+                   summary="Enregistrer un versement (mandat et paiement)")
+    @action(detail=True, methods=["post"])
+    def payments(self, request, pk=None):
+        convention = self.get_object()
+        _check(request.user, "payment.manage", convention)
+        serializer = PaymentRecordSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        line = ScheduleLine.objects.filter(pk=data["line"], year__convention=convention).first()
+        if line is None:
+            raise serializers.ValidationError({"line": ["Échéance introuvable sur cette "
+                                                        "convention."]})
+        payment = services.payment_record(line=line, paid_on=data["paid_on"],
+                                          ordered_on=data.get("ordered_on"),
+                                          mandate_reference=data["mandate_reference"],
+                                          account=data.get("account", ""), actor=request.user)
+        return Response(PaymentSerializer(payment).data, status=201)
+
+    @extend_schema(request=AmendmentSerializer, responses=AmendmentSerializer(many=True),
+                   summary="Avenants (liste ; POST pour en préparer un)")
+    @action(detail=True, methods=["get", "post"])
+    def amendments(self, request, pk=None):
+        convention = self.get_object()
+        if request.method == "GET":
+            return Response(AmendmentSerializer(convention.amendments.all(), many=True).data)
+        _check(request.user, "convention.manage", convention)
+        serializer = AmendmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        amendment = services.amendment_create(
+            convention=convention, reason=data["reason"], new_amounts=data.get("new_amounts"),
+            new_end_date=data.get("new_end_date"), actor=request.user)
+        return Response(AmendmentSerializer(amendment).data, status=201)
+
+    @extend_schema(request=AmendmentSignSerializer, responses=AmendmentSerializer,
+                   summary="Signer un avenant (il prend effet)")
+    @action(detail=True, methods=["post"], url_path=r"amendments/(?P<amendment_pk>\d+)/sign")
+    def amendment_sign(self, request, pk=None, amendment_pk=None):
+        convention = self.get_object()
+        _check(request.user, "convention.manage", convention)
+        amendment = convention.amendments.filter(pk=amendment_pk).first()
+        if amendment is None:
+            raise Http404
+        serializer = AmendmentSignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        amendment = services.amendment_transition(
+            amendment=amendment, to="signed", on=serializer.validated_data["signed_on"],
+            actor=request.user)
+        return Response(AmendmentSerializer(amendment).data)
+
+    @extend_schema(responses={(200, "application/pdf"): bytes},
+                   summary="Dernière version PDF de la convention (ou de la lettre)")
+    @action(detail=True, methods=["get"])
+    def document(self, request, pk=None):
+        convention = self.get_object()
+        document = selectors.latest_document(convention=convention)
+        if document is None:
+            raise Http404("Aucun document disponible.")
+        return FileResponse(document.file.open("rb"), filename=document.filename,
+                            content_type="application/pdf")
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    convention = serializers.IntegerField(source="year.convention_id", read_only=True)
+    year_number = serializers.IntegerField(source="year.year", read_only=True)
+
+    class Meta:
+        model = FinancialReport
+        fields = ["id", "convention", "year_number", "due_date", "status", "budget_lines",
+                  "subsidy_used", "qualitative_report", "submitted_on", "reviewed_on",
+                  "review_comment", "unspent_amount", "repayment_amount"]
+        read_only_fields = fields
+
+
+class ReportSubmitSerializer(serializers.Serializer):
+    budget_lines = serializers.ListField(child=serializers.DictField())
+    subsidy_used = serializers.DecimalField(max_digits=12, decimal_places=2)
+    qualitative_report = serializers.CharField()
+
+
+class ReportReviewSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FinancialReportViewSet(viewsets.ReadOnlyModelViewSet):
+    """Financial reports visible to the user; submit (members), approve/changes (agents)."""
+
+    serializer_class = ReportSerializer
+
+    def get_queryset(self):
+        from .selectors import scope_to_user
+
+        return (scope_to_user(FinancialReport.objects.all(), self.request.user,
+                       "year__convention__organisation__")
+                .select_related("year").order_by("due_date", "pk").distinct())
+
+    @extend_schema(request=ReportSubmitSerializer, responses=ReportSerializer,
+                   summary="Déposer le compte rendu financier")
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        report = self.get_object()
+        _check(request.user, "report.submit", report)
+        serializer = ReportSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = services.report_submit(report=report, actor=request.user,
+                                        **serializer.validated_data)
+        return Response(ReportSerializer(report).data)
+
+    @extend_schema(request=ReportReviewSerializer, responses=ReportSerializer,
+                   summary="Approuver ou demander des modifications")
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        report = self.get_object()
+        _check(request.user, "report.review", report)
+        serializer = ReportReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = services.report_review(report=report, actor=request.user,
+                                        **serializer.validated_data)
+        return Response(ReportSerializer(report).data)
+
+
+class ScdlExportView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("year", int, required=True)],
+                   responses={(200, "text/csv"): str},
+                   summary="Export SCDL subventions 2.1.1 d'une année")
+    def get(self, request):
+        from .scdl import scdl_csv
+
+        _check(request.user, "export.download")
+        try:
+            year = int(request.query_params.get("year", ""))
+        except ValueError as exc:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"year": ["Indiquez l'année (par exemple 2026)."]}) from exc
+        return HttpResponse(scdl_csv(year=year), content_type="text/csv; charset=utf-8")

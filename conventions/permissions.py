@@ -1,0 +1,58 @@
+"""can(user, action, obj) -> (allowed, reason) for conventions (same shape as core).
+
+Objects out of a user's scope never reach these rules: selectors scope querysets (→ 404)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from backoffice.core.permissions import is_member
+from backoffice.core.roles import Role
+
+
+def _agent(user, obj):
+    if user.has_role(Role.FINANCE_AGENT, Role.ADMINISTRATOR):
+        return True, ""
+    return False, _("Action réservée aux agents financiers de la collectivité.")
+
+
+def _staff_view(user, obj):
+    if user.works_for_authority:
+        return True, ""
+    return False, _("Cet espace est réservé aux agents de la collectivité.")
+
+
+def _view(user, convention):
+    if user.works_for_authority or is_member(user, convention.organisation):
+        return True, ""
+    return False, _("Vous n'êtes pas membre de cette organisation.")
+
+
+def _report_submit(user, report):
+    if is_member(user, report.year.convention.organisation):
+        return True, ""
+    return False, _("Seuls les membres de l'organisation déposent son compte rendu financier.")
+
+
+RULES = {
+    "convention.view": _view,
+    "convention.list_all": _staff_view,
+    "convention.manage": _agent,
+    "payment.manage": _agent,
+    "report.submit": _report_submit,
+    "report.review": _agent,
+    "export.download": _staff_view,
+}
+
+
+def can(user, action: str, obj=None) -> tuple[bool, str]:
+    """Whether ``user`` may do ``action`` on ``obj``, and the French reason when not."""
+    if user is None or not user.is_authenticated:
+        return False, _("Vous devez être connecté.")
+    if not user.is_active:
+        return False, _("Ce compte est désactivé.")
+    try:
+        rule = RULES[action]
+    except KeyError as exc:
+        raise KeyError(f"Unknown action {action!r}") from exc
+    return rule(user, obj)

@@ -1,0 +1,155 @@
+"""Pure rules of conventions: schedules, deadlines, lateness, repayment. No ORM: Decimal, dates
+and lists in, plain values out, so property tests can hammer them."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+ADVANCE, INSTALMENT, BALANCE = "advance", "instalment", "balance"
+
+
+@dataclass(frozen=True)
+class ScheduleItem:
+    kind: str
+    amount: Decimal
+    planned_date: dt.date | None
+    waits_for_report: bool = False
+
+
+def month_day(text: str) -> tuple[int, int]:
+    """'03-31' → (3, 31). Settings store yearly deadlines as MM-DD."""
+    month, day = (int(part) for part in text.split("-"))
+    return month, day
+
+
+def on_month_day(year: int, month_day_value: tuple[int, int]) -> dt.date:
+    month, day = month_day_value
+    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def advance_due_date(*, year: int, deadline: tuple[int, int], event_date: dt.date | None,
+                     delay_days: int) -> dt.date:
+    """When the advance is due: the later of the yearly deadline (31 March by default, State
+    practice) and ``delay_days`` after the signature/confirmation event. Never before the
+    deadline of its own year."""
+    due = on_month_day(year, deadline)
+    if event_date is not None:
+        due = max(due, event_date + dt.timedelta(days=delay_days))
+    return due
+
+
+def build_schedule(*, amount: Decimal, year: int, advance_rate: Decimal, advance_due: dt.date,
+                   instalment_dates: list[dt.date] | None = None,
+                   balance_date: dt.date, balance_waits_for_report: bool) -> list[ScheduleItem]:
+    """The payment schedule of a year: advance, optional equal instalments, balance.
+
+    Invariants: every amount ≥ 0 and rounded to the cent; the sum is exactly ``amount`` (the
+    balance takes the rounding remainder); the advance is ``amount × advance_rate`` to the cent;
+    planned dates never go backwards.
+    """
+    if amount < 0:
+        raise ValueError("negative amount")
+    if not (0 <= advance_rate <= 1):
+        raise ValueError("advance rate outside [0, 1]")
+    amount = amount.quantize(CENT)
+    advance = (amount * advance_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    items = [ScheduleItem(ADVANCE, advance, advance_due)]
+    rest = amount - advance
+    dates = sorted(instalment_dates or [])
+    share = (rest / (len(dates) + 1)).quantize(CENT, rounding=ROUND_HALF_UP) if dates else ZERO
+    last = advance_due
+    for date in dates:
+        last = max(last, date)
+        items.append(ScheduleItem(INSTALMENT, share, last))
+    balance = amount - sum((item.amount for item in items), ZERO)
+    items.append(ScheduleItem(BALANCE, balance, max(last, balance_date), balance_waits_for_report))
+    return items
+
+
+def schedule_errors(*, amount: Decimal, items: list[ScheduleItem]) -> list[str]:
+    """French messages for a schedule an agent edited: it must sum to the year's amount, have
+    no negative line, and keep its dates in order. Empty list = valid."""
+    errors = []
+    if not items:
+        return [_("L'échéancier doit comporter au moins une ligne.")]
+    if any(item.amount < 0 for item in items):
+        errors.append(_("Un montant d'échéance ne peut pas être négatif."))
+    if any(item.amount != item.amount.quantize(CENT) for item in items):
+        errors.append(_("Les montants s'expriment en euros et centimes."))
+    total = sum((item.amount for item in items), ZERO)
+    if total != amount:
+        errors.append(_("L'échéancier totalise %(total)s € alors que la tranche est de "
+                        "%(amount)s € : la somme doit être exacte.")
+                      % {"total": total, "amount": amount})
+    dates = [item.planned_date for item in items if item.planned_date is not None]
+    if dates != sorted(dates):
+        errors.append(_("Les dates de l'échéancier doivent se suivre dans l'ordre."))
+    return errors
+
+
+def due_by(trigger_date: dt.date | None, delay_days: int) -> dt.date | None:
+    """Loi 2021-875: a subsidy is paid within 60 days (by default) of its triggering event."""
+    if trigger_date is None:
+        return None
+    return trigger_date + dt.timedelta(days=delay_days)
+
+
+def payment_state(*, due_by_date: dt.date | None, paid_on: dt.date | None, today: dt.date,
+                  soon_days: int) -> str:
+    """'late' when paid (or still unpaid) after its due-by date, 'soon' when unpaid and due
+    within ``soon_days``, 'ok' otherwise (or 'waiting' with no trigger yet)."""
+    if due_by_date is None:
+        return "waiting"
+    reference = paid_on or today
+    if reference > due_by_date:
+        return "late"
+    if paid_on is None and (due_by_date - today).days <= soon_days:
+        return "soon"
+    return "ok"
+
+
+def report_due_date(*, year: int, month_day_value: tuple[int, int]) -> dt.date:
+    """CERFA 15059: the report is due within 6 months of the end of the funded financial year
+    (30 June Y+1 for a calendar year)."""
+    return on_month_day(year + 1, month_day_value)
+
+
+def add_months(date: dt.date, months: int) -> dt.date:
+    month_index = date.month - 1 + months
+    year, month = date.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
+
+
+def open_data_deadline(*, signed_on: dt.date, max_yearly: Decimal, threshold: Decimal,
+                       months: int, publishes: bool) -> dt.date | None:
+    """Décret 2017-779: conventions above €23,000 are published within 3 months of signature
+    by authorities of 3,500 inhabitants or more; None when nothing must be published."""
+    if not publishes or max_yearly <= threshold:
+        return None
+    return add_months(signed_on, months)
+
+
+def requires_convention(*, yearly_amounts: list[Decimal], threshold: Decimal) -> bool:
+    """Loi 2000-321 art. 10, décret 2001-495: a written convention above €23,000 in a year."""
+    return any(amount > threshold for amount in yearly_amounts)
+
+
+def calendar_years(start: dt.date, end: dt.date) -> list[int]:
+    """The calendar years a convention covers (one tranche per year)."""
+    return list(range(start.year, end.year + 1))
+
+
+def repayment(*, granted: Decimal, used: Decimal, keep_rate: Decimal) -> tuple[Decimal, Decimal]:
+    """(unspent, repayment). Unspent = granted − used (never negative); the organisation keeps
+    up to ``keep_rate × granted`` ("excédent raisonnable", loi 2021-875) and repays the rest
+    (CGCT L1611-4). Invariant: 0 ≤ repayment ≤ unspent ≤ granted."""
+    unspent = max(ZERO, granted - used)
+    allowed = (granted * keep_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    return unspent, max(ZERO, unspent - allowed)

@@ -1,0 +1,23 @@
+"""Writes of the conventions app (one path per business action)."""
+
+from .amendments import amendment_create, amendment_transition
+from .awards import award_convention_defaults
+from .conventions import (
+    convention_create,
+    convention_transition,
+    convention_year_confirm,
+    main_document_kind,
+    missing_clauses,
+)
+from .documents import document_context, document_html, document_render, document_request
+from .payments import payment_order, payment_record, payment_transition
+from .reports import report_attachment_add, report_review, report_submit
+from .schedule import lines_refresh, schedule_generate, schedule_update
+
+__all__ = [
+    "amendment_create", "amendment_transition", "award_convention_defaults", "convention_create", "convention_transition",
+    "convention_year_confirm", "document_context", "document_html", "document_render",
+    "document_request", "lines_refresh", "main_document_kind", "missing_clauses",
+    "payment_order", "payment_record", "payment_transition", "report_attachment_add",
+    "report_review", "report_submit", "schedule_generate", "schedule_update",
+]

@@ -1,0 +1,80 @@
+"""Shared helpers of the conventions services: settings read at call time, transitions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from backoffice.core.audit import audit_log
+
+from .. import rules
+
+
+@dataclass(frozen=True)
+class Conf:
+    threshold: Decimal
+    recommended_years: int
+    max_years: int
+    advance_rate: Decimal
+    advance_deadline: tuple[int, int]
+    advance_delay_days: int
+    balance_date: tuple[int, int]
+    balance_requires_report: bool
+    payment_delay_days: int
+    soon_late_days: int
+    report_due: tuple[int, int]
+    open_data_months: int
+    default_imputation: str
+    default_keep_rate: Decimal
+    document_max_retries: int
+
+
+def conf() -> Conf:
+    """The app's settings, read when called (never at import time)."""
+    s = settings
+    return Conf(
+        threshold=Decimal(s.CONVENTIONS_THRESHOLD),
+        recommended_years=s.CONVENTIONS_RECOMMENDED_YEARS,
+        max_years=s.CONVENTIONS_MAX_YEARS,
+        advance_rate=Decimal(s.CONVENTIONS_ADVANCE_RATE),
+        advance_deadline=rules.month_day(s.CONVENTIONS_ADVANCE_DEADLINE),
+        advance_delay_days=s.CONVENTIONS_ADVANCE_DELAY_DAYS,
+        balance_date=rules.month_day(s.CONVENTIONS_BALANCE_DATE),
+        balance_requires_report=s.CONVENTIONS_BALANCE_REQUIRES_REPORT,
+        payment_delay_days=s.CONVENTIONS_PAYMENT_DELAY_DAYS,
+        soon_late_days=s.CONVENTIONS_SOON_LATE_DAYS,
+        report_due=rules.month_day(s.CONVENTIONS_REPORT_DUE),
+        open_data_months=s.CONVENTIONS_OPEN_DATA_MONTHS,
+        default_imputation=s.CONVENTIONS_DEFAULT_IMPUTATION,
+        default_keep_rate=Decimal(s.CONVENTIONS_DEFAULT_KEEP_RATE),
+        document_max_retries=s.CONVENTIONS_DOCUMENT_MAX_RETRIES,
+    )
+
+
+def apply_transition(*, obj, to: str, table: dict, actor, event: str, label: str,
+                     message: str = "", data: dict | None = None) -> str:
+    """Move ``obj.status`` to ``to`` if ``table`` allows it, save and audit (before/after).
+
+    The ONE place a status field of this app changes; callers hold the transaction.
+    """
+    before = obj.status
+    before_label = obj.get_status_display()
+    if to not in table.get(before, set()):
+        raise ValidationError(
+            _("Passage impossible de « %(before)s » à « %(after)s » pour %(label)s.")
+            % {"before": obj.get_status_display(), "after": dict(obj._meta.get_field("status").choices).get(to, to),
+               "label": label}
+        )
+    obj.status = to
+    obj.full_clean()
+    obj.save()
+    audit_log(event=event, obj=obj, actor=actor,
+              message=message or _("%(label)s : %(before)s → %(after)s")
+              % {"label": capfirst(label), "before": before_label, "after": obj.get_status_display()},
+              data={"before": before, "after": to, **(data or {})})
+    return before

@@ -1,0 +1,310 @@
+"""Writes on conventions and their yearly tranches: creation, status, confirmation, schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.core.audit import audit_log
+from backoffice.core.money import to_money
+from backoffice.core.notifications import Event, notify
+
+from .. import rules
+from ..models import (
+    Convention,
+    ConventionStatus,
+    ConventionYear,
+    FinancialReport,
+    PaymentStatus,
+    ReportStatus,
+    YearStatus,
+)
+from ._common import apply_transition, conf
+from .schedule import lines_refresh, schedule_generate
+
+CONVENTION_TRANSITIONS = {
+    ConventionStatus.DRAFT: {ConventionStatus.SENT, ConventionStatus.TERMINATED},
+    ConventionStatus.SENT: {ConventionStatus.DRAFT, ConventionStatus.SIGNED,
+                            ConventionStatus.TERMINATED},
+    ConventionStatus.SIGNED: {ConventionStatus.ACTIVE, ConventionStatus.TERMINATED},
+    ConventionStatus.ACTIVE: {ConventionStatus.CLOSED, ConventionStatus.TERMINATED},
+}
+YEAR_TRANSITIONS = {
+    YearStatus.PLANNED: {YearStatus.CONFIRMED},
+    YearStatus.CONFIRMED: {YearStatus.PAID},
+    YearStatus.PAID: {YearStatus.CLOSED, YearStatus.CONFIRMED},
+}
+
+
+def _next_reference(start: dt.date) -> str:
+    prefix = f"CONV-{start.year}-"
+    last = (Convention.objects.filter(reference__startswith=prefix)
+            .order_by("-reference").values_list("reference", flat=True).first())
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def _clean_cofinancing(cofinancing) -> list[dict]:
+    cleaned = []
+    for index, row in enumerate(cofinancing or [], start=1):
+        try:
+            amount = to_money(row.get("amount", "0"))
+        except (TypeError, ValueError) as exc:
+            raise ValidationError({"cofinancing": _("Ligne %(n)s du cofinancement : montant "
+                                                    "illisible.") % {"n": index}}) from exc
+        if not str(row.get("funder", "")).strip() or amount < 0:
+            raise ValidationError({"cofinancing": _("Ligne %(n)s du cofinancement : indiquez le "
+                                                    "financeur et un montant positif.")
+                                   % {"n": index}})
+        status = row.get("status", "requested")
+        if status not in ("requested", "obtained"):
+            raise ValidationError({"cofinancing": _("Ligne %(n)s du cofinancement : statut "
+                                                    "« demandé » ou « obtenu ».") % {"n": index}})
+        cleaned.append({"funder": str(row["funder"]).strip(), "amount": str(amount),
+                        "status": status})
+    return cleaned
+
+
+@transaction.atomic
+def convention_create(*, authority, organisation, object: str, nature: str, start_date: dt.date,
+                      end_date: dt.date, yearly_amounts: list[Decimal], actor,
+                      imputation: str = "", keep_rule_rate: Decimal | None = None,
+                      keep_rule_text: str = "", advance_rate: Decimal | None = None,
+                      advance_delay_days: int | None = None,
+                      balance_requires_report: bool | None = None,
+                      conditions_of_use: str = "", evaluation_terms: str = "",
+                      cofinancing: list[dict] | None = None,
+                      volunteering_planned: Decimal = Decimal("0"),
+                      decision_reference: str = "", decision_date: dt.date | None = None,
+                      ) -> Convention:
+    """Create a draft convention with one tranche per calendar year and its planned schedule.
+
+    Invariants: exactly one amount per covered calendar year, at most CONVENTIONS_MAX_YEARS
+    years (a warning in ``convention.warnings`` beyond the recommended 4, circulaire 5811-SG),
+    every amount ≥ 0 with at least one positive; nothing saved when anything is invalid.
+    """
+    c = conf()
+    errors: dict[str, list[str]] = {}
+    warnings: list[str] = []
+    if start_date and end_date and end_date < start_date:
+        errors["end_date"] = [_("La date de fin doit suivre la date de début.")]
+    else:
+        years = rules.calendar_years(start_date, end_date)
+        if len(years) > c.max_years:
+            errors["end_date"] = [_("Une convention couvre au plus %(n)s années.")
+                                  % {"n": c.max_years}]
+        elif len(years) > c.recommended_years:
+            warnings.append(_("La circulaire du 29 septembre 2015 recommande des conventions de "
+                              "%(n)s ans au plus.") % {"n": c.recommended_years})
+        try:
+            amounts = [to_money(a) for a in yearly_amounts]
+        except (TypeError, ValueError):
+            amounts = []
+            errors["yearly_amounts"] = [_("Un montant annuel est illisible.")]
+        if amounts and len(amounts) != len(years):
+            errors["yearly_amounts"] = [_("Indiquez un montant pour chacune des %(n)s années "
+                                          "(%(first)s à %(last)s).")
+                                        % {"n": len(years), "first": years[0],
+                                           "last": years[-1]}]
+        elif amounts and (any(a < 0 for a in amounts) or not any(a > 0 for a in amounts)):
+            errors["yearly_amounts"] = [_("Les montants annuels sont positifs, et au moins un "
+                                          "n'est pas nul.")]
+    if errors:
+        raise ValidationError(errors)
+    convention = Convention(
+        reference=_next_reference(start_date), authority=authority, organisation=organisation,
+        object=object, nature=nature, imputation=imputation or c.default_imputation,
+        start_date=start_date, end_date=end_date,
+        keep_rule_rate=c.default_keep_rate if keep_rule_rate is None else keep_rule_rate,
+        keep_rule_text=keep_rule_text,
+        advance_rate=c.advance_rate if advance_rate is None else advance_rate,
+        advance_delay_days=(c.advance_delay_days if advance_delay_days is None
+                            else advance_delay_days),
+        payment_delay_days=c.payment_delay_days,
+        balance_requires_report=(c.balance_requires_report if balance_requires_report is None
+                                 else balance_requires_report),
+        conditions_of_use=conditions_of_use, evaluation_terms=evaluation_terms,
+        cofinancing=_clean_cofinancing(cofinancing),
+        volunteering_planned=to_money(volunteering_planned),
+        decision_reference=decision_reference, decision_date=decision_date, created_by=actor,
+    )
+    convention.full_clean()
+    convention.save()
+    for year, amount in zip(years, amounts, strict=True):
+        tranche = ConventionYear(convention=convention, year=year, planned_amount=amount)
+        tranche.full_clean()
+        tranche.save()
+        schedule_generate(year=tranche)
+    audit_log(event="convention_created", obj=convention, actor=actor,
+              message=_("Convention créée"),
+              data={"amounts": [str(a) for a in amounts], "warnings": warnings})
+    convention.warnings = warnings
+    return convention
+
+
+def requires_convention(convention: Convention) -> bool:
+    """Loi 2000-321 art. 10: above the threshold in any year, a written convention."""
+    amounts = [y.amount for y in convention.years.all()]
+    return rules.requires_convention(yearly_amounts=amounts, threshold=conf().threshold)
+
+
+def main_document_kind(convention: Convention) -> str:
+    """A convention above the threshold, a notification letter below it."""
+    return "convention" if requires_convention(convention) else "notification"
+
+
+def missing_clauses(convention: Convention) -> list[str]:
+    """French list of what the document still lacks before it can be sent or signed."""
+    missing = []
+    organisation, authority = convention.organisation, convention.authority
+    if not convention.object.strip():
+        missing.append(_("l'objet"))
+    if not convention.imputation.strip():
+        missing.append(_("l'imputation budgétaire"))
+    if not convention.conditions_of_use.strip():
+        missing.append(_("les conditions d'utilisation"))
+    if not convention.evaluation_terms.strip():
+        missing.append(_("les modalités de contrôle et d'évaluation"))
+    if not convention.keep_rule_text.strip():
+        missing.append(_("la règle de l'excédent raisonnable"))
+    if not (organisation.siret or organisation.rna):
+        missing.append(_("le SIRET ou le numéro RNA du bénéficiaire"))
+    if not organisation.cer_accepted:
+        # Loi 2021-1109: no subsidy without the contrat d'engagement républicain.
+        missing.append(_("l'acceptation du contrat d'engagement républicain"))
+    if not authority.signatory_name:
+        missing.append(_("le signataire de la collectivité"))
+    return missing
+
+
+@transaction.atomic
+def convention_transition(*, convention: Convention, to: str, actor, on: dt.date | None = None,
+                          authority_signatory: str = "", organisation_signatory: str = "",
+                          reason: str = "") -> Convention:
+    """The one status function of a convention (draft → sent → signed → active → closed, or
+    terminated). Sending and signing refuse a document with missing clauses; signing freezes
+    the document version, sets the open-data deadline and starts the payment clocks."""
+    from .documents import document_mark_signed, document_request
+
+    convention = Convention.objects.select_for_update().select_related(
+        "organisation", "authority").get(pk=convention.pk)
+    on = on or timezone.localdate()
+    c = conf()
+    kind = main_document_kind(convention)
+    if to in (ConventionStatus.SENT, ConventionStatus.SIGNED):
+        missing = missing_clauses(convention)
+        if missing:
+            raise ValidationError(_("Données manquantes pour les clauses obligatoires : "
+                                    "%(missing)s.") % {"missing": ", ".join(missing)})
+    if to == ConventionStatus.SENT:
+        convention.sent_on = on
+    elif to == ConventionStatus.SIGNED:
+        if not (authority_signatory.strip() and organisation_signatory.strip()):
+            raise ValidationError({"organisation_signatory": _(
+                "Indiquez les deux signataires (collectivité et organisation).")})
+        convention.signed_on = on
+        convention.authority_signatory = authority_signatory.strip()
+        convention.organisation_signatory = organisation_signatory.strip()
+        convention.open_data_deadline = rules.open_data_deadline(
+            signed_on=on, max_yearly=max((y.amount for y in convention.years.all()),
+                                         default=Decimal(0)),
+            threshold=c.threshold, months=c.open_data_months,
+            publishes=convention.authority.publishes_open_data)
+    elif to == ConventionStatus.TERMINATED:
+        if not reason.strip():
+            raise ValidationError({"reason": _("Indiquez le motif de la résiliation.")})
+        convention.terminated_on = on
+        convention.termination_reason = reason.strip()
+    apply_transition(obj=convention, to=to, table=CONVENTION_TRANSITIONS, actor=actor,
+                     event=f"convention_{to}", label=_("la convention"))
+    if to == ConventionStatus.SENT:
+        document_request(convention=convention, kind=kind)
+        notify(Event.CONVENTION_SENT, convention, actor,
+               url=f"/conventions/{convention.pk}/")
+    elif to == ConventionStatus.SIGNED:
+        document_mark_signed(convention=convention, kind=kind)
+        lines_refresh(convention=convention)
+        notify(Event.CONVENTION_SIGNED, convention, actor, url=f"/conventions/{convention.pk}/")
+    return convention
+
+
+def _year_transition(*, year: ConventionYear, to: str, actor) -> None:
+    apply_transition(obj=year, to=to, table=YEAR_TRANSITIONS, actor=actor,
+                     event=f"convention_year_{to}", label=_("la tranche"))
+
+
+@transaction.atomic
+def convention_year_confirm(*, year: ConventionYear, amount: Decimal, vote_reference: str,
+                            vote_date: dt.date, actor, on: dt.date | None = None
+                            ) -> ConventionYear:
+    """Confirm a tranche after the budget vote: the confirmed amount becomes what the
+    schedule sums to, the schedule is rebuilt, the financial report is expected by its due
+    date; the first confirmation activates a signed convention."""
+    year = ConventionYear.objects.select_for_update().select_related("convention").get(pk=year.pk)
+    convention = year.convention
+    on = on or timezone.localdate()
+    if convention.status not in (ConventionStatus.SIGNED, ConventionStatus.ACTIVE):
+        raise ValidationError(_("Seule une convention signée peut voir ses tranches confirmées."))
+    try:
+        amount = to_money(amount)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"amount": _("Montant illisible.")}) from exc
+    if amount < 0:
+        raise ValidationError({"amount": _("Le montant confirmé ne peut pas être négatif.")})
+    if not vote_reference.strip() or vote_date is None:
+        raise ValidationError({"vote_reference": _(
+            "Indiquez la référence et la date du vote du budget (inscription des crédits).")})
+    year.confirmed_amount = amount
+    year.budget_vote_reference = vote_reference.strip()
+    year.budget_vote_date = vote_date
+    year.confirmed_on = on
+    _year_transition(year=year, to=YearStatus.CONFIRMED, actor=actor)
+    schedule_generate(year=year)
+    c = conf()
+    FinancialReport.objects.get_or_create(
+        year=year, defaults={"due_date": rules.report_due_date(year=year.year,
+                                                               month_day_value=c.report_due)})
+    if convention.status == ConventionStatus.SIGNED:
+        convention_transition(convention=convention, to=ConventionStatus.ACTIVE, actor=actor,
+                              on=on)
+    lines_refresh(convention=convention)
+    notify(Event.CONVENTION_YEAR_CONFIRMED, convention, actor,
+           url=f"/conventions/{convention.pk}/", context={"year": year})
+    return year
+
+
+def year_close_if_done(*, year: ConventionYear, actor) -> None:
+    """A paid tranche whose report is approved is closed; the convention closes with its last
+    tranche."""
+    report = FinancialReport.objects.filter(year=year).first()
+    if year.status == YearStatus.PAID and report and report.status == ReportStatus.APPROVED:
+        _year_transition(year=year, to=YearStatus.CLOSED, actor=actor)
+    convention = year.convention
+    if (convention.status == ConventionStatus.ACTIVE
+            and not convention.years.exclude(status=YearStatus.CLOSED).exists()):
+        convention_transition(convention=convention, to=ConventionStatus.CLOSED, actor=actor)
+
+
+def year_mark_paid(*, year: ConventionYear, actor) -> None:
+    """A confirmed tranche whose every line has been paid becomes 'paid'."""
+    from ..models import Payment
+
+    lines = list(year.lines.all())
+    paid = set(Payment.objects.filter(line__year=year, status=PaymentStatus.PAID)
+               .values_list("line_id", flat=True))
+    if year.status == YearStatus.CONFIRMED and lines and all(line.pk in paid for line in lines):
+        _year_transition(year=year, to=YearStatus.PAID, actor=actor)
+        year_close_if_done(year=year, actor=actor)
+
+
+def year_reopen(*, year: ConventionYear, actor) -> None:
+    """An amendment raising a paid tranche makes it payable again."""
+    if year.status == YearStatus.PAID:
+        _year_transition(year=year, to=YearStatus.CONFIRMED, actor=actor)
+
+

@@ -1,0 +1,96 @@
+"""Writes on payments: payment order (mandat) then payment, never on an unconfirmed tranche."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from backoffice.core.notifications import Event, notify
+
+from ..models import (
+    ConventionStatus,
+    Payment,
+    PaymentStatus,
+    ScheduleLine,
+    YearStatus,
+)
+from ._common import apply_transition
+from .conventions import year_mark_paid
+
+PAYMENT_TRANSITIONS = {
+    PaymentStatus.ORDERED: {PaymentStatus.PAID, PaymentStatus.CANCELLED},
+}
+
+
+@transaction.atomic
+def payment_order(*, line: ScheduleLine, ordered_on: dt.date, mandate_reference: str, actor,
+                  account: str = "") -> Payment:
+    """Issue the payment order of one schedule line, for its exact amount.
+
+    Refused on an unsigned convention, an unconfirmed tranche ("sous réserve de l'inscription
+    des crédits"), a line still waiting for its event, or a line already ordered."""
+    line = ScheduleLine.objects.select_for_update().select_related(
+        "year__convention").get(pk=line.pk)
+    year, convention = line.year, line.year.convention
+    if convention.status not in (ConventionStatus.SIGNED, ConventionStatus.ACTIVE):
+        raise ValidationError(_("Aucun versement sur une convention qui n'est pas signée."))
+    if year.status == YearStatus.PLANNED:
+        raise ValidationError(_("Aucun versement sur une tranche non confirmée : la tranche "
+                                "%(year)s attend le vote des crédits.") % {"year": year.year})
+    if line.trigger_date is None:
+        raise ValidationError(_("Cette échéance n'est pas encore exigible : le compte rendu "
+                                "financier de l'année précédente doit d'abord être approuvé."))
+    if not mandate_reference.strip():
+        raise ValidationError({"mandate_reference": _("Indiquez la référence du mandat.")})
+    if ordered_on is None:
+        raise ValidationError({"ordered_on": _("Indiquez la date du mandat.")})
+    payment = Payment(line=line, amount=line.amount, ordered_on=ordered_on,
+                      mandate_reference=mandate_reference.strip(),
+                      account=account.strip() or convention.imputation, created_by=actor)
+    payment.full_clean()
+    try:
+        with transaction.atomic():
+            payment.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("Cette échéance a déjà un mandat en cours.")) from exc
+    from backoffice.core.audit import audit_log
+
+    audit_log(event="payment_ordered", obj=payment, actor=actor,
+              message=_("Mandat émis"), data={"amount": str(payment.amount)})
+    return payment
+
+
+@transaction.atomic
+def payment_transition(*, payment: Payment, to: str, actor, paid_on: dt.date | None = None
+                       ) -> Payment:
+    """The one status function of a payment: ordered → paid (with its date) or cancelled.
+    A paid line may complete its tranche (→ paid)."""
+    payment = Payment.objects.select_for_update().select_related(
+        "line__year__convention__organisation").get(pk=payment.pk)
+    if to == PaymentStatus.PAID:
+        if paid_on is None:
+            raise ValidationError({"paid_on": _("Indiquez la date du versement.")})
+        if paid_on < payment.ordered_on:
+            raise ValidationError({"paid_on": _("Le versement ne peut pas précéder le mandat.")})
+        payment.paid_on = paid_on
+    apply_transition(obj=payment, to=to, table=PAYMENT_TRANSITIONS, actor=actor,
+                     event=f"payment_{to}", label=_("le versement"))
+    if to == PaymentStatus.PAID:
+        year_mark_paid(year=payment.line.year, actor=actor)
+        convention = payment.line.year.convention
+        notify(Event.PAYMENT_PAID, convention, actor, url=f"/conventions/{convention.pk}/",
+               context={"payment": payment})
+    return payment
+
+
+@transaction.atomic
+def payment_record(*, line: ScheduleLine, paid_on: dt.date, mandate_reference: str, actor,
+                   ordered_on: dt.date | None = None, account: str = "") -> Payment:
+    """Record an order and its payment at once (both or nothing)."""
+    payment = payment_order(line=line, ordered_on=ordered_on or paid_on,
+                            mandate_reference=mandate_reference, account=account, actor=actor)
+    return payment_transition(payment=payment, to=PaymentStatus.PAID, paid_on=paid_on,
+                              actor=actor)

@@ -1,0 +1,156 @@
+"""Payment schedules: generation from the rules, agent edits, and the payment clocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from backoffice.core.audit import audit_log
+
+from .. import rules
+from ..models import (
+    Convention,
+    ConventionStatus,
+    ConventionYear,
+    FinancialReport,
+    LineKind,
+    PaymentStatus,
+    ReportStatus,
+    ScheduleLine,
+    YearStatus,
+)
+from ._common import conf
+
+
+def paid_total(year: ConventionYear) -> Decimal:
+    from ..models import Payment
+
+    total = Decimal("0.00")
+    for payment in Payment.objects.filter(line__year=year).exclude(
+            status=PaymentStatus.CANCELLED):
+        total += payment.amount
+    return total
+
+
+def schedule_generate(*, year: ConventionYear) -> list[ScheduleLine]:
+    """(Re)build the unpaid part of a tranche's schedule from the rules. Lines that already
+    have a payment order are kept; the rest is rebuilt so that the sum stays exactly the
+    tranche's amount."""
+    convention = year.convention
+    c = conf()
+    kept = list(year.lines.filter(payments__isnull=False).exclude(
+        payments__status=PaymentStatus.CANCELLED).distinct().order_by("position"))
+    year.lines.exclude(pk__in=[line.pk for line in kept]).delete()
+    committed = sum((line.amount for line in kept), Decimal("0.00"))
+    remaining = year.amount - committed
+    if remaining < 0:
+        raise ValidationError(_("La tranche %(year)s ne peut pas descendre sous les "
+                                "%(paid)s € déjà mandatés.") % {"year": year.year,
+                                                                 "paid": committed})
+    is_first = year.year == convention.start_date.year
+    waits = convention.balance_requires_report and not is_first
+    balance_date = rules.on_month_day(year.year, c.balance_date)
+    if kept:
+        items = ([rules.ScheduleItem(rules.BALANCE, remaining, balance_date, waits)]
+                 if remaining > 0 else [])
+    else:
+        event = _advance_event(convention, year)
+        advance_due = rules.advance_due_date(year=year.year, deadline=c.advance_deadline,
+                                             event_date=event,
+                                             delay_days=convention.advance_delay_days)
+        items = rules.build_schedule(amount=year.amount, year=year.year,
+                                     advance_rate=convention.advance_rate,
+                                     advance_due=advance_due, balance_date=balance_date,
+                                     balance_waits_for_report=waits)
+    created = []
+    position = max((line.position for line in kept), default=0)
+    for item in items:
+        position += 1
+        line = ScheduleLine(year=year, position=position, kind=item.kind, amount=item.amount,
+                            planned_date=item.planned_date,
+                            waits_for_report=item.waits_for_report)
+        line.full_clean()
+        line.save()
+        created.append(line)
+    return created
+
+
+def _advance_event(convention: Convention, year: ConventionYear) -> dt.date | None:
+    """The advance is due N days after the later of signature and confirmation."""
+    dates = [d for d in (convention.signed_on, year.confirmed_on) if d]
+    return max(dates) if len(dates) == 2 else None
+
+
+def lines_refresh(*, convention: Convention) -> None:
+    """Recompute the payment clocks of every line without a live payment order.
+
+    A line is payable once the convention is signed and its tranche confirmed; a balance that
+    waits for the previous year's report is payable from that report's approval. ``due_by`` is
+    the trigger + the convention's payment delay (60 days, loi 2021-875), except for the advance
+    whose due date the convention fixes itself (31 March or N days after the event)."""
+    c = conf()
+    signed = convention.signed_on is not None and convention.status in (
+        ConventionStatus.SIGNED, ConventionStatus.ACTIVE)
+    years = list(convention.years.all().order_by("year"))
+    approvals = {}
+    for tranche in years:
+        report = FinancialReport.objects.filter(year=tranche).first()
+        approvals[tranche.year] = (report.reviewed_on if report and
+                                   report.status == ReportStatus.APPROVED else None)
+    for tranche in years:
+        confirmed = tranche.status != YearStatus.PLANNED
+        event = _advance_event(convention, tranche)
+        for line in tranche.lines.filter(payments__isnull=True).order_by("position"):
+            trigger = None
+            if signed and confirmed:
+                if line.kind == LineKind.ADVANCE:
+                    trigger = event
+                    line.planned_date = rules.advance_due_date(
+                        year=tranche.year, deadline=c.advance_deadline, event_date=event,
+                        delay_days=convention.advance_delay_days)
+                elif line.waits_for_report:
+                    approved = approvals.get(tranche.year - 1)
+                    trigger = max(approved, line.planned_date) if approved else None
+                else:
+                    trigger = line.planned_date
+            line.trigger_date = trigger
+            if line.kind == LineKind.ADVANCE and trigger:
+                line.due_by = line.planned_date
+            else:
+                line.due_by = rules.due_by(trigger, convention.payment_delay_days)
+            line.save(update_fields=["planned_date", "trigger_date", "due_by"])
+
+
+@transaction.atomic
+def schedule_update(*, year: ConventionYear, items: list[rules.ScheduleItem], actor
+                    ) -> list[ScheduleLine]:
+    """Replace a tranche's schedule with lines an agent edited. Refused unless the lines sum
+    exactly to the tranche's amount and keep their dates in order; lines with a payment order
+    cannot be changed."""
+    year = ConventionYear.objects.select_for_update().select_related("convention").get(pk=year.pk)
+    if year.lines.filter(payments__isnull=False).exists():
+        raise ValidationError(_("Un versement a déjà été mandaté sur cette tranche : "
+                                "modifiez-la par un avenant."))
+    errors = rules.schedule_errors(amount=year.amount, items=items)
+    if errors:
+        raise ValidationError(errors)
+    before = [(line.kind, str(line.amount), str(line.planned_date)) for line in year.lines.all()]
+    year.lines.all().delete()
+    lines = []
+    for position, item in enumerate(items, start=1):
+        line = ScheduleLine(year=year, position=position, kind=item.kind, amount=item.amount,
+                            planned_date=item.planned_date,
+                            waits_for_report=item.waits_for_report)
+        line.full_clean()
+        line.save()
+        lines.append(line)
+    lines_refresh(convention=year.convention)
+    audit_log(event="schedule_updated", obj=year, actor=actor,
+              message=_("Échéancier modifié"),
+              data={"before": before,
+                    "after": [(i.kind, str(i.amount), str(i.planned_date)) for i in items]})
+    return lines

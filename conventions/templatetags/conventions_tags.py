@@ -1,0 +1,64 @@
+"""Template filters of the conventions pages and documents."""
+
+from decimal import Decimal
+
+from django import template
+
+from backoffice.core.money import format_eur
+
+register = template.Library()
+
+
+@register.filter
+def eur(value) -> str:
+    """12345.6 → '12 345,60 €'."""
+    if value in (None, ""):
+        return "—"
+    return format_eur(Decimal(str(value)))
+
+
+@register.filter
+def percent(value) -> str:
+    """Decimal 50.0000 → '50 %' (French notation, no useless decimals)."""
+    if value in (None, ""):
+        return "—"
+    text = f"{Decimal(str(value)).normalize():f}".replace(".", ",")
+    return f"{text}\u00a0%"
+
+
+@register.simple_tag(takes_context=True)
+def space_conventions(context) -> dict:
+    """The applicant's conventions and the reports they still have to submit."""
+    from django.utils import timezone
+
+    from conventions import selectors
+
+    user = context["request"].user
+    if not user.is_authenticated:
+        return {"conventions": [], "reports": [], "today": timezone.localdate()}
+    from django.db.models import Prefetch
+
+    from conventions.models import GeneratedDocument
+
+    documents = GeneratedDocument.objects.filter(status="ready").order_by("kind", "-version")
+    conventions = selectors.convention_list(user=user).prefetch_related(
+        Prefetch("documents", queryset=documents, to_attr="ready_documents"))
+    return {"conventions": list(conventions),
+            "reports": list(selectors.reports_to_submit(user=user)),
+            "today": timezone.localdate()}
+
+
+@register.filter
+def mul100(value):
+    """A share (0.5) as a percentage number (50)."""
+    return None if value in (None, "") else Decimal(str(value)) * 100
+
+
+@register.filter
+def funder_label(key) -> str:
+    """'region' → 'Région' (the budget grid's public funders; 'prive' → private aid)."""
+    from backoffice.core.budget import PRIVATE_FUNDER, PUBLIC_FUNDERS
+
+    if key == PRIVATE_FUNDER:
+        return "Aides privées"
+    return PUBLIC_FUNDERS.get(key, key or "—")

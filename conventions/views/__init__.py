@@ -1,0 +1,22 @@
+"""Thin views: check permission, validate a form, call a service, add a message, redirect."""
+
+from .conventions import (
+    ConventionActionView,
+    ConventionCreateView,
+    ConventionDetailView,
+    ConventionListView,
+    ScheduleEditView,
+)
+from .exports import (
+    DocumentDownloadView,
+    PaymentCalendarView,
+    PaymentsDueExportView,
+    ScdlExportView,
+)
+from .reports import ReportView
+
+__all__ = [
+    "ConventionActionView", "ConventionCreateView", "ConventionDetailView", "ConventionListView",
+    "DocumentDownloadView", "PaymentCalendarView", "PaymentsDueExportView", "ReportView",
+    "ScdlExportView", "ScheduleEditView",
+]

@@ -1,0 +1,298 @@
+"""Convention pages: list, creation, detail with its actions, schedule edit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.core.audit import audit_events_for
+
+from .. import selectors, services
+from ..forms import (
+    AmendmentForm,
+    AmendmentSignForm,
+    ConventionCreateForm,
+    ConventionFilterForm,
+    PaymentOrderForm,
+    PaymentPaidForm,
+    ScheduleFormSet,
+    SignForm,
+    TerminateForm,
+    YearConfirmForm,
+)
+from ..models import ConventionStatus, PaymentStatus
+from ..permissions import can
+from ..rules import ScheduleItem, payment_state
+from ..services._common import conf
+from ._base import Base, _form_errors_from
+
+
+class ConventionListView(Base):
+    def get(self, request):
+        self.check("convention.list_all")
+        form = ConventionFilterForm(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        qs = selectors.convention_list(
+            user=request.user, status=filters.get("status") or "", year=filters.get("year"),
+            organisation=filters.get("organisation"), late=filters.get("late", False),
+            report_overdue=filters.get("report_overdue", False), search=filters.get("q") or "")
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, "conventions/convention_list.html",
+                      {"form": form, "page": page, "query": query.urlencode()})
+
+
+class ConventionCreateView(Base):
+    def get(self, request):
+        self.check("convention.manage")
+        return render(request, "conventions/convention_form.html",
+                      {"form": ConventionCreateForm(initial={"imputation": conf().default_imputation})})
+
+    def post(self, request):
+        self.check("convention.manage")
+        form = ConventionCreateForm(request.POST)
+        if form.is_valid():
+            from backoffice.core.models import Authority
+
+            data = dict(form.cleaned_data)
+            authority = Authority.objects.order_by("pk").first()
+            if authority is None:
+                form.add_error(None, _("Renseignez d'abord la collectivité dans l'administration."))
+            else:
+                try:
+                    convention = services.convention_create(authority=authority, actor=request.user,
+                                                            **data)
+                except ValidationError as exc:
+                    _form_errors_from(exc, form)
+                else:
+                    for warning in convention.warnings:
+                        messages.warning(request, warning)
+                    messages.success(request, _("Convention %(ref)s créée.")
+                                     % {"ref": convention.reference})
+                    return redirect("conventions:convention-detail", convention.pk)
+        return render(request, "conventions/convention_form.html", {"form": form}, status=400)
+
+
+def _timeline(convention, today, soon_days):
+    rows = []
+    for year in convention.years.all():
+        lines = []
+        for line in year.lines.all():
+            live = [p for p in line.payments.all() if p.status != PaymentStatus.CANCELLED]
+            payment = live[-1] if live else None
+            paid_on = payment.paid_on if payment and payment.status == PaymentStatus.PAID else None
+            lines.append({"line": line, "payment": payment,
+                          "state": payment_state(due_by_date=line.due_by, paid_on=paid_on,
+                                                 today=today, soon_days=soon_days)})
+        # A tranche has no report until confirmed (RelatedObjectDoesNotExist is an AttributeError).
+        report = getattr(year, "report", None)
+        rows.append({"year": year, "lines": lines, "report": report})
+    return rows
+
+
+class ConventionDetailView(Base):
+    def get(self, request, pk):
+        convention = self.convention(pk)
+        self.check("convention.view", convention)
+        return render(request, "conventions/convention_detail.html",
+                      self.context(convention))
+
+    def context(self, convention, **forms):
+        c = conf()
+        today = timezone.localdate()
+        agent = can(self.request.user, "convention.manage")[0]
+        ctx = {
+            "convention": convention, "timeline": _timeline(convention, today, c.soon_late_days),
+            "agent": agent, "missing": services.missing_clauses(convention),
+            "document_kind": services.main_document_kind(convention),
+            "audit": list(audit_events_for(convention)[:30]),
+            "history": list(convention.history.select_related("history_user")[:20]),
+            "today": today,
+        }
+        if agent:
+            ctx.update({
+                "sign_form": SignForm(initial={
+                    "signed_on": today, "authority_signatory": convention.authority.signatory_name,
+                    "organisation_signatory": convention.organisation.legal_representative_name}),
+                "terminate_form": TerminateForm(initial={"terminated_on": today}),
+                "amendment_form": AmendmentForm(),
+            })
+        ctx.update(forms)
+        return ctx
+
+
+ACTIONS = {
+    # name: (permission, form class)
+    "send": ("convention.manage", None),
+    "sign": ("convention.manage", SignForm),
+    "terminate": ("convention.manage", TerminateForm),
+    "confirm-year": ("convention.manage", YearConfirmForm),
+    "order": ("payment.manage", PaymentOrderForm),
+    "paid": ("payment.manage", PaymentPaidForm),
+    "amend": ("convention.manage", AmendmentForm),
+    "sign-amendment": ("convention.manage", AmendmentSignForm),
+    "regenerate": ("convention.manage", None),
+}
+
+
+class ConventionActionView(ConventionDetailView):
+    """One POST endpoint per business action on a convention; each calls one service."""
+
+    def get(self, request, pk, action):
+        return redirect("conventions:convention-detail", pk)
+
+    def post(self, request, pk, action):
+        if action not in ACTIONS:
+            raise Http404
+        convention = self.convention(pk)
+        permission, form_class = ACTIONS[action]
+        self.check(permission, convention)
+        form = None
+        if form_class is not None:
+            kwargs = {"convention": convention} if form_class is YearConfirmForm else {}
+            form = form_class(request.POST, **kwargs)
+            if not form.is_valid():
+                return self.failed(convention, action, form)
+        try:
+            message = self.run(action, convention, form.cleaned_data if form else {})
+        except ValidationError as exc:
+            if form is None:
+                for error in exc.messages:
+                    messages.error(request, error)
+                return redirect("conventions:convention-detail", pk)
+            _form_errors_from(exc, form)
+            return self.failed(convention, action, form)
+        messages.success(request, message)
+        return redirect("conventions:convention-detail", pk)
+
+    def failed(self, convention, action, form):
+        messages.error(self.request, _("L'action n'a pas été enregistrée : corrigez le formulaire."))
+        key = {"sign": "sign_form", "terminate": "terminate_form", "amend": "amendment_form"}.get(
+            action, "action_form")
+        convention = self.convention(convention.pk)
+        return render(self.request, "conventions/convention_detail.html",
+                      self.context(convention, **{key: form, "action_form": form,
+                                                  "failed_action": action}), status=400)
+
+    def run(self, action, convention, data) -> str:
+        user = self.request.user
+        if action == "send":
+            services.convention_transition(convention=convention, to=ConventionStatus.SENT,
+                                           actor=user)
+            return _("Convention envoyée pour signature ; le document est en cours de génération.")
+        if action == "sign":
+            services.convention_transition(
+                convention=convention, to=ConventionStatus.SIGNED, actor=user,
+                on=data["signed_on"], authority_signatory=data["authority_signatory"],
+                organisation_signatory=data["organisation_signatory"])
+            return _("Signature enregistrée.")
+        if action == "terminate":
+            services.convention_transition(convention=convention, to=ConventionStatus.TERMINATED,
+                                           actor=user, on=data["terminated_on"],
+                                           reason=data["reason"])
+            return _("Convention résiliée.")
+        if action == "confirm-year":
+            services.convention_year_confirm(year=data["year"], amount=data["amount"],
+                                             vote_reference=data["vote_reference"],
+                                             vote_date=data["vote_date"], actor=user)
+            return _("Tranche confirmée ; l'échéancier est prêt.")
+        if action == "order":
+            line = self._line(convention, data["line"])
+            with transaction.atomic():
+                payment = services.payment_order(
+                    line=line, ordered_on=data["ordered_on"],
+                    mandate_reference=data["mandate_reference"], account=data["account"] or "",
+                    actor=user)
+                if data.get("paid_on"):
+                    services.payment_transition(payment=payment, to=PaymentStatus.PAID,
+                                                paid_on=data["paid_on"], actor=user)
+            return _("Mandat enregistré.")
+        if action == "paid":
+            payment = self._payment(convention, data["payment"])
+            services.payment_transition(payment=payment, to=PaymentStatus.PAID,
+                                        paid_on=data["paid_on"], actor=user)
+            return _("Versement enregistré.")
+        if action == "amend":
+            services.amendment_create(convention=convention, reason=data["reason"],
+                                      new_amounts=data["new_amounts"],
+                                      new_end_date=data["new_end_date"], actor=user)
+            return _("Avenant préparé : il prendra effet à sa signature.")
+        if action == "sign-amendment":
+            amendment = convention.amendments.filter(pk=data["amendment"]).first()
+            if amendment is None:
+                raise ValidationError(_("Avenant introuvable."))
+            services.amendment_transition(amendment=amendment, to="signed", actor=user,
+                                          on=data["signed_on"])
+            return _("Avenant signé et appliqué.")
+        if action == "regenerate":
+            with transaction.atomic():
+                services.document_request(convention=convention,
+                                          kind=services.main_document_kind(convention))
+            return _("Nouvelle version du document demandée.")
+        raise Http404
+
+    @staticmethod
+    def _line(convention, pk):
+        for year in convention.years.all():
+            for line in year.lines.all():
+                if line.pk == pk:
+                    return line
+        raise ValidationError(_("Échéance introuvable."))
+
+    @staticmethod
+    def _payment(convention, pk):
+        for year in convention.years.all():
+            for line in year.lines.all():
+                for payment in line.payments.all():
+                    if payment.pk == pk:
+                        return payment
+        raise ValidationError(_("Versement introuvable."))
+
+
+class ScheduleEditView(Base):
+    def dispatch_year(self, pk, year_pk):
+        convention = self.convention(pk)
+        self.check("convention.manage", convention)
+        year = next((y for y in convention.years.all() if y.pk == year_pk), None)
+        if year is None:
+            raise Http404
+        return convention, year
+
+    def get(self, request, pk, year_pk):
+        convention, year = self.dispatch_year(pk, year_pk)
+        formset = ScheduleFormSet(initial=[
+            {"kind": line.kind, "planned_date": line.planned_date, "amount": line.amount}
+            for line in year.lines.all()])
+        return render(request, "conventions/schedule_form.html",
+                      {"convention": convention, "year": year, "formset": formset})
+
+    def post(self, request, pk, year_pk):
+        convention, year = self.dispatch_year(pk, year_pk)
+        formset = ScheduleFormSet(request.POST)
+        errors = []
+        if formset.is_valid():
+            items = [ScheduleItem(f.cleaned_data["kind"], f.cleaned_data["amount"],
+                                  f.cleaned_data["planned_date"],
+                                  f.cleaned_data["kind"] == "balance" and any(
+                                      line.waits_for_report for line in year.lines.all()))
+                     for f in formset.forms
+                     if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            try:
+                services.schedule_update(year=year, items=items, actor=request.user)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, _("Échéancier enregistré."))
+                return redirect("conventions:convention-detail", pk)
+        return render(request, "conventions/schedule_form.html",
+                      {"convention": convention, "year": year, "formset": formset,
+                       "errors": errors}, status=400)
+
+

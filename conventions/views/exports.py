@@ -1,0 +1,68 @@
+"""Downloads: generated documents, payment calendar, payments due, SCDL open data."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import selectors
+from ..models import GeneratedDocument
+from ..services._common import conf
+from ._base import Base
+
+
+class DocumentDownloadView(Base):
+    def get(self, request, pk):
+        try:
+            document = selectors.document_detail(user=request.user, pk=pk)
+        except GeneratedDocument.DoesNotExist as exc:
+            raise Http404 from exc
+        if document.status != "ready":
+            raise Http404(_("Ce document n'est pas encore disponible."))
+        return FileResponse(document.file.open("rb"), as_attachment=True,
+                            filename=document.filename, content_type="application/pdf")
+
+
+class PaymentCalendarView(Base):
+    def get(self, request):
+        self.check("export.download")
+        c = conf()
+        buckets = selectors.payment_calendar(soon_days=c.soon_late_days)
+        return render(request, "conventions/calendar.html",
+                      {"buckets": buckets, "today": timezone.localdate(),
+                       "soon_days": c.soon_late_days})
+
+
+class PaymentsDueExportView(Base):
+    def get(self, request, fmt):
+        from ..resources import PaymentDueResource
+
+        self.check("export.download")
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        dataset = PaymentDueResource().export(selectors.payments_due())
+        stamp = timezone.localdate().isoformat()
+        if fmt == "xlsx":
+            response = HttpResponse(
+                dataset.xlsx,
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        else:
+            response = HttpResponse(dataset.csv, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="versements-a-mandater-{stamp}.{fmt}"'
+        return response
+
+
+class ScdlExportView(Base):
+    def get(self, request):
+        from ..scdl import scdl_csv
+
+        self.check("export.download")
+        try:
+            year = int(request.GET.get("annee", timezone.localdate().year))
+        except ValueError as exc:
+            raise Http404 from exc
+        response = HttpResponse(scdl_csv(year=year), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="subventions-{year}.csv"'
+        return response

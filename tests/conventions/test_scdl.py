@@ -1,0 +1,127 @@
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from frictionless import Resource, Schema
+
+from conventions.models import ImportedSubsidy
+from conventions.scdl import parse_amount, parse_date, scdl_csv
+from conventions.services.scdl_import import scdl_import
+
+from .factories import make_convention
+
+pytestmark = pytest.mark.django_db
+SHARED = Path("/work/shared")
+SCHEMA = SHARED / "specs/scdl-subventions-2.1.1/schema.json"
+def _schema() -> Schema:
+    return Schema.from_descriptor(json.loads(SCHEMA.read_text(encoding="utf-8")))
+
+
+REAL = sorted((SHARED / "datasets/scdl-real").glob("*.csv"))
+
+
+def test_export_is_valid_against_the_official_schema(authority, organisation, agent, tmp_path):
+    make_convention(authority=authority, organisation=organisation, agent=agent, confirmed=True)
+    make_convention(authority=authority, agent=agent, signed=True, end=dt.date(2026, 12, 31),
+                    amounts=[Decimal("5000")])
+    make_convention(authority=authority, agent=agent)  # unsigned: not published
+    content = scdl_csv(year=2026)
+    rows = list(csv.DictReader(io.StringIO(content)))
+    assert len(rows) == 2
+    assert {r["montant"] for r in rows} == {"30000.00", "5000.00"}
+    path = tmp_path / "export.csv"
+    path.write_text(content, encoding="utf-8")
+    report = Resource(path=path.name, basepath=str(tmp_path), schema=_schema()).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_schema_validation_can_fail(tmp_path):
+    assert not Resource(path="exemple_invalide_erreurs_cellules.csv", basepath=str(SCHEMA.parent),
+                        schema=_schema()).validate().valid
+
+
+def test_export_command_writes_file(authority, organisation, agent, tmp_path):
+    make_convention(authority=authority, organisation=organisation, agent=agent, signed=True)
+    out = tmp_path / "o.csv"
+    call_command("export_scdl", "--year", "2027", "--output", str(out))
+    assert organisation.name in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("raw,expected", [("137 825,00", "137825.00"), ("10000.0", "10000.00"),
+                                          ("40\u00a0000,00 €", "40000.00"), ("2400", "2400.00")])
+def test_parse_amount(raw, expected):
+    assert parse_amount(raw) == Decimal(expected)
+
+
+def test_parse_amount_and_date_refuse_garbage():
+    with pytest.raises(ValueError):
+        parse_amount("douze")
+    assert parse_date("2018/01/30") == dt.date(2018, 1, 30)
+    with pytest.raises(ValueError):
+        parse_date("30 janvier")
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
+def test_import_every_real_file(path, capsys):
+    call_command("import_scdl", str(path), "--dry-run")
+    dry = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert ImportedSubsidy.objects.count() == 0
+    assert dry["rows"] == dry["imported"] + dry["invalid"]
+    call_command("import_scdl", str(path))
+    out = capsys.readouterr().out.strip().splitlines()
+    summary = json.loads(out[-1])
+    assert summary == dry
+    assert ImportedSubsidy.objects.count() == summary["imported"]
+    total = sum((s.amount for s in ImportedSubsidy.objects.all()), Decimal("0"))
+    assert Decimal(summary["amount"]) == total
+    assert len([line for line in out if line.startswith("ligne ")]) == summary["invalid"]
+
+
+def test_real_files_expected_figures(capsys):
+    results = {}
+    for path in REAL:
+        call_command("import_scdl", str(path), "--dry-run")
+        results[path.name] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    poitiers = results["poitiers-2017-subventions-associations.csv"]
+    # 562 records (some span several lines); every SIRET became a float: none is guessed.
+    assert poitiers == {"rows": 562, "imported": 0, "invalid": 562, "amount": "0.00"}
+    # Line 35 has neither a beneficiary name nor an identifier.
+    assert results["haute-garonne-communes-2017-subventions.csv"] == {
+        "rows": 69, "imported": 68, "invalid": 1, "amount": "351558.85"}
+    assert results["somme-2018-conventions-latin1.csv"] == {
+        "rows": 11, "imported": 11, "invalid": 0, "amount": "2493742.00"}
+    # 13 subsidies followed by separator-only blank lines, which are not rows.
+    assert results["lot-2017-subventions-latin1.csv"] == {
+        "rows": 13, "imported": 13, "invalid": 0, "amount": "878205.00"}
+
+
+def test_import_reports_line_numbers_and_skips_blank_lines():
+    content = (
+        "nomBeneficiaire;idBeneficiaire;dateConvention;montant\n"
+        "Asso A;44137080600016;2017-04-13;1 000,50\n"
+        "\n"
+        "Asso B;45032466000000.0;2017-04-13;10\n"
+        "Asso C;44137080600016;pas une date;10\n"
+        "Asso D;;2017-04-13;10\n"
+    ).encode("cp1252")
+    report = scdl_import(content=content, source="t.csv")
+    assert report.summary() == {"rows": 4, "imported": 1, "invalid": 3, "amount": "1000.50"}
+    lines = dict(report.errors)
+    assert "nombre à virgule" in lines[4]
+    assert "date" in lines[5]
+    assert "ni SIRET ni numéro RNA" in lines[6]
+    again = scdl_import(content=content, source="t.csv")
+    assert again.imported == 0 and "déjà importée" in dict(again.errors)[2]
+
+
+def test_import_refuses_file_without_required_columns():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        scdl_import(content=b"a;b\n1;2\n", source="x.csv")
+    assert "Colonnes obligatoires absentes" in str(exc.value)
