@@ -16,3 +16,11 @@ def application_receipt_task(version_id: int) -> bool:
 def calls_advance_phases_task() -> int:
     """Switch calls to the phase their dates give for today (idempotent within a day)."""
     return services.calls_advance_phases(today=timezone.localdate())
+
+
+@shared_task(acks_late=True)
+def vote_computation_run_task(computation_id: int) -> str:
+    """Compute the winners of one stored request (idempotent: a finished one is kept)."""
+    from .voting.results import vote_computation_run
+
+    return vote_computation_run(computation_id=computation_id).status
