@@ -63,6 +63,11 @@ RULES = {
     "application.decide": _decide,
     "call.manage": _call_manage,
     "call.view_applications": _agent_area,
+    "vote.manage": _call_manage,
+    "vote.paper": _call_manage,
+    "vote.publish": _decide,
+    "vote.stats": _agent_area,
+    "vote.export": _agent_area,
 }
 
 
