@@ -353,7 +353,7 @@ class VoteStatsView(LoginRequiredMixin, View):
                                  title=_("Participation par quartier")),
             "age": bar_chart([r[0] for r in ages], [Series(_("Bulletins"), [r[1] for r in ages])],
                              title=_("Bulletins par tranche d'âge")),
-            "days": bar_chart([r[0] for r in days],
+            "days": bar_chart([r[0][:5] for r in days],
                               [Series(_("En ligne"), [r[1] for r in days]),
                                Series(_("Papier ou importés"), [r[2] for r in days])],
                               title=_("Bulletins par jour")),

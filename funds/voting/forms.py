@@ -62,7 +62,7 @@ class VoteSettingsForm(forms.ModelForm):
 
 class ExclusionForm(forms.Form):
     application = forms.IntegerField(widget=forms.HiddenInput)
-    vote_exclusion = forms.ChoiceField(label=_("Motif"), choices=[("", _("Remettre au vote")),
+    vote_exclusion = forms.ChoiceField(label=_("Motif"), choices=[("", _("Soumis au vote")),
                                                                    *VoteExclusion.choices],
                                        required=False)
     vote_exclusion_reason = forms.CharField(label=_("Explication"), max_length=300,

@@ -110,3 +110,48 @@ def test_results_page_and_stats_for_agents(voted, client, django_assert_max_num_
     client.force_login(UserFactory())
     assert client.get(f"/api/v1/votes/{voted.pk}/results/").status_code == 404
     assert client.get(f"/fonds/gestion/appels/{voted.pk}/pabulib/").status_code == 403
+
+
+def test_publication_needs_a_decision_maker_and_pages_hide_drafts(voted, client):
+    agent = staff_user(Role.FINANCE_AGENT)
+    computation = results.vote_computation_request(call=voted, actor=agent)
+    client.force_login(agent)
+    response = client.post(f"/fonds/gestion/appels/{voted.pk}/vote/", {
+        "action": "publish", "computation": computation.pk, "deliberation_reference": "D",
+        "deliberation_date": "2026-06-01"})
+    assert response.status_code == 403 and not Award.objects.exists()
+    voted.phase = CallPhase.DRAFT
+    voted.save()
+    client.force_login(UserFactory())
+    assert client.get(f"/fonds/appels/{voted.pk}/vote/").status_code == 404
+    assert client.get(f"/fonds/appels/{voted.pk}/resultats/").status_code == 404
+
+
+def test_agent_publishes_from_the_page_and_sees_the_awards(voted, client):
+    decider = staff_user(Role.DECISION_MAKER)
+    client.force_login(decider)
+    client.post(f"/fonds/gestion/appels/{voted.pk}/vote/", {"action": "compute"})
+    computation = voted.computations.get()
+    bad = client.post(f"/fonds/gestion/appels/{voted.pk}/vote/", {
+        "action": "publish", "computation": computation.pk, "deliberation_reference": "",
+        "deliberation_date": "pas une date"})
+    assert bad.status_code == 400 and not Award.objects.exists()
+    response = client.post(f"/fonds/gestion/appels/{voted.pk}/vote/", {
+        "action": "publish", "computation": computation.pk, "deliberation_reference": "DEL-9",
+        "deliberation_date": "2026-06-01"})
+    assert response.status_code == 302 and Award.objects.count() == 2
+
+
+def test_vote_pages_run_a_constant_number_of_queries(voted, client, django_assert_max_num_queries):
+    agent = staff_user(Role.DECISION_MAKER)
+    results.vote_computation_request(call=voted, actor=agent)
+    client.force_login(agent)
+    with django_assert_max_num_queries(25) as small:
+        client.get(f"/fonds/gestion/appels/{voted.pk}/vote/")
+    with django_assert_max_num_queries(25):
+        client.get(f"/fonds/appels/{voted.pk}/resultats/")
+    for _n in range(5):
+        ApplicationFactory(call=voted, eligible=True)
+    results.vote_computation_request(call=voted, actor=agent)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(f"/fonds/gestion/appels/{voted.pk}/vote/")
