@@ -11,10 +11,11 @@ read them as the approval of every ranked project (see funds.pabulib).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -148,7 +149,9 @@ def pabulib_import(*, content: str | bytes, authority, actor=None) -> tuple[Call
 
 
 def _ingest_votes(call: Call, votes: list[PbVote], ids: dict[str, int]) -> int:
-    """Bulk-insert one voter and one ballot per row (batches of BATCH)."""
+    """One voter and one ballot per row: COPY on PostgreSQL, bulk inserts elsewhere."""
+    if connection.vendor == "postgresql":
+        return _copy_votes(call, votes, ids)
     now = timezone.now()
     count = 0
     for start in range(0, len(votes), BATCH):
@@ -165,6 +168,30 @@ def _ingest_votes(call: Call, votes: list[PbVote], ids: dict[str, int]) -> int:
             for voter, vote in zip(voters, chunk, strict=True)])
         count += len(chunk)
     return count
+
+
+def _copy_votes(call: Call, votes: list[PbVote], ids: dict[str, int]) -> int:
+    """PostgreSQL COPY of voters then ballots, with voter ids taken from the sequence first
+    (COPY returns no ids): an order of magnitude faster than INSERTs for 100,000s of rows."""
+    now = timezone.now()
+    voter_table, ballot_table = Voter._meta.db_table, Ballot._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{voter_table}', 'id')) "
+                       "FROM generate_series(1, %s)", [len(votes)])
+        voter_ids = [row[0] for row in cursor.fetchall()]
+        raw = cursor.cursor
+        with raw.copy(f"COPY {voter_table} (id, call_id, source, email, first_name, last_name, "
+                      "resident, external_id, data, created_at) FROM STDIN") as copy:
+            for voter_id, vote in zip(voter_ids, votes, strict=True):
+                copy.write_row((voter_id, call.pk, VoterSource.IMPORT.value, "", "", "", False,
+                                vote.voter_id[:100], json.dumps(vote.extra), now))
+        with raw.copy(f"COPY {ballot_table} (call_id, voter_id, choices, points, channel, "
+                      "cast_at, updated_at) FROM STDIN") as copy:
+            for voter_id, vote in zip(voter_ids, votes, strict=True):
+                copy.write_row((call.pk, voter_id, json.dumps([ids[p] for p in vote.vote]),
+                                None if vote.points is None else json.dumps(vote.points),
+                                BallotChannel.IMPORT.value, now, now))
+    return len(votes)
 
 
 def pabulib_export(call: Call) -> PabulibInstance:
