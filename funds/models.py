@@ -223,6 +223,13 @@ class Call(models.Model):
         return dates
 
     @property
+    def vote_closes_on(self):
+        """Last day of the vote: the day before the decision phase starts."""
+        import datetime as dt
+
+        return self.decision_on - dt.timedelta(days=1) if self.vote_on else None
+
+    @property
     def allows_individuals(self) -> bool:
         return ApplicantKind.INDIVIDUAL in (self.applicant_kinds or [])
 

@@ -24,3 +24,11 @@ def vote_computation_run_task(computation_id: int) -> str:
     from .voting.results import vote_computation_run
 
     return vote_computation_run(computation_id=computation_id).status
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=8, acks_late=True)
+def voter_verification_email_task(voter_id: int) -> bool:
+    """Send the signed verification link to a voter (nothing once the e-mail is verified)."""
+    from .voting.services import voter_send_verification
+
+    return voter_send_verification(voter_id=voter_id)

@@ -96,7 +96,9 @@ def voter_register(*, call: Call, user, first_name: str = "", last_name: str = "
         voter.full_clean()
         voter.save()
         if voter.verified_at is None:
-            transaction.on_commit(lambda: _send_verification(voter))
+            from ..tasks import voter_verification_email_task
+
+            transaction.on_commit(lambda: voter_verification_email_task.delay(voter.pk))
     return voter
 
 
@@ -104,7 +106,11 @@ def verification_token(voter: Voter) -> str:
     return signing.dumps({"voter": voter.pk, "email": voter.email}, salt=SIGNING_SALT)
 
 
-def _send_verification(voter: Voter) -> None:
+def voter_send_verification(*, voter_id: int) -> bool:
+    """E-mail the signed link to an unverified voter. Invariant: never to a verified voter."""
+    voter = Voter.objects.select_related("call").filter(pk=voter_id).first()
+    if voter is None or voter.verified_at is not None or not voter.email:
+        return False
     url = settings.SITE_URL.rstrip("/") + reverse("funds:voter-verify",
                                                   args=[verification_token(voter)])
     send_mail(_("Confirmez votre inscription au vote"),
@@ -112,6 +118,7 @@ def _send_verification(voter: Voter) -> None:
                 "lien :\n%(url)s\n\nSi vous n'avez rien demandé, ignorez ce message.")
               % {"call": voter.call.title, "url": url},
               None, [voter.email])
+    return True
 
 
 def voter_verify(*, token: str) -> Voter:

@@ -207,3 +207,9 @@ def test_api_casts_a_ballot_with_french_errors(client, vote_call):
     assert client.post(url, {"choices": [vote_call.projects[0].pk]},
                        content_type="application/json").status_code == 400
     assert client.get(f"/api/v1/votes/{vote_call.pk}/stats/").status_code == 403
+
+
+def test_the_open_vote_is_listed_publicly_with_its_link(client, vote_call):
+    page = client.get("/fonds/").content.decode()
+    assert f"/fonds/appels/{vote_call.pk}/vote/" in page and "Vote jusqu" in page
+    assert "Se connecter" in client.get(f"/fonds/appels/{vote_call.pk}/vote/").content.decode()
