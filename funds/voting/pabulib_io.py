@@ -41,6 +41,7 @@ from ..pabulib import META_RULES, PabulibError, PabulibInstance, PbProject, PbVo
 from . import selectors
 
 BATCH = 5000
+NULL = "\\N"   # COPY text format
 DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})")
 EXPORTABLE_PHASES = (CallPhase.DECISION, CallPhase.RESULTS, CallPhase.CLOSED)
 
@@ -152,6 +153,10 @@ def _ingest_votes(call: Call, votes: list[PbVote], ids: dict[str, int]) -> int:
     """One voter and one ballot per row: COPY on PostgreSQL, bulk inserts elsewhere."""
     if connection.vendor == "postgresql":
         return _copy_votes(call, votes, ids)
+    return _bulk_votes(call, votes, ids)
+
+
+def _bulk_votes(call: Call, votes: list[PbVote], ids: dict[str, int]) -> int:
     now = timezone.now()
     count = 0
     for start in range(0, len(votes), BATCH):
@@ -170,11 +175,18 @@ def _ingest_votes(call: Call, votes: list[PbVote], ids: dict[str, int]) -> int:
     return count
 
 
+def _copy_text(value: str) -> str:
+    """A value escaped for COPY's text format (backslash, tab and line breaks)."""
+    return (value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+            .replace("\r", "\\r"))
+
+
 def _copy_votes(call: Call, votes: list[PbVote], ids: dict[str, int]) -> int:
     """PostgreSQL COPY of voters then ballots, with voter ids taken from the sequence first
     (COPY returns no ids): an order of magnitude faster than INSERTs for 100,000s of rows."""
-    now = timezone.now()
+    now = timezone.now().isoformat()
     voter_table, ballot_table = Voter._meta.db_table, Ballot._meta.db_table
+    prefix = f"{call.pk}\t{VoterSource.IMPORT.value}\t\t\t\tf\t"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{voter_table}', 'id')) "
                        "FROM generate_series(1, %s)", [len(votes)])
@@ -182,15 +194,21 @@ def _copy_votes(call: Call, votes: list[PbVote], ids: dict[str, int]) -> int:
         raw = cursor.cursor
         with raw.copy(f"COPY {voter_table} (id, call_id, source, email, first_name, last_name, "
                       "resident, external_id, data, created_at) FROM STDIN") as copy:
-            for voter_id, vote in zip(voter_ids, votes, strict=True):
-                copy.write_row((voter_id, call.pk, VoterSource.IMPORT.value, "", "", "", False,
-                                vote.voter_id[:100], json.dumps(vote.extra), now))
+            for start in range(0, len(votes), BATCH):
+                copy.write("".join(
+                    f"{voter_id}\t{prefix}{_copy_text(vote.voter_id[:100])}\t"
+                    f"{_copy_text(json.dumps(vote.extra)) if vote.extra else '{}'}\t{now}\n"
+                    for voter_id, vote in zip(voter_ids[start:start + BATCH],
+                                              votes[start:start + BATCH], strict=True)))
+        tail = f"\t{BallotChannel.IMPORT.value}\t{now}\t{now}\n"
         with raw.copy(f"COPY {ballot_table} (call_id, voter_id, choices, points, channel, "
                       "cast_at, updated_at) FROM STDIN") as copy:
-            for voter_id, vote in zip(voter_ids, votes, strict=True):
-                copy.write_row((call.pk, voter_id, json.dumps([ids[p] for p in vote.vote]),
-                                None if vote.points is None else json.dumps(vote.points),
-                                BallotChannel.IMPORT.value, now, now))
+            for start in range(0, len(votes), BATCH):
+                copy.write("".join(
+                    f"{call.pk}\t{voter_id}\t[{','.join(str(ids[p]) for p in vote.vote)}]\t"
+                    f"{NULL if vote.points is None else json.dumps(vote.points)}{tail}"
+                    for voter_id, vote in zip(voter_ids[start:start + BATCH],
+                                              votes[start:start + BATCH], strict=True)))
     return len(votes)
 
 

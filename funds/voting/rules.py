@@ -44,7 +44,8 @@ def age_band(age: int | None) -> str:
 
 
 def age_band_labels() -> list[str]:
-    return [age_band(low) for low, _high in AGE_BANDS] + [age_band(None)]
+    """Every label ``age_band`` can give, youngest first, "inconnu" last."""
+    return [age_band(0)] + [age_band(low) for low, _high in AGE_BANDS] + [age_band(None)]
 
 
 def ballot_errors(*, style: str, choices: Sequence[str], costs: Mapping[str, Decimal],

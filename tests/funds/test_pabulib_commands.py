@@ -95,3 +95,23 @@ def test_export_refuses_a_vote_still_open(authority):
     Call.objects.filter(pk=imported["call"]).update(phase=CallPhase.VOTE)
     with pytest.raises(CommandError, match="pas terminé"):
         call_command("export_pabulib", str(imported["call"]), stdout=io.StringIO())
+
+
+def test_copy_and_bulk_inserts_store_the_same_ballots(authority):
+    from funds.models import Voter
+    from funds.voting import pabulib_io, stats
+
+    content = (DATA / "Poland_Warszawa_2023_Wesola.pb").read_bytes()
+    call, _projects, count = pabulib_io.pabulib_import(content=content, authority=authority)
+    copied = list(Ballot.objects.filter(call=call).order_by("voter__external_id")
+                  .values_list("voter__external_id", "choices", "points", "voter__data"))
+    assert len(copied) == count and copied[0][3]["age"]
+    ids = dict(Application.objects.filter(call=call).values_list("external_reference", "pk"))
+    Ballot.objects.filter(call=call).delete()
+    Voter.objects.filter(call=call).delete()
+    pabulib_io._bulk_votes(call, parse_pb(content).votes, ids)
+    assert list(Ballot.objects.filter(call=call).order_by("voter__external_id").values_list(
+        "voter__external_id", "choices", "points", "voter__data")) == copied
+    assert sum(n for _band, n in stats.turnout_by_age(call)) == count
+    bands = dict(stats.turnout_by_age(call))
+    assert bands["25–34 ans"] > 0 and bands.get("inconnu", 0) < count // 10
