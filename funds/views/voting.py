@@ -212,7 +212,8 @@ class VoteManageView(LoginRequiredMixin, View):
             "ballots": selectors.call_ballot_count(call),
             "computations": list(VoteComputation.objects.filter(call=call)
                                  .select_related("requested_by")[:20]),
-            "settings_form": forms.get("settings_form") or VoteSettingsForm(instance=call),
+            "settings_form": forms.get("settings_form") or VoteSettingsForm(
+                instance=call, locked=call.ballots.exists()),
             "publish_form": forms.get("publish_form") or PublishForm(),
             "exclusion_choices": ExclusionForm().fields["vote_exclusion"].choices}
 
@@ -227,7 +228,8 @@ class VoteManageView(LoginRequiredMixin, View):
         action = request.POST.get("action")
         try:
             if action == "configure":
-                form = VoteSettingsForm(request.POST, instance=Call.objects.get(pk=call.pk))
+                form = VoteSettingsForm(request.POST, instance=Call.objects.get(pk=call.pk),
+                                        locked=call.ballots.exists())
                 if not form.is_valid():
                     return render(request, "funds/vote_manage.html",
                                   self._context(call, settings_form=form), status=400)

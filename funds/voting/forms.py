@@ -55,9 +55,15 @@ class VoteSettingsForm(forms.ModelForm):
                   "winner_rule", "min_votes", "voter_min_age", "voter_residence",
                   "census_required"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, locked: bool = False, **kwargs):
+        from .results import LOCKED_FIELDS
+
         super().__init__(*args, **kwargs)
         self.fields["winner_rule"].choices = Call._meta.get_field("winner_rule").choices
+        if locked:
+            # Ballots exist: the ballot style and the rule are shown, not editable.
+            for name in LOCKED_FIELDS:
+                self.fields[name].disabled = True
 
 
 class ExclusionForm(forms.Form):

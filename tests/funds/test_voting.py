@@ -213,3 +213,17 @@ def test_the_open_vote_is_listed_publicly_with_its_link(client, vote_call):
     page = client.get("/fonds/").content.decode()
     assert f"/fonds/appels/{vote_call.pk}/vote/" in page and "Vote jusqu" in page
     assert "Se connecter" in client.get(f"/fonds/appels/{vote_call.pk}/vote/").content.decode()
+
+
+def test_settings_page_locks_the_rule_once_a_ballot_exists(client, vote_call):
+    agent = staff_user(Role.FINANCE_AGENT)
+    voter = verified_voter(vote_call)
+    services.ballot_cast(call=vote_call, voter=voter, choices=[vote_call.projects[0].pk])
+    client.force_login(agent)
+    response = client.post(f"/fonds/gestion/appels/{vote_call.pk}/vote/", {
+        "action": "configure", "ballot_style": "knapsack", "min_choices": 1, "max_choices": 2,
+        "winner_rule": "mes", "voter_min_age": 18, "voter_residence": "Lorient"})
+    assert response.status_code == 302
+    vote_call.refresh_from_db()
+    assert (vote_call.winner_rule, vote_call.ballot_style, vote_call.voter_min_age) == (
+        "greedy", "approval", 18)
