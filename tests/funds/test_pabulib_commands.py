@@ -69,7 +69,8 @@ def test_imported_winners_equal_the_pure_rules(authority, name, rule):
 
 
 def test_city_outcome_is_reproduced_where_the_file_records_it(authority):
-    for name in ("Poland_Warszawa_2023_Wesola.pb", "Poland_Gdynia_2021_Wielki_Kack__small.pb"):
+    for name in ("Poland_Warszawa_2023_Wesola.pb", "Poland_Gdynia_2021_Wielki_Kack__small.pb",
+                 "Poland_Swiecie_2023.pb"):
         instance = parse_pb((DATA / name).read_bytes())
         imported = run("import_pabulib", str(DATA / name))
         ours = run("compute_winners", str(imported["call"]), "--rule", instance.winner_rule)
