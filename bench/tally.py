@@ -6,8 +6,9 @@ with ``funds.winners`` and with pabutools (``Cost_Sat``, same tie-break) on the 
 checks both give the same winners, then prints the closing JSON line: value = our MES seconds,
 reference = pabutools' MES seconds (goal: ratio <= 1).
 
-Ballot ingestion through the database is measured with the voting models, not here: this
-benchmark needs no database.
+Ballot ingestion is measured through the real path: the instance written as a ``.pb`` file and
+imported with ``funds.voting.pabulib_io.pabulib_import`` (parse, then bulk inserts of voters and
+ballots) into a throw-away database; ``ballots_per_second`` in the closing line.
 
 Run: ``python -m bench.tally`` (optional ``--ballots N``).
 """
@@ -88,13 +89,41 @@ def main() -> None:
     print(f"# mes-completed (ours only; pabutools re-runs MES once per 1 % step): "
           f"{ours_completed.seconds:.3f} s, {len(completed.winners)} winners, spent {completed.spent}")
     print(f"# pabutools instance and profile construction (not counted): {build.seconds:.3f} s")
-    print("# ballot ingestion through the database: measured with the voting models, not here")
     if not (same_greedy and same_mes):
         raise SystemExit("winners differ from pabutools")
+    ingest_seconds = ingest(projects, ballots)
+    print(f"# ingestion through import_pabulib's path: {ingest_seconds:.3f} s, "
+          f"{len(ballots) / ingest_seconds:.0f} ballots/s")
     emit("tally", value=ours_mes.seconds, unit="s", reference=their_mes.seconds,
          ballots=len(ballots), projects=len(projects),
          greedy_s=round(ours_greedy.seconds, 6), greedy_reference_s=round(their_greedy.seconds, 6),
-         mes_completed_s=round(ours_completed.seconds, 6))
+         mes_completed_s=round(ours_completed.seconds, 6),
+         ballots_per_second=round(len(ballots) / ingest_seconds))
+
+
+def ingest(projects: dict[str, Decimal], ballots: list[list[str]]) -> float:
+    """Seconds to import the instance as a .pb file into a fresh database (parse + inserts)."""
+    from bench.harness import bench_database
+
+    with bench_database():
+        from backoffice.core.models import Authority
+        from funds.models import Ballot
+        from funds.pabulib import PabulibInstance, PbProject, PbVote, write_pb
+        from funds.voting.pabulib_io import pabulib_import
+
+        text = write_pb(PabulibInstance(
+            meta={"description": "bench", "country": "France", "unit": "Bench",
+                  "instance": "2026", "num_projects": str(len(projects)),
+                  "num_votes": str(len(ballots)), "budget": str(BUDGET),
+                  "vote_type": "approval", "rule": "greedy"},
+            projects=[PbProject(id=p, cost=c, name=f"Projet {p}") for p, c in projects.items()],
+            votes=[PbVote(voter_id=str(i), vote=b) for i, b in enumerate(ballots, start=1)]))
+        authority = Authority.objects.create(name="Bench", kind="commune",
+                                             siret="21560121400017")
+        with timed() as spent:
+            call, _count, count = pabulib_import(content=text, authority=authority)
+        assert count == len(ballots) == Ballot.objects.filter(call=call).count()
+        return spent.seconds
 
 
 if __name__ == "__main__":

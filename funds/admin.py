@@ -5,7 +5,18 @@ from django.contrib import admin
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Application, ApplicationBudgetLine, ApplicationVersion, Award, Call, Fund
+from .models import (
+    Application,
+    ApplicationBudgetLine,
+    ApplicationVersion,
+    Award,
+    Ballot,
+    Call,
+    District,
+    Fund,
+    VoteComputation,
+    Voter,
+)
 from .resources import ApplicationResource, AwardResource
 
 
@@ -17,13 +28,56 @@ class FundAdmin(SimpleHistoryAdmin):
     search_fields = ["name"]
 
 
+class DistrictInline(admin.TabularInline):
+    model = District
+    extra = 0
+
+
 @admin.register(Call)
 class CallAdmin(SimpleHistoryAdmin):
     list_display = ["title", "fund", "kind", "phase", "opens_on", "closes_on"]
     list_filter = ["kind", "phase"]
     search_fields = ["title"]
-    # The phase changes through call_set_phase (logged), never by editing the row.
-    readonly_fields = ["phase"]
+    inlines = [DistrictInline]
+    # The phase changes through call_set_phase (logged), never by editing the row; the vote's
+    # rule and publication go through the vote page (rule locked once a ballot exists).
+    readonly_fields = ["phase", "ballot_style", "winner_rule", "results_computation",
+                       "results_published_at", "pb_meta"]
+
+
+@admin.register(Voter)
+class VoterAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "call", "source", "district", "verified_at", "created_at"]
+    list_filter = ["source", "call"]
+    search_fields = ["last_name", "email", "external_id"]
+    raw_id_fields = ["user", "call", "district"]
+
+
+@admin.register(Ballot)
+class BallotAdmin(admin.ModelAdmin):
+    """Read-only: ballots change only through the vote page, the paper entry or an import."""
+
+    list_display = ["pk", "call", "channel", "entered_by", "cast_at"]
+    list_filter = ["channel", "call"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(VoteComputation)
+class VoteComputationAdmin(admin.ModelAdmin):
+    list_display = ["pk", "call", "rule", "status", "requested_by", "requested_at",
+                    "inputs_sha256"]
+    list_filter = ["rule", "status"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
 
 
 class BudgetLineInline(admin.TabularInline):

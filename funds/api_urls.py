@@ -1,9 +1,10 @@
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, api_voting
 
 router = SimpleRouter()
 router.register("calls", api.CallViewSet, basename="call")
 router.register("applications", api.ApplicationViewSet, basename="application")
+router.register("votes", api_voting.VoteViewSet, basename="vote")
 
 urlpatterns = router.urls

@@ -16,6 +16,7 @@ from backoffice.core.choices import Nature
 from backoffice.core.models import DocumentKind
 
 from . import rules, services
+from .demo_voting import seed_vote
 from .models import (
     ApplicantKind,
     Application,
@@ -200,7 +201,8 @@ def seed(demo) -> None:
         ends_on=today + dt.timedelta(days=120))
     vote_call = _call(
         participatory, f"Budget participatif {year} — vos idées pour Lorient",
-        kind=CallKind.PARTICIPATORY, phase=CallPhase.OPEN,
+        kind=CallKind.PARTICIPATORY, phase=CallPhase.VOTE, max_choices=3,
+        voter_min_age=16, voter_residence="Lorient",
         description="285 000 € pour des projets d'investissement proposés par les habitants "
                     "dès 16 ans, les associations et les collectifs : un projet par personne, "
                     "de 5 000 à 70 000 €. Après l'étude de faisabilité, les Lorientais votent.",
@@ -208,9 +210,9 @@ def seed(demo) -> None:
                          ApplicantKind.INDIVIDUAL.value],
         min_age=16, one_per_applicant=True,
         questions=["Quel quartier profitera du projet ?"],
-        opens_on=today - dt.timedelta(days=15), closes_on=today + dt.timedelta(days=30),
-        vote_on=today + dt.timedelta(days=70), decision_on=today + dt.timedelta(days=85),
-        results_on=today + dt.timedelta(days=90), ends_on=today + dt.timedelta(days=365))
+        opens_on=today - dt.timedelta(days=90), closes_on=today - dt.timedelta(days=45),
+        vote_on=today - dt.timedelta(days=7), decision_on=today + dt.timedelta(days=14),
+        results_on=today + dt.timedelta(days=30), ends_on=today + dt.timedelta(days=365))
     closed = _call(
         previous, f"Appel à initiatives pour les transitions {year - 1}",
         kind=CallKind.INITIATIVES, phase=CallPhase.CLOSED,
@@ -223,31 +225,4 @@ def seed(demo) -> None:
     for key, title, amount, own, volunteering, target in PROJECTS:
         _open_application(demo, open_call, key, title, amount, own, volunteering, target)
     _closed_call_decisions(demo, closed)
-    _participatory_proposal(demo, vote_call)
-
-
-def _participatory_proposal(demo, call) -> None:
-    """A submitted participatory-budget proposal of a young people's collective."""
-    title = "Un atelier vélo en libre accès à Kervénanec"
-    if Application.objects.filter(call=call, title=title).exists():
-        return
-    applicant = demo.users["jeunesse@demo.local"]
-    application = services.application_create(
-        user=applicant, call=call, organisation=demo.organisations["jeunesse"], title=title)
-    amount = D("18000.00")
-    services.application_update(
-        application=application, user=applicant,
-        data={"summary": "Un local équipé d'outils et de pièces détachées, ouvert deux soirs par "
-                         "semaine, animé par les jeunes du quartier.",
-              "place": "Kervénanec, Lorient", "start_date": demo.today + dt.timedelta(days=150),
-              "end_date": demo.today + dt.timedelta(days=400), "nature": Nature.INVESTMENT,
-              "amount_requested": amount, "volunteer_hours": D("50"),
-              "answers": ["Kervénanec"], "cer_accepted": True},
-        budget_lines=[
-            BudgetLine("60", amount, "Outillage et aménagement du local"),
-            BudgetLine("74", amount, "Ville de Lorient", funder="commune", status="requested",
-                       is_this_authority=True),
-            BudgetLine("864", D("600.00"), "Personnel bénévole"),
-            BudgetLine("870", D("600.00"), "Bénévolat"),
-        ])
-    services.application_submit(application=application, user=applicant)
+    seed_vote(demo, vote_call)

@@ -105,6 +105,19 @@ class ApplicantKind(models.TextChoices):
     INDIVIDUAL = "individual", _("Habitant (personne physique)")
 
 
+class BallotStyle(models.TextChoices):
+    APPROVAL = "approval", _("Approbation (de n à m projets)")
+    KNAPSACK = "knapsack", _("Sac à dos (dans la limite de l'enveloppe)")
+    CUMULATIVE = "cumulative", _("Points répartis (fichiers importés)")
+
+
+class WinnerRule(models.TextChoices):
+    GREEDY = "greedy", _("Glouton par nombre de voix")
+    GREEDY_NO_SKIP = "greedy-no-skip", _("Glouton sans saut (arrêt au premier projet trop cher)")
+    MES = "mes", _("Méthode des parts égales")
+    MES_COMPLETED = "mes-completed", _("Méthode des parts égales complétée")
+
+
 class Call(models.Model):
     """A call for projects of a fund, with dated phases (the beat task follows the dates)."""
 
@@ -129,6 +142,34 @@ class Call(models.Model):
     decision_on = models.DateField(_("début de la décision"))
     results_on = models.DateField(_("publication des résultats"))
     ends_on = models.DateField(_("clôture de l'appel"))
+    # Participatory budgets: the vote (funds.models_voting holds districts, voters, ballots).
+    ballot_style = models.CharField(_("type de bulletin"), max_length=12,
+                                    choices=BallotStyle.choices, default=BallotStyle.APPROVAL)
+    min_choices = models.PositiveSmallIntegerField(_("nombre minimal de choix"), default=1)
+    max_choices = models.PositiveSmallIntegerField(
+        _("nombre maximal de choix"), null=True, blank=True,
+        help_text=_("Vide = sans limite (Toulouse 2022 : de 1 à 3 choix)."))
+    min_budget_share = models.DecimalField(
+        _("part minimale de l'enveloppe (bulletin sac à dos)"), max_digits=5, decimal_places=4,
+        null=True, blank=True, validators=SHARE_VALIDATORS,
+        help_text=_("0,50 = le bulletin doit utiliser au moins la moitié de l'enveloppe."))
+    winner_rule = models.CharField(_("règle de désignation des lauréats"), max_length=20,
+                                   choices=WinnerRule.choices, default=WinnerRule.GREEDY)
+    min_votes = models.PositiveIntegerField(_("nombre minimal de voix pour être retenu"),
+                                            null=True, blank=True)
+    voter_min_age = models.PositiveSmallIntegerField(_("âge minimal pour voter"), null=True,
+                                                     blank=True)
+    voter_residence = models.CharField(
+        _("territoire de résidence des votants"), max_length=120, blank=True,
+        help_text=_("Les votants déclarent y résider, par exemple « Lorient »."))
+    census_required = models.BooleanField(
+        _("seuls les inscrits de la liste importée votent"), default=False)
+    results_computation = models.ForeignKey(
+        "funds.VoteComputation", verbose_name=_("calcul publié"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+")
+    results_published_at = models.DateTimeField(_("résultats publiés le"), null=True,
+                                                blank=True)
+    pb_meta = models.JSONField(_("métadonnées Pabulib"), default=dict, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -157,6 +198,8 @@ class Call(models.Model):
                 "n": rules.MAX_QUESTIONS}
         if self.kind == CallKind.PARTICIPATORY and not self.vote_on:
             errors["vote_on"] = _("Un budget participatif a une phase de vote datée.")
+        if self.max_choices is not None and self.max_choices < self.min_choices:
+            errors["max_choices"] = _("Le maximum de choix doit être au moins égal au minimum.")
         if self.kind == CallKind.INITIATIVES and self.vote_on:
             errors["vote_on"] = _("Un appel décidé en comité n'a pas de phase de vote.")
         if not errors and None not in self.phase_dates().values():
@@ -180,6 +223,13 @@ class Call(models.Model):
         return dates
 
     @property
+    def vote_closes_on(self):
+        """Last day of the vote: the day before the decision phase starts."""
+        import datetime as dt
+
+        return self.decision_on - dt.timedelta(days=1) if self.vote_on else None
+
+    @property
     def allows_individuals(self) -> bool:
         return ApplicantKind.INDIVIDUAL in (self.applicant_kinds or [])
 
@@ -194,6 +244,11 @@ class ApplicationStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejeté")
 
 
+class VoteExclusion(models.TextChoices):
+    INCOMPATIBLE = "incompatible", _("Incompatible avec un projet retenu")
+    WITHDRAWN = "withdrawn", _("Retiré par son porteur ou la collectivité")
+
+
 class Application(models.Model):
     """The single simple application: about ten fields plus the CERFA 12156 budget grid."""
 
@@ -203,8 +258,18 @@ class Application(models.Model):
         Organisation, verbose_name=_("organisation"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="applications",
         help_text=_("Vide pour un habitant qui dépose à titre individuel."))
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("déposant"),
-                                  on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("déposant"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="applications",
+        help_text=_("Vide pour un projet importé d'un fichier de vote (Pabulib)."))
+    district = models.ForeignKey("funds.District", verbose_name=_("quartier"), null=True,
+                                 blank=True, on_delete=models.PROTECT,
+                                 related_name="applications")
+    vote_exclusion = models.CharField(_("retiré du vote"), max_length=20, blank=True,
+                                      choices=VoteExclusion.choices)
+    vote_exclusion_reason = models.CharField(_("motif du retrait"), max_length=300,
+                                             blank=True)
+    pb_data = models.JSONField(_("colonnes d'origine (Pabulib)"), default=dict, blank=True)
     applicant_age = models.PositiveSmallIntegerField(_("âge déclaré"), null=True, blank=True)
     external_reference = models.CharField(_("référence externe"), max_length=100, blank=True)
     status = models.CharField(_("statut"), max_length=20, choices=ApplicationStatus.choices,
@@ -260,7 +325,9 @@ class Application(models.Model):
 
     @property
     def applicant_name(self) -> str:
-        return self.organisation.name if self.organisation_id else str(self.applicant)
+        if self.organisation_id:
+            return self.organisation.name
+        return str(self.applicant) if self.applicant_id else _("Projet importé")
 
     @property
     def editable(self) -> bool:
@@ -380,3 +447,13 @@ class Award(models.Model):
     @property
     def budget_imputation(self) -> str:
         return self.fund.budget_imputation
+
+
+from .models_voting import (  # noqa: E402, F401  (voting models live in their own module)
+    Ballot,
+    BallotChannel,
+    CensusEntry,
+    District,
+    VoteComputation,
+    Voter,
+)

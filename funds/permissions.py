@@ -49,6 +49,13 @@ def _call_manage(user, obj):
     return False, _("Action réservée aux agents de la collectivité.")
 
 
+def _vote_manage(user, obj):
+    if user.has_role(Role.FINANCE_AGENT, Role.INSTRUCTOR, Role.DECISION_MAKER,
+                     Role.ADMINISTRATOR):
+        return True, ""
+    return False, _("Action réservée aux agents de la collectivité.")
+
+
 def _agent_area(user, obj):
     if user.works_for_authority:
         return True, ""
@@ -63,6 +70,11 @@ RULES = {
     "application.decide": _decide,
     "call.manage": _call_manage,
     "call.view_applications": _agent_area,
+    "vote.manage": _vote_manage,
+    "vote.paper": _call_manage,
+    "vote.publish": _decide,
+    "vote.stats": _agent_area,
+    "vote.export": _agent_area,
 }
 
 

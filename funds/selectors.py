@@ -22,6 +22,7 @@ from .models import (
     ApplicationStatus,
     Award,
     Call,
+    CallKind,
     CallPhase,
     Fund,
 )
@@ -31,9 +32,11 @@ MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
 
 def call_list_open() -> QuerySet[Call]:
-    """Calls open for applications today, shown publicly (home page, API)."""
+    """Calls open today for applications, or for the citizens' vote (participatory budgets),
+    shown publicly (home page, API)."""
     today = timezone.localdate()
-    return (Call.objects.filter(phase=CallPhase.OPEN, closes_on__gte=today)
+    return (Call.objects.filter(Q(phase=CallPhase.OPEN, closes_on__gte=today)
+                                | Q(phase=CallPhase.VOTE, kind=CallKind.PARTICIPATORY))
             .select_related("fund", "fund__authority").order_by("closes_on", "title"))
 
 

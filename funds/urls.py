@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import voting
 
 app_name = "funds"
 
@@ -30,4 +31,16 @@ urlpatterns = [
     path("gestion/appels/<int:pk>/comite/", views.CommitteeView.as_view(), name="committee"),
     path("gestion/dossiers/<int:pk>/", views.ReviewView.as_view(), name="review"),
     path("gestion/dossiers/<int:pk>/decision/", views.DecisionView.as_view(), name="decision"),
+    path("appels/<int:pk>/vote/", voting.VoteView.as_view(), name="vote"),
+    path("vote/confirmer/<str:token>/", voting.VoterVerifyView.as_view(), name="voter-verify"),
+    path("appels/<int:pk>/resultats/", voting.VoteResultsView.as_view(), name="vote-results"),
+    path("gestion/appels/<int:pk>/vote/", voting.VoteManageView.as_view(), name="vote-manage"),
+    path("gestion/appels/<int:pk>/bulletins-papier/", voting.PaperBallotView.as_view(),
+         name="vote-paper"),
+    path("gestion/appels/<int:pk>/liste-electorale/", voting.CensusImportView.as_view(),
+         name="vote-census"),
+    path("gestion/appels/<int:pk>/statistiques/", voting.VoteStatsView.as_view(),
+         name="vote-stats"),
+    path("gestion/appels/<int:pk>/pabulib/", voting.PabulibExportView.as_view(),
+         name="vote-export"),
 ]

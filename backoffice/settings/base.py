@@ -206,6 +206,10 @@ CELERY_BEAT_SCHEDULE["funds-advance-call-phases"] = {
     "task": "funds.tasks.calls_advance_phases_task",
     "schedule": env.int("FUNDS_PHASE_CHECK_SECONDS", default=3600),
 }
+# Participatory votes: winners computed in a Celery worker above this many ballots.
+FUNDS_VOTE_ASYNC_BALLOTS = env.int("FUNDS_VOTE_ASYNC_BALLOTS", default=20000)
+# Lifetime of the e-mail verification link sent to voters, in seconds (default 7 days).
+FUNDS_VOTER_LINK_MAX_AGE = env.int("FUNDS_VOTER_LINK_MAX_AGE", default=7 * 86400)
 
 # --- conventions --------------------------------------------------------------------------
 # Loi 2000-321 art. 10: a written convention above this yearly amount (€); below, a letter.

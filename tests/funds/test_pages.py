@@ -263,7 +263,8 @@ def test_seed_demo_is_idempotent_with_every_status():
     call_command("seed_demo")
     assert (Call.objects.count(), Application.objects.count(), Award.objects.count()) == counts
     assert set(Application.objects.values_list("status", flat=True)) == set(ApplicationStatus.values)
-    assert {c.kind for c in Call.objects.filter(phase="open")} == {"initiatives", "participatory"}
+    assert {c.kind for c in Call.objects.filter(phase="open")} == {"initiatives"}
+    assert Call.objects.filter(phase="vote", kind="participatory").exists()
 
 
 def test_applicant_and_public_lists_run_a_constant_number_of_queries(

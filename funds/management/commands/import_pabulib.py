@@ -1,0 +1,37 @@
+"""manage.py import_pabulib FILE.pb — a Pabulib instance becomes a participatory call."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from backoffice.core.models import Authority
+from funds.pabulib import PabulibError
+from funds.voting.pabulib_io import pabulib_import
+
+
+class Command(BaseCommand):
+    help = "Importe un fichier Pabulib (.pb) : fonds, appel, quartiers, projets, bulletins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--authority", type=int, help="Identifiant de la collectivité "
+                                                          "(par défaut la première).")
+
+    def handle(self, *args, **options):
+        path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"Fichier introuvable : {path}")
+        authority = (Authority.objects.filter(pk=options["authority"]).first()
+                     if options["authority"] else Authority.objects.order_by("pk").first())
+        if authority is None:
+            raise CommandError("Aucune collectivité : créez-la d'abord (ou lancez seed_demo).")
+        try:
+            call, projects, ballots = pabulib_import(content=path.read_bytes(),
+                                                     authority=authority)
+        except PabulibError as exc:
+            for error in exc.errors:
+                self.stderr.write(error)
+            raise CommandError(f"{path.name} : fichier invalide, rien n'a été importé.") from None
+        self.stdout.write(json.dumps({"call": call.pk, "projects": projects,
+                                      "ballots": ballots}))

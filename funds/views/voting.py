@@ -1,0 +1,368 @@
+"""Vote pages: registration and ballot (citizens), results (public once published), and the
+agents' vote management, paper ballots, voter list, statistics and Pabulib export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views import View
+
+from backoffice.core.charts import Series, bar_chart, horizontal_bars
+from backoffice.core.exports import table_response
+
+from ..models import Application, Call, CallKind, CallPhase, VoteComputation
+from ..models_voting import ComputationStatus
+from ..pabulib import write_pb
+from ..voting import pabulib_io, results, selectors, services, stats
+from ..voting.census import census_import
+from ..voting.forms import (
+    CensusUploadForm,
+    ExclusionForm,
+    PaperBallotForm,
+    PublishForm,
+    VoterForm,
+    VoteSettingsForm,
+)
+from ..winners import Reason, WinnerResult
+from .common import check, errors_to_forms
+
+
+def _vote_call_or_404(pk: int, *, public: bool = True) -> Call:
+    qs = Call.objects.filter(kind=CallKind.PARTICIPATORY).select_related("fund")
+    if public:
+        qs = qs.exclude(phase=CallPhase.DRAFT)
+    try:
+        return qs.get(pk=pk)
+    except Call.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _ballot_context(call, voter):
+    district = voter.district if voter and voter.district_id else None
+    projects = list(selectors.ballot_projects(call=call, district=district))
+    ballot = selectors.ballot_of(voter)
+    return {"projects": projects, "ballot": ballot,
+            "chosen": {str(c) for c in (ballot.choices if ballot else [])},
+            "envelope": selectors.call_envelope(call, district), "district": district}
+
+
+class VoteView(View):
+    """The voting page: register, then pick projects (remaining choices/budget shown live)."""
+
+    template_name = "funds/vote.html"
+
+    def get(self, request, pk):
+        call = _vote_call_or_404(pk)
+        voter = selectors.voter_for(call=call, user=request.user)
+        form = VoterForm(call=call, initial=self._initial(request, voter))
+        return self._render(request, call, voter, form)
+
+    @staticmethod
+    def _initial(request, voter):
+        if voter is not None:
+            return {"first_name": voter.first_name, "last_name": voter.last_name,
+                    "birth_date": voter.birth_date, "district": voter.district_id,
+                    "resident": voter.resident}
+        if request.user.is_authenticated:
+            return {"first_name": request.user.first_name, "last_name": request.user.last_name}
+        return {}
+
+    def _render(self, request, call, voter, form, errors=None, status=200):
+        context = {"call": call, "voter": voter, "form": form, "ballot_errors": errors or [],
+                   "vote_open": call.phase == CallPhase.VOTE and not call.results_published_at,
+                   **_ballot_context(call, voter)}
+        if errors is not None:
+            context["chosen"] = set(request.POST.getlist("choices"))
+        return render(request, self.template_name, context, status=status)
+
+    def post(self, request, pk):
+        call = _vote_call_or_404(pk)
+        if not request.user.is_authenticated:
+            return redirect(f"/compte/connexion/?next={request.path}")
+        voter = selectors.voter_for(call=call, user=request.user)
+        if request.POST.get("action") == "register":
+            form = VoterForm(request.POST, call=call)
+            if form.is_valid():
+                try:
+                    services.voter_register(call=call, user=request.user, **form.cleaned_data)
+                except ValidationError as exc:
+                    errors_to_forms(exc, form)
+                else:
+                    messages.success(request, _("Inscription enregistrée. Un lien de "
+                                                "confirmation vous a été envoyé à %(email)s.")
+                                     % {"email": request.user.email})
+                    return redirect("funds:vote", pk=call.pk)
+            return self._render(request, call, voter, form, status=400)
+        form = VoterForm(call=call, initial=self._initial(request, voter))
+        if voter is None:
+            return self._render(request, call, voter, form,
+                                [_("Inscrivez-vous d'abord pour voter.")], status=400)
+        try:
+            services.ballot_cast(call=call, voter=voter, choices=request.POST.getlist("choices"))
+        except ValidationError as exc:
+            return self._render(request, call, voter, form, exc.messages, status=400)
+        messages.success(request, _("Votre vote est enregistré. Vous pouvez le modifier "
+                                    "jusqu'à la fin du vote."))
+        return redirect("funds:vote", pk=call.pk)
+
+
+class VoterVerifyView(View):
+    def get(self, request, token):
+        try:
+            voter = services.voter_verify(token=token)
+        except ValidationError as exc:
+            return render(request, "funds/vote_link_invalid.html", {"errors": exc.messages},
+                          status=400)
+        messages.success(request, _("Votre adresse est confirmée : vous pouvez voter."))
+        return redirect("funds:vote", pk=voter.call_id)
+
+
+def _published_or_preview(request, call):
+    """The published computation, or for agents the latest finished one (preview)."""
+    if call.results_computation_id:
+        return call.results_computation, False
+    if request.user.is_authenticated and request.user.works_for_authority:
+        latest = (VoteComputation.objects.filter(call=call, status=ComputationStatus.DONE)
+                  .order_by("-computed_at", "-pk").first())
+        return latest, True
+    return None, False
+
+
+def results_tables(computation: VoteComputation) -> list[dict]:
+    """The stored result, part by part, with the projects' titles and French explanations."""
+    ids = [int(p["project_id"]) for part in computation.parts() for p in part["projects"]]
+    titles = {a.pk: a for a in Application.objects.filter(pk__in=ids).select_related(
+        "organisation", "applicant")}
+    tables = []
+    for part in computation.parts():
+        result = _result_from_dict(part)
+        rows = []
+        for outcome in result.projects:
+            application = titles.get(int(outcome.project_id))
+            rows.append({"outcome": outcome, "application": application,
+                         "explanation": outcome.explanation()})
+        chart = horizontal_bars(
+            [r["application"].title[:60] if r["application"] else r["outcome"].project_id
+             for r in rows[:40]], [r["outcome"].votes for r in rows[:40]],
+            title=_("Voix par projet") + (f" — {part['name']}" if part["name"] else ""),
+            description=_("Projets retenus en couleur, les autres en gris."), unit=_("voix"),
+            highlight=[r["outcome"].won for r in rows[:40]])
+        tables.append({"name": part["name"], "result": result, "rows": rows,
+                       "chart": mark_safe(chart)})
+    return tables
+
+
+def _result_from_dict(data: dict) -> WinnerResult:
+    from decimal import Decimal
+
+    from ..winners import ProjectOutcome
+
+    outcomes = []
+    for p in data["projects"]:
+        outcomes.append(ProjectOutcome(
+            project_id=p["project_id"], cost=Decimal(p["cost"]), votes=p["votes"],
+            score=p["score"], won=p["won"], reason=Reason(p["reason"]), rank=p["rank"],
+            remaining=Decimal(p["remaining"]) if p["remaining"] is not None else None,
+            supporters_money=Decimal(p["supporters_money"])
+            if p["supporters_money"] is not None else None, stopped_at=p["stopped_at"]))
+    return WinnerResult(rule=data["rule"], budget=Decimal(data["budget"]),
+                        winners=tuple(data["winners"]), spent=Decimal(data["spent"]),
+                        projects=tuple(outcomes), ballots=data["ballots"],
+                        min_votes=data.get("min_votes"))
+
+
+class VoteResultsView(View):
+    def get(self, request, pk):
+        call = _vote_call_or_404(pk)
+        computation, preview = _published_or_preview(request, call)
+        return render(request, "funds/vote_results.html", {
+            "call": call, "computation": computation, "preview": preview,
+            "tables": results_tables(computation) if computation else [],
+            "is_agent": request.user.is_authenticated and request.user.works_for_authority})
+
+
+class PabulibExportView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        check(request.user, "vote.export")
+        call = _vote_call_or_404(pk, public=False)
+        try:
+            text = write_pb(pabulib_io.pabulib_export(call), anonymise_voters=True)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("funds:vote-results", pk=call.pk)
+        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="vote-{call.pk}.pb"'
+        return response
+
+
+class VoteManageView(LoginRequiredMixin, View):
+    """Agents: vote settings, withdrawn projects, computations and publication."""
+
+    def _context(self, call, **forms):
+        return {"call": call, "projects": list(
+            Application.objects.filter(call=call, status__in=("eligible", "awarded",
+                                                              "submitted"))
+            .select_related("district").order_by("district__position", "title")),
+            "districts": selectors.call_districts(call),
+            "ballots": selectors.call_ballot_count(call),
+            "computations": list(VoteComputation.objects.filter(call=call)
+                                 .select_related("requested_by")[:20]),
+            "settings_form": forms.get("settings_form") or VoteSettingsForm(
+                instance=call, locked=call.ballots.exists()),
+            "publish_form": forms.get("publish_form") or PublishForm(),
+            "exclusion_choices": ExclusionForm().fields["vote_exclusion"].choices}
+
+    def get(self, request, pk):
+        check(request.user, "vote.manage")
+        call = _vote_call_or_404(pk, public=False)
+        return render(request, "funds/vote_manage.html", self._context(call))
+
+    def post(self, request, pk):
+        check(request.user, "vote.manage")
+        call = _vote_call_or_404(pk, public=False)
+        action = request.POST.get("action")
+        try:
+            if action == "configure":
+                form = VoteSettingsForm(request.POST, instance=Call.objects.get(pk=call.pk),
+                                        locked=call.ballots.exists())
+                if not form.is_valid():
+                    return render(request, "funds/vote_manage.html",
+                                  self._context(call, settings_form=form), status=400)
+                results.call_vote_configure(call=call, actor=request.user, **{
+                    k: form.cleaned_data[k] for k in VoteSettingsForm.Meta.fields})
+                messages.success(request, _("Paramètres du vote enregistrés."))
+            elif action == "exclude":
+                form = ExclusionForm(request.POST)
+                if form.is_valid():
+                    application = Application.objects.filter(
+                        call=call, pk=form.cleaned_data["application"]).first()
+                    if application is None:
+                        raise Http404
+                    results.project_set_exclusion(
+                        application=application, actor=request.user,
+                        exclusion=form.cleaned_data["vote_exclusion"],
+                        reason=form.cleaned_data["vote_exclusion_reason"])
+                    messages.success(request, _("Projet mis à jour : relancez le calcul."))
+            elif action == "compute":
+                computation = results.vote_computation_request(call=call, actor=request.user)
+                messages.success(request, _("Calcul terminé.") if computation.status == "done"
+                                 else _("Calcul lancé : rechargez la page dans un instant."))
+            elif action == "publish":
+                check(request.user, "vote.publish")
+                form = PublishForm(request.POST)
+                if not form.is_valid():
+                    return render(request, "funds/vote_manage.html",
+                                  self._context(call, publish_form=form), status=400)
+                computation = VoteComputation.objects.filter(
+                    call=call, pk=form.cleaned_data["computation"]).first()
+                if computation is None:
+                    raise Http404
+                results.vote_results_publish(
+                    call=call, computation=computation, actor=request.user,
+                    deliberation_reference=form.cleaned_data["deliberation_reference"],
+                    deliberation_date=form.cleaned_data["deliberation_date"])
+                messages.success(request, _("Résultats publiés, attributions créées."))
+                return redirect("funds:vote-results", pk=call.pk)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return render(request, "funds/vote_manage.html", self._context(call), status=400)
+        return redirect("funds:vote-manage", pk=call.pk)
+
+
+class PaperBallotView(LoginRequiredMixin, View):
+    def _form(self, call, data=None):
+        return PaperBallotForm(data, call=call, projects=selectors.ballot_projects(call=call))
+
+    def get(self, request, pk):
+        check(request.user, "vote.paper")
+        call = _vote_call_or_404(pk, public=False)
+        return render(request, "funds/vote_paper.html", {"call": call, "form": self._form(call)})
+
+    def post(self, request, pk):
+        check(request.user, "vote.paper")
+        call = _vote_call_or_404(pk, public=False)
+        form = self._form(call, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.paper_ballot_enter(
+                    call=call, agent=request.user, first_name=data["first_name"],
+                    last_name=data["last_name"], birth_date=data["birth_date"],
+                    district=data.get("district"), choices=data["choices"],
+                    resident=data.get("resident", True))
+            except ValidationError as exc:
+                errors_to_forms(exc, form)
+            else:
+                messages.success(request, _("Bulletin papier enregistré."))
+                return redirect("funds:vote-paper", pk=call.pk)
+        return render(request, "funds/vote_paper.html", {"call": call, "form": form},
+                      status=400)
+
+
+class CensusImportView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        check(request.user, "vote.manage")
+        call = _vote_call_or_404(pk, public=False)
+        return render(request, "funds/vote_census.html",
+                      {"call": call, "form": CensusUploadForm(), "count": call.census.count()})
+
+    def post(self, request, pk):
+        check(request.user, "vote.manage")
+        call = _vote_call_or_404(pk, public=False)
+        form = CensusUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                count = census_import(call=call, data=upload.read(), filename=upload.name)
+            except ValidationError as exc:
+                errors_to_forms(exc, form)
+            else:
+                messages.success(request, _("%(n)s inscrits importés.") % {"n": count})
+                return redirect("funds:vote-census", pk=call.pk)
+        return render(request, "funds/vote_census.html",
+                      {"call": call, "form": form, "count": call.census.count()}, status=400)
+
+
+STAT_TABLES = {
+    "turnout": ([_("Quartier"), _("Inscrits"), _("Bulletins")], stats.turnout_by_district),
+    "age": ([_("Tranche d'âge"), _("Bulletins")], stats.turnout_by_age),
+    "days": ([_("Jour"), _("En ligne"), _("Papier ou importés")], stats.ballots_by_day),
+    "projects": ([_("Projet"), _("Quartier"), _("Voix")], stats.votes_by_project),
+}
+
+
+class VoteStatsView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        check(request.user, "vote.stats")
+        call = _vote_call_or_404(pk, public=False)
+        table = request.GET.get("export")
+        if table in STAT_TABLES:
+            headers, function = STAT_TABLES[table]
+            return table_response(headers, function(call), filename=f"vote-{call.pk}-{table}",
+                                  fmt=request.GET.get("format", "csv"))
+        turnout, ages = stats.turnout_by_district(call), stats.turnout_by_age(call)
+        days, projects = stats.ballots_by_day(call), stats.votes_by_project(call)
+        charts = {
+            "turnout": bar_chart([r[0][:24] for r in turnout],
+                                 [Series(_("Inscrits"), [r[1] for r in turnout]),
+                                  Series(_("Bulletins"), [r[2] for r in turnout])],
+                                 title=_("Participation par quartier")),
+            "age": bar_chart([r[0] for r in ages], [Series(_("Bulletins"), [r[1] for r in ages])],
+                             title=_("Bulletins par tranche d'âge")),
+            "days": bar_chart([r[0][:5] for r in days],
+                              [Series(_("En ligne"), [r[1] for r in days]),
+                               Series(_("Papier ou importés"), [r[2] for r in days])],
+                              title=_("Bulletins par jour")),
+            "projects": horizontal_bars([r[0][:60] for r in projects[:40]],
+                                        [r[2] for r in projects[:40]],
+                                        title=_("Voix par projet"), unit=_("voix")),
+        }
+        return render(request, "funds/vote_stats.html", {
+            "call": call, "turnout": turnout, "ages": ages, "days": days, "projects": projects,
+            "charts": {k: mark_safe(v) for k, v in charts.items()}})

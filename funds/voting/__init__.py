@@ -1,0 +1,1 @@
+"""Participatory-budget vote: ballot rules (pure), services, results, Pabulib import/export, stats."""

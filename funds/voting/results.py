@@ -1,0 +1,207 @@
+"""Vote settings, withdrawn projects, winner computations and the publication of results."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.core.audit import audit_log
+from backoffice.core.notifications import Event, notify
+
+from .. import winners
+from ..models import (
+    Application,
+    ApplicationStatus,
+    Ballot,
+    Call,
+    CallKind,
+    VoteComputation,
+    VoteExclusion,
+)
+from ..models_voting import ComputationStatus
+from ..services.applications import application_transition, recipients_of
+from ..services.decisions import application_award
+from . import rules, selectors
+
+LOCKED_FIELDS = ("ballot_style", "min_choices", "max_choices", "min_budget_share",
+                 "winner_rule", "min_votes")
+SETTING_FIELDS = (*LOCKED_FIELDS, "voter_min_age", "voter_residence", "census_required")
+
+
+def call_vote_configure(*, call: Call, actor, **values) -> Call:
+    """Set the ballot style, the winner rule and who may vote.
+
+    Invariant: the ballot style and the winner rule cannot change once a ballot exists (the
+    rule is chosen before the vote and the voters knew it).
+    """
+    if call.kind != CallKind.PARTICIPATORY:
+        raise ValidationError({"call": _("Cet appel n'est pas un budget participatif.")})
+    unknown = set(values) - set(SETTING_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown settings {sorted(unknown)}")
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        changed = {k: v for k, v in values.items() if getattr(call, k) != v}
+        locked = [k for k in changed if k in LOCKED_FIELDS]
+        if locked and Ballot.objects.filter(call=call).exists():
+            raise ValidationError({locked[0]: _(
+                "Des bulletins ont déjà été déposés : le type de bulletin et la règle de "
+                "désignation des lauréats ne peuvent plus changer.")})
+        for key, value in changed.items():
+            setattr(call, key, value)
+        call.full_clean()
+        call.save()
+        if changed:
+            audit_log(event="vote_configured", obj=call, actor=actor,
+                      message=_("Paramètres du vote modifiés"),
+                      data={k: str(v) for k, v in changed.items()})
+    return call
+
+
+def project_set_exclusion(*, application: Application, actor, exclusion: str,
+                          reason: str = "") -> Application:
+    """Withdraw a project from the vote (incompatible or withdrawn) or put it back ("").
+
+    Invariant: only before results are published, always motivated when withdrawing, audited.
+    """
+    if exclusion and exclusion not in VoteExclusion.values:
+        raise ValidationError({"vote_exclusion": _("Motif de retrait inconnu.")})
+    if exclusion and not reason.strip():
+        raise ValidationError({"vote_exclusion_reason": _("Expliquez pourquoi le projet est "
+                                                          "retiré.")})
+    with transaction.atomic():
+        application = Application.objects.select_for_update().select_related("call").get(
+            pk=application.pk)
+        if application.call.results_published_at:
+            raise ValidationError({"vote_exclusion": _("Les résultats sont publiés : plus de "
+                                                       "retrait possible.")})
+        application.vote_exclusion = exclusion
+        application.vote_exclusion_reason = reason.strip() if exclusion else ""
+        application.save(update_fields=["vote_exclusion", "vote_exclusion_reason", "updated_at"])
+        audit_log(event="vote_exclusion", obj=application, actor=actor,
+                  message=(_("Retiré du vote : %(reason)s") % {"reason": reason.strip()})
+                  if exclusion else _("Remis au vote"), data={"exclusion": exclusion})
+    return application
+
+
+def vote_computation_request(*, call: Call, actor, rule: str | None = None) -> VoteComputation:
+    """Store a computation request and compute it now, or in a Celery task for large votes.
+
+    Invariant: every computation is stored with its rule, the SHA-256 of its inputs, who asked
+    and when; above FUNDS_VOTE_ASYNC_BALLOTS ballots it runs in a worker after commit.
+    """
+    rule = rule or call.winner_rule
+    if rule not in winners.RULES:
+        raise ValidationError({"rule": _("Règle inconnue : %(rule)s.") % {"rule": rule}})
+    computation = VoteComputation.objects.create(call=call, rule=rule, min_votes=call.min_votes,
+                                                 requested_by=actor)
+    threshold = getattr(settings, "FUNDS_VOTE_ASYNC_BALLOTS", 20000)
+    if selectors.call_ballot_count(call) > threshold:
+        from ..tasks import vote_computation_run_task
+
+        transaction.on_commit(lambda: vote_computation_run_task.delay(computation.pk))
+        return computation
+    return vote_computation_run(computation_id=computation.pk)
+
+
+def vote_computation_run(*, computation_id: int) -> VoteComputation:
+    """Compute the winners of a stored request (per district when the call has districts).
+
+    Invariant: idempotent (a finished computation is returned as is); the stored result is the
+    rule's ``as_dict()`` for each part, with the hash of exactly the inputs it read.
+    """
+    computation = VoteComputation.objects.select_related("call__fund").get(pk=computation_id)
+    if computation.status == ComputationStatus.DONE:
+        return computation
+    parts = selectors.computation_inputs(computation.call)
+    try:
+        results = [
+            {"district": part["district"], "name": part["name"],
+             **winners.compute_winners(computation.rule, part["projects"], part["ballots"],
+                                       part["budget"], min_votes=computation.min_votes).as_dict()}
+            for part in parts]
+    except ValueError as exc:
+        computation.status, computation.error = ComputationStatus.FAILED, str(exc)
+        computation.save(update_fields=["status", "error"])
+        return computation
+    computation.inputs_sha256 = rules.inputs_sha256(rule=computation.rule,
+                                                    min_votes=computation.min_votes, parts=parts)
+    computation.ballots = selectors.call_ballot_count(computation.call)
+    computation.result = {"parts": results}
+    computation.status = ComputationStatus.DONE
+    computation.computed_at = timezone.now()
+    computation.save()
+    audit_log(event="vote_computed", obj=computation.call, actor=computation.requested_by,
+              message=_("Lauréats calculés (règle %(rule)s)") % {"rule": computation.rule},
+              data={"computation": computation.pk, "sha256": computation.inputs_sha256})
+    return computation
+
+
+def vote_results_publish(*, call: Call, computation: VoteComputation, actor,
+                         deliberation_reference: str, deliberation_date: dt.date | None) -> Call:
+    """Publish a computation and turn its winners into awards, all in one transaction.
+
+    Invariant: only a finished computation of the call's own rule whose inputs are still the
+    current ones (same SHA-256) is published; each winner gets an award of its cost through
+    ``application_award`` (fund row locked, envelope respected); any failure publishes nothing.
+    """
+    errors = {}
+    if not (deliberation_reference or "").strip():
+        errors["deliberation_reference"] = _("Indiquez la référence de la délibération.")
+    if deliberation_date is None:
+        errors["deliberation_date"] = _("Indiquez la date de la délibération.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        call = Call.objects.select_for_update().select_related("fund").get(pk=call.pk)
+        if call.results_published_at:
+            raise ValidationError({"call": _("Les résultats sont déjà publiés.")})
+        if computation.call_id != call.pk or computation.status != ComputationStatus.DONE:
+            raise ValidationError({"computation": _("Ce calcul n'est pas terminé.")})
+        if computation.rule != call.winner_rule:
+            raise ValidationError({"computation": _(
+                "Ce calcul utilise la règle « %(rule)s », pas celle de l'appel.")
+                % {"rule": computation.rule}})
+        current = rules.inputs_sha256(rule=computation.rule, min_votes=computation.min_votes,
+                                      parts=selectors.computation_inputs(call))
+        if current != computation.inputs_sha256:
+            raise ValidationError({"computation": _(
+                "Les bulletins ou les projets ont changé depuis ce calcul : relancez-le.")})
+        applications = {a.pk: a for a in Application.objects.filter(
+            pk__in=computation.winner_ids()).select_related("call", "organisation", "applicant")}
+        for pk in computation.winner_ids():
+            application = applications[pk]
+            if application.amount_requested <= 0:
+                continue   # a free project needs no award
+            if application.status == ApplicationStatus.SUBMITTED:
+                application_transition(application=application, to=ApplicationStatus.ELIGIBLE,
+                                       actor=actor, message=_("Retenu par le vote citoyen"))
+            nature = application.nature if application.nature in call.fund.natures \
+                else call.fund.natures[0]
+            try:
+                application_award(application=application, actor=actor,
+                                  amount=application.amount_requested, nature=nature,
+                                  deliberation_reference=deliberation_reference,
+                                  deliberation_date=deliberation_date)
+            except ValidationError as exc:
+                raise ValidationError({"computation": _("« %(title)s » : %(errors)s") % {
+                    "title": application.title, "errors": " ".join(exc.messages)}}) from exc
+        call.results_computation = computation
+        call.results_published_at = timezone.now()
+        call.save(update_fields=["results_computation", "results_published_at"])
+        recipients = {}
+        for application in selectors.ballot_projects(call=call):
+            for user in recipients_of(application):
+                if user is not None:
+                    recipients[user.pk] = user
+        notify(Event.VOTE_RESULTS_PUBLISHED, call, actor, recipients=list(recipients.values()),
+               url=reverse("funds:vote-results", args=[call.pk]),
+               context={"message": _("Résultats du vote publiés : %(n)s projets retenus.")
+                        % {"n": len(computation.winner_ids())}})
+    return call

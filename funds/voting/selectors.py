@@ -1,0 +1,95 @@
+"""Reads of the vote: the projects on a voter's ballot, the envelope, the inputs of a computation."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet
+
+from ..models import Application, ApplicationStatus, Ballot, Call, District, Voter
+
+ON_BALLOT_STATUSES = (ApplicationStatus.ELIGIBLE, ApplicationStatus.AWARDED)
+
+
+def ballot_projects(*, call: Call, district: District | None = None) -> QuerySet[Application]:
+    """Projects put to the vote: eligible (or already awarded), not withdrawn, of the district."""
+    qs = (Application.objects.filter(call=call, status__in=ON_BALLOT_STATUSES, vote_exclusion="")
+          .select_related("district", "organisation", "applicant").order_by("district__position",
+                                                                             "title", "pk"))
+    if district is not None:
+        qs = qs.filter(district=district)
+    return qs
+
+
+def project_cost(application: Application) -> Decimal:
+    """The cost put to the vote: the amount requested (the award can never exceed it)."""
+    return application.amount_requested
+
+
+def call_envelope(call: Call, district: District | None = None) -> Decimal:
+    """The envelope a ballot or a computation works with: the district's, or the fund's."""
+    if district is not None:
+        return district.envelope
+    return call.fund.envelope
+
+
+def call_districts(call: Call) -> list[District]:
+    return list(District.objects.filter(call=call))
+
+
+def voter_for(*, call: Call, user) -> Voter | None:
+    if not user.is_authenticated:
+        return None
+    return (Voter.objects.filter(call=call, user=user).select_related("district")
+            .prefetch_related("ballots").first())
+
+
+def ballot_of(voter: Voter | None) -> Ballot | None:
+    if voter is None:
+        return None
+    return Ballot.objects.filter(voter=voter).first()
+
+
+def computation_inputs(call: Call) -> list[dict]:
+    """One part per district (or one for the whole call): name, budget, costs, ballots.
+
+    Ballots only keep the projects of the part still on the ballot (a withdrawn project's votes
+    are dropped) and a ballot left empty there is not counted in that part.
+    """
+    projects = list(ballot_projects(call=call))
+    districts = call_districts(call)
+    groups: list[tuple[District | None, list[Application]]]
+    if districts:
+        groups = [(d, [p for p in projects if p.district_id == d.pk]) for d in districts]
+    else:
+        groups = [(None, projects)]
+    rows = list(Ballot.objects.filter(call=call).order_by("pk").values_list("choices", "points"))
+    parts = []
+    for district, members in groups:
+        ids = {str(p.pk) for p in members}
+        ballots: list = []
+        for choices, points in rows:
+            if points is None:
+                kept = [str(c) for c in choices if str(c) in ids]
+                if kept:
+                    ballots.append(kept)
+            else:
+                kept_points = {str(c): int(n) for c, n in zip(choices, points, strict=True)
+                               if str(c) in ids}
+                if kept_points:
+                    ballots.append(kept_points)
+        parts.append({"district": district.pk if district else None,
+                      "name": district.name if district else "",
+                      "budget": call_envelope(call, district),
+                      "projects": {str(p.pk): project_cost(p) for p in members},
+                      "ballots": ballots})
+    return parts
+
+
+def call_ballot_count(call: Call) -> int:
+    return Ballot.objects.filter(call=call).count()
+
+
+def vote_calls_for_agents() -> QuerySet[Call]:
+    return (Call.objects.filter(kind="participatory").select_related("fund")
+            .annotate(ballot_count=Count("ballots", distinct=True)))

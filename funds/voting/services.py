@@ -1,0 +1,240 @@
+"""Writes of the vote: voter registration and e-mail verification, ballots (online and paper)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.core.audit import audit_log
+
+from ..models import Ballot, BallotChannel, Call, CallKind, CallPhase, CensusEntry, District, Voter
+from ..models_voting import VoterSource
+from . import rules, selectors
+
+SIGNING_SALT = "funds.voter-verification"
+
+
+def _vote_errors_for_voter(call: Call, voter: Voter, *, online: bool) -> dict[str, str]:
+    """Why this voter may not vote in this call (field -> French message)."""
+    errors = {}
+    if online and voter.verified_at is None:
+        errors["voter"] = _("Confirmez d'abord votre adresse électronique avec le lien reçu.")
+    errors.update(_eligibility_errors(call, birth_date=voter.birth_date, resident=voter.resident,
+                                      district=voter.district, last_name=voter.last_name,
+                                      first_name=voter.first_name,
+                                      require_identity=voter.source != VoterSource.IMPORT))
+    return errors
+
+
+def _eligibility_errors(call: Call, *, birth_date, resident: bool, district, last_name: str,
+                        first_name: str, require_identity: bool = True) -> dict[str, str]:
+    errors = {}
+    if not require_identity:
+        return errors
+    if call.voter_min_age:
+        day = call.vote_on or timezone.localdate()
+        if birth_date is None:
+            errors["birth_date"] = _("Indiquez votre date de naissance.")
+        elif rules.age_on(birth_date, day) < call.voter_min_age:
+            errors["birth_date"] = _("Ce vote est ouvert dès %(age)s ans.") % {
+                "age": call.voter_min_age}
+    if call.voter_residence and not resident:
+        errors["resident"] = _("Ce vote est réservé aux habitants de %(place)s.") % {
+            "place": call.voter_residence}
+    if call.districts.exists() and district is None:
+        errors["district"] = _("Choisissez votre quartier.")
+    if district is not None and district.call_id != call.pk:
+        errors["district"] = _("Ce quartier n'appartient pas à ce budget participatif.")
+    if call.census_required:
+        if not (last_name and first_name and birth_date):
+            errors["last_name"] = _("Nom, prénom et date de naissance sont nécessaires pour "
+                                    "vérifier la liste des inscrits.")
+        elif not CensusEntry.objects.filter(
+                call=call, key=rules.census_key(last_name, first_name, birth_date)).exists():
+            errors["last_name"] = _("Vous ne figurez pas sur la liste des inscrits de ce vote.")
+    return errors
+
+
+def _check_participatory(call: Call) -> None:
+    if call.kind != CallKind.PARTICIPATORY:
+        raise ValidationError({"call": _("Cet appel n'est pas un budget participatif.")})
+
+
+def voter_register(*, call: Call, user, first_name: str = "", last_name: str = "",
+                   birth_date: dt.date | None = None, district: District | None = None,
+                   resident: bool = False) -> Voter:
+    """Register (or update) a user's voter record for a call and send the verification link.
+
+    Invariant: one record per user and call; eligibility (age on the first day of the vote,
+    declared residence, district, census list) is checked before anything is saved.
+    """
+    _check_participatory(call)
+    if call.phase not in (CallPhase.REVIEW, CallPhase.VOTE):
+        raise ValidationError({"call": _("Les inscriptions sont ouvertes jusqu'à la fin du vote.")})
+    errors = _eligibility_errors(call, birth_date=birth_date, resident=resident,
+                                 district=district, last_name=last_name, first_name=first_name)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        voter = Voter.objects.select_for_update().filter(call=call, user=user).first()
+        if voter is None:
+            voter = Voter(call=call, user=user, source=VoterSource.ONLINE)
+        elif voter.district_id != (district.pk if district else None) and voter.ballots.exists():
+            raise ValidationError({"district": _(
+                "Vous avez déjà voté dans un quartier : votre bulletin y reste.")})
+        voter.email = user.email
+        voter.first_name, voter.last_name = first_name.strip(), last_name.strip()
+        voter.birth_date, voter.district, voter.resident = birth_date, district, resident
+        voter.full_clean()
+        voter.save()
+        if voter.verified_at is None:
+            from ..tasks import voter_verification_email_task
+
+            transaction.on_commit(lambda: voter_verification_email_task.delay(voter.pk))
+    return voter
+
+
+def verification_token(voter: Voter) -> str:
+    return signing.dumps({"voter": voter.pk, "email": voter.email}, salt=SIGNING_SALT)
+
+
+def voter_send_verification(*, voter_id: int) -> bool:
+    """E-mail the signed link to an unverified voter. Invariant: never to a verified voter."""
+    voter = Voter.objects.select_related("call").filter(pk=voter_id).first()
+    if voter is None or voter.verified_at is not None or not voter.email:
+        return False
+    url = settings.SITE_URL.rstrip("/") + reverse("funds:voter-verify",
+                                                  args=[verification_token(voter)])
+    send_mail(_("Confirmez votre inscription au vote"),
+              _("Bonjour,\n\nPour confirmer votre inscription au vote « %(call)s », ouvrez ce "
+                "lien :\n%(url)s\n\nSi vous n'avez rien demandé, ignorez ce message.")
+              % {"call": voter.call.title, "url": url},
+              None, [voter.email])
+    return True
+
+
+def voter_verify(*, token: str) -> Voter:
+    """Mark the voter's e-mail as verified from a signed link. Invariant: only a link signed by us,
+    younger than FUNDS_VOTER_LINK_MAX_AGE seconds and for the current e-mail, verifies."""
+    try:
+        data = signing.loads(token, salt=SIGNING_SALT,
+                             max_age=getattr(settings, "FUNDS_VOTER_LINK_MAX_AGE", 7 * 86400))
+    except signing.SignatureExpired:
+        raise ValidationError({"token": _("Ce lien a expiré : inscrivez-vous de nouveau pour en "
+                                          "recevoir un autre.")}) from None
+    except signing.BadSignature:
+        raise ValidationError({"token": _("Ce lien n'est pas valide.")}) from None
+    with transaction.atomic():
+        voter = Voter.objects.select_for_update().filter(pk=data.get("voter")).first()
+        if voter is None or voter.email != data.get("email"):
+            raise ValidationError({"token": _("Ce lien n'est plus valide.")})
+        if voter.verified_at is None:
+            voter.verified_at = timezone.now()
+            voter.save(update_fields=["verified_at"])
+            audit_log(event="voter_verified", obj=voter.call, actor=voter.user,
+                      message=_("Inscription au vote confirmée"), data={"voter": voter.pk})
+    return voter
+
+
+def _clean_choices(call: Call, voter: Voter, choices, points=None) -> list[int]:
+    try:
+        ids = [int(c) for c in choices]
+    except (TypeError, ValueError):
+        raise ValidationError({"choices": _("Identifiant de projet invalide.")}) from None
+    district = voter.district if call.districts.exists() else None
+    on_ballot = {str(p.pk): selectors.project_cost(p)
+                 for p in selectors.ballot_projects(call=call, district=district)}
+    errors = rules.ballot_errors(
+        style=call.ballot_style, choices=[str(i) for i in ids], costs=on_ballot,
+        min_choices=call.min_choices, max_choices=call.max_choices,
+        envelope=selectors.call_envelope(call, district), min_budget_share=call.min_budget_share)
+    if errors:
+        raise ValidationError({"choices": errors})
+    return ids
+
+
+def ballot_cast(*, call: Call, voter: Voter, choices, actor=None,
+                channel: str = BallotChannel.ONLINE) -> Ballot:
+    """Cast or replace a voter's ballot.
+
+    Invariant: at most one ballot per voter and call (database constraint; a second one
+    replaces the first), only during the vote (paper ballots: until results are published),
+    only from an eligible, verified voter, and only valid choices. Nothing is saved otherwise.
+    """
+    _check_participatory(call)
+    paper = channel == BallotChannel.PAPER
+    allowed_phases = (CallPhase.VOTE, CallPhase.DECISION) if paper else (CallPhase.VOTE,)
+    if call.phase not in allowed_phases or call.results_published_at:
+        raise ValidationError({"call": _("Le vote n'est pas ouvert pour ce budget participatif.")})
+    if voter.call_id != call.pk:
+        raise ValidationError({"voter": _("Ce votant n'est pas inscrit à ce vote.")})
+    errors = _vote_errors_for_voter(call, voter, online=not paper)
+    if errors:
+        raise ValidationError(errors)
+    ids = _clean_choices(call, voter, choices)
+    now = timezone.now()
+    with transaction.atomic():
+        Voter.objects.select_for_update().get(pk=voter.pk)
+        ballot = Ballot.objects.filter(call=call, voter=voter).first()
+        replaced = ballot is not None
+        if ballot is None:
+            ballot = Ballot(call=call, voter=voter)
+        ballot.choices, ballot.points, ballot.channel = ids, None, channel
+        ballot.entered_by = actor if paper else None
+        ballot.cast_at = now
+        ballot.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                ballot.save()
+        except IntegrityError:
+            raise ValidationError({"voter": _("Un bulletin vient d'être déposé pour ce votant : "
+                                              "rechargez la page.")}) from None
+        audit_log(event="ballot_replaced" if replaced else "ballot_cast", obj=call,
+                  actor=actor or voter.user,
+                  message=_("Bulletin remplacé") if replaced else _("Bulletin déposé"),
+                  data={"voter": voter.pk, "channel": channel})
+    return ballot
+
+
+def paper_ballot_enter(*, call: Call, agent, first_name: str, last_name: str,
+                       birth_date: dt.date | None, district: District | None, choices,
+                       resident: bool = True) -> Ballot:
+    """An agent enters a paper ballot after checking the voter's identity at the polling place.
+
+    Invariant: the same person (name + birth date) has one voter record and one ballot per call,
+    whether they voted on paper or online; the ballot records the agent who entered it.
+    """
+    _check_participatory(call)
+    if not (first_name.strip() and last_name.strip() and birth_date):
+        raise ValidationError({"last_name": _("Nom, prénom et date de naissance du votant sont "
+                                              "obligatoires.")})
+    with transaction.atomic():
+        key = rules.census_key(last_name, first_name, birth_date)
+        voter = None
+        for candidate in Voter.objects.select_for_update().filter(call=call,
+                                                                  birth_date=birth_date):
+            if rules.census_key(candidate.last_name, candidate.first_name,
+                                candidate.birth_date) == key:
+                voter = candidate
+                break
+        if voter is not None and voter.source == VoterSource.ONLINE and voter.ballots.exists():
+            raise ValidationError({"last_name": _("Cette personne a déjà voté en ligne.")})
+        if voter is None:
+            voter = Voter(call=call, source=VoterSource.PAPER, first_name=first_name.strip(),
+                          last_name=last_name.strip(), birth_date=birth_date,
+                          district=district, resident=resident)
+            errors = _vote_errors_for_voter(call, voter, online=False)
+            if errors:
+                raise ValidationError(errors)
+            voter.full_clean()
+            voter.save()
+        return ballot_cast(call=call, voter=voter, choices=choices, actor=agent,
+                           channel=BallotChannel.PAPER)
