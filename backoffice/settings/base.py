@@ -191,6 +191,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "celery": {"level": env("CELERY_LOG_LEVEL", default="WARNING")},
     },
 }
 

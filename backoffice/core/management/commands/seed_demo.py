@@ -2,6 +2,7 @@ from importlib import import_module
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from backoffice.core.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_core
 
@@ -12,7 +13,10 @@ class Command(BaseCommand):
     help = "Charge des données de démonstration réalistes (idempotent : relancer ne change rien)."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
+        # The demo's own notifications are written in the notification centre; their e-mails
+        # stay in memory so that the console shows the logins, not a hundred messages.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), \
+                transaction.atomic():
             demo = seed_core()
             for module in APP_SEEDS:
                 import_module(module).seed(demo)
