@@ -124,3 +124,22 @@ def test_logging_form_offers_the_projects_by_name(client, organisation, admin, t
     page = client.get(f"/benevolat/organisations/{organisation.pk}/seance/").content.decode()
     assert f'value="{convention.reference}"' in page
     assert f"Convention {convention.reference}" in page
+
+
+def test_api_links_by_reference_and_refuses_unknown_projects(organisation, admin, volunteers,
+                                                             today, convention):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(admin)
+    payload = {"organisation": organisation.pk, "volunteer": volunteers[0].pk,
+               "date": "2026-03-01", "hours": "2", "activity": "formation"}
+    response = api.post("/api/v1/volunteer-entries/",
+                        {**payload, "project_reference": convention.reference}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["convention"] == convention.pk
+    response = api.post("/api/v1/volunteer-entries/",
+                        {**payload, "project_reference": "CONV-1999-0001"}, format="json")
+    assert response.status_code == 400
+    assert "Projet inconnu" in str(response.json()["project_reference"])
+    assert VolunteerEntry.objects.count() == 1
