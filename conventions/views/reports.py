@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -52,6 +54,9 @@ class ReportView(Base):
                     else None),
                 "attachments": list(report.attachments.all()),
                 "volunteering": volunteering,
+                "declared_volunteering": sum(
+                    (Decimal(str(line.get("amount", "0"))) for line in report.budget_lines or []
+                     if line.get("account") == "864"), Decimal("0.00")),
                 "attestation": VolunteerAttestation.objects.filter(
                     organisation=convention.organisation, year=report.year.year,
                     project_reference=convention.reference).first(),

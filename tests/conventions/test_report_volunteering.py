@@ -129,3 +129,14 @@ def test_plain_member_cannot_request_the_attestation(client, organisation, conve
     assert "Demander l'attestation" not in client.get(url).content.decode()
     assert client.post(url, {"attestation": "1"}).status_code == 403
     assert not VolunteerAttestation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_agent_sees_a_gap_between_declared_and_logged_volunteering(client, member, agent,
+                                                                  convention, entries):
+    report = convention.years.get(year=2025).report
+    services.report_submit(report=report, budget_lines=BALANCED_REPORT, subsidy_used="30000",
+                           qualitative_report="Bilan", actor=member)
+    client.force_login(agent)
+    page = client.get(reverse("conventions:report", args=[report.pk])).content.decode()
+    assert "l'écart doit être justifié" in page
