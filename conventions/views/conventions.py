@@ -129,6 +129,19 @@ def _timeline(convention, today, soon_days):
     return rows
 
 
+def _volunteering_by_year(convention) -> list[tuple[int, object]]:
+    """Validated volunteer hours logged on the convention, per tranche year (ANC 2018-06)."""
+    from volunteering.selectors import volunteer_totals
+
+    rows = []
+    for tranche in convention.years.all():
+        totals = volunteer_totals(organisation=convention.organisation, year=tranche.year,
+                                  convention=convention)
+        if totals.hours:
+            rows.append((tranche.year, totals))
+    return rows
+
+
 class ConventionDetailView(Base):
     def get(self, request, pk):
         convention = self.convention(pk)
@@ -147,6 +160,8 @@ class ConventionDetailView(Base):
             "audit": list(audit_events_for(convention)[:30]),
             "history": list(convention.history.select_related("history_user")[:20]),
             "today": today,
+            "award": getattr(convention, "award", None),
+            "volunteering": _volunteering_by_year(convention),
         }
         if agent:
             ctx.update({

@@ -121,6 +121,8 @@ def test_list_offers_awards_without_convention_and_one_click_button(client):
     assert response.status_code == 302
     assert response["Location"] == f"/conventions/{convention.pk}/"
     # A double click lands on the same convention.
+    detail = client.get(response["Location"]).content.decode()
+    assert f"dossier DOS-{award.application_id}" in detail
     again = client.post(f"/conventions/attributions/{award.pk}/convention/")
     assert again["Location"] == f"/conventions/{convention.pk}/"
     assert Convention.objects.count() == 1

@@ -67,6 +67,8 @@ def test_report_form_suggests_the_convention_hours_only(client, member, conventi
     form = response.context["form"]
     assert form.initial["acc_864"] == value and form.initial["acc_870"] == value
     assert "8,00 h" in response.content.decode()
+    detail = client.get(reverse("conventions:convention-detail", args=[convention.pk]))
+    assert "2025 : 8,00 h" in detail.content.decode()
 
 
 @pytest.mark.django_db
