@@ -76,6 +76,20 @@ def convention_create_from_award(*, award, actor):
             "pas lieu à une convention.")})
     defaults = award_convention_defaults(
         award, budget_lines=budget_lines_of(award.application))
+    # Standard clauses taken from the application, for the agent to review before sending.
+    reference = award.application.reference
+    defaults.update(
+        conditions_of_use=_(
+            "La subvention finance exclusivement le projet « %(title)s » décrit dans le dossier "
+            "%(ref)s ; elle ne peut être reversée à un autre organisme.")
+        % {"title": award.application.title, "ref": reference},
+        evaluation_terms=_(
+            "L'organisation remet un bilan du projet et le compte rendu financier (CERFA "
+            "n° 15059) ; les heures de bénévolat valorisées sont rattachées au projet "
+            "%(ref)s puis à cette convention.") % {"ref": reference},
+        keep_rule_text=_(
+            "L'organisation peut conserver un excédent raisonnable dans la limite fixée "
+            "ci-dessous ; au-delà, le montant non utilisé est reversé."))
     convention = convention_create(actor=actor, **defaults)
     convention.award = award
     convention.full_clean()

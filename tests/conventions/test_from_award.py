@@ -46,6 +46,9 @@ def test_award_becomes_a_draft_letter_once():
     assert convention.volunteering_planned == Decimal("1000.00")
     # Loi 2000-321 art. 10: €4,000 a year stays under €23,000, a notification letter.
     assert services.main_document_kind(convention) == "notification"
+    # Standard clauses are prefilled from the application: only signatories may be missing.
+    assert f"DOS-{award.application_id}" in convention.conditions_of_use
+    assert convention.evaluation_terms and convention.keep_rule_text
     assert "convention_created_from_award" in [e.event for e in audit_events_for(convention)]
     # A second click returns the same convention and creates nothing.
     again = services.convention_create_from_award(award=award, actor=agent)
