@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 APPLICATION_PREFIX = "DOS-"
@@ -61,7 +62,8 @@ def organisation_projects(organisation) -> dict[str, Project]:
     for convention in conventions:
         projects[convention.reference] = Project(
             reference=convention.reference, label=_("Convention %(ref)s — %(object)s")
-            % {"ref": convention.reference, "object": convention.object[:80]},
+            % {"ref": convention.reference,
+               "object": Truncator(convention.object).chars(80)},
             start=convention.start_date, end=convention.terminated_on or convention.end_date,
             convention_id=convention.pk)
     return projects
