@@ -25,7 +25,7 @@ class ConventionAdmin(SimpleHistoryAdmin):
     list_display = ["reference", "organisation", "status", "start_date", "end_date"]
     list_filter = ["status", "nature"]
     search_fields = ["reference", "organisation__name"]
-    readonly_fields = ["status"]
+    readonly_fields = ["status", "award"]
     inlines = [ConventionYearInline]
 
 

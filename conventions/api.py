@@ -59,7 +59,7 @@ class ConventionSerializer(serializers.ModelSerializer):
         fields = ["id", "reference", "organisation", "organisation_name", "object", "nature",
                   "imputation", "start_date", "end_date", "status", "signed_on",
                   "open_data_deadline", "total_amount", "total_paid", "is_late",
-                  "has_overdue_report"]
+                  "has_overdue_report", "award"]
 
 
 class ConventionDetailSerializer(ConventionSerializer):
@@ -93,6 +93,10 @@ class AmendmentSignSerializer(serializers.Serializer):
     signed_on = serializers.DateField()
 
 
+class FromAwardSerializer(serializers.Serializer):
+    award = serializers.IntegerField(help_text="Identifiant de l'attribution (fonds).")
+
+
 class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
     """Conventions visible to the user (their organisations'; all for the authority)."""
 
@@ -111,6 +115,25 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
         for name in ("total_amount", "total_paid", "is_late", "has_overdue_report"):
             setattr(convention, name, getattr(annotated, name))
         return convention
+
+    @extend_schema(request=FromAwardSerializer, responses=ConventionDetailSerializer,
+                   summary="Créer la convention d'une attribution (201), ou retrouver celle "
+                           "qui existe déjà (200)")
+    @action(detail=False, methods=["post"], url_path="from-award")
+    def from_award(self, request):
+        from funds.models import Award
+
+        _check(request.user, "convention.manage")
+        serializer = FromAwardSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        award = Award.objects.filter(pk=serializer.validated_data["award"]).first()
+        if award is None:
+            raise serializers.ValidationError({"award": ["Attribution introuvable."]})
+        existing = selectors.convention_of_award(award=award)
+        convention = services.convention_create_from_award(award=award, actor=request.user)
+        self.kwargs["pk"] = convention.pk
+        return Response(ConventionDetailSerializer(self.get_object()).data,
+                        status=200 if existing is not None else 201)
 
     @extend_schema(responses=YearSerializer(many=True), summary="Échéancier par tranche")
     @action(detail=True, methods=["get"])

@@ -4,7 +4,9 @@ Relative to the demo's today (year Y): a 3-year CPO for "Énergies Citoyennes" (
 advance and balance of Y-1 paid, Y confirmed with its advance paid and its balance waiting for
 the Y-1 report, which is submitted and awaits the agent's approval); a one-year letter under
 €23,000 for "Assiettes Solidaires"; a 2-year convention for "Les Amis du Scorff" with a signed
-amendment and an overdue report. Documents are rendered after the seed's transaction commits.
+amendment and an overdue report; the previous year's call award of "Énergies Citoyennes" turned
+into its convention (a notification letter) in one click. Documents are rendered after the seed's
+transaction commits.
 """
 
 from __future__ import annotations
@@ -78,6 +80,20 @@ def _pay(convention, year, kind, agent, on):
                             actor=agent)
 
 
+def _from_award(demo, agent) -> None:
+    """The previous year's call awarded "Énergies Citoyennes" a project: its convention is
+    created from the award in one click (a notification letter, under €23,000)."""
+    from funds.models import Award
+
+    from . import services
+
+    award = (Award.objects.filter(application__organisation=demo.organisations["energies"],
+                                  application__call__closes_on__year=demo.today.year - 1)
+             .order_by("pk").first())
+    if award is not None:
+        services.convention_create_from_award(award=award, actor=agent)
+
+
 def seed(demo) -> None:
     """Add this app's demo records. ``demo`` carries the authority, organisations and users."""
     from . import services
@@ -120,6 +136,8 @@ def seed(demo) -> None:
         _sign(letter, agent, dt.date(y, 2, 15))
         _confirm(letter, y, agent, dt.date(y, 2, 15))
         _pay(letter, y, LineKind.ADVANCE, agent, dt.date(y, 3, 20))
+
+    _from_award(demo, agent)
 
     scorff, created = _convention(
         demo, "scorff",

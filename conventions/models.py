@@ -84,6 +84,9 @@ class Convention(models.Model):
                                           null=True, blank=True, db_index=True)
     terminated_on = models.DateField(_("résiliée le"), null=True, blank=True)
     termination_reason = models.TextField(_("motif de résiliation"), blank=True)
+    # The award (funds app) this convention was created from; one convention per award.
+    award = models.OneToOneField("funds.Award", verbose_name=_("attribution"), null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="convention")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("créée par"),
                                    null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")

@@ -173,3 +173,21 @@ def latest_document(*, convention: Convention) -> GeneratedDocument | None:
     return (GeneratedDocument.objects.filter(convention=convention, status="ready",
                                              kind__in=["convention", "notification"])
             .order_by("-version").first())
+
+
+def awards_without_convention(*, user, limit: int = 50):
+    """Awards (funds app) to an organisation that have no convention yet, oldest decision
+    first: the agents' "one click" list. Empty for anyone outside the authority."""
+    from funds.models import Award
+
+    if not getattr(user, "works_for_authority", False):
+        return Award.objects.none()
+    return (Award.objects.filter(convention__isnull=True,
+                                 application__organisation__isnull=False)
+            .select_related("application__organisation", "fund")
+            .order_by("deliberation_date", "pk")[:limit])
+
+
+def convention_of_award(*, award) -> Convention | None:
+    """The convention created from an award, if any."""
+    return Convention.objects.filter(award=award).first()

@@ -7,6 +7,8 @@ app_name = "conventions"
 urlpatterns = [
     path("", views.ConventionListView.as_view(), name="convention-list"),
     path("nouvelle/", views.ConventionCreateView.as_view(), name="convention-create"),
+    path("attributions/<int:award_pk>/convention/", views.ConventionFromAwardView.as_view(),
+         name="convention-from-award"),
     path("<int:pk>/", views.ConventionDetailView.as_view(), name="convention-detail"),
     path("<int:pk>/action/<slug:action>/", views.ConventionActionView.as_view(),
          name="convention-action"),

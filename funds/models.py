@@ -330,6 +330,13 @@ class Application(models.Model):
         return str(self.applicant) if self.applicant_id else _("Projet importé")
 
     @property
+    def reference(self) -> str:
+        """The number volunteers log hours on ("DOS-42"), see volunteering.projects."""
+        from volunteering.projects import application_reference
+
+        return application_reference(self)
+
+    @property
     def editable(self) -> bool:
         return self.status in (ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED)
 

@@ -164,6 +164,24 @@ def planned_volunteering(*, organisation, hours: Decimal,
         "hours": hours, "rate": rate}
 
 
+def realised_volunteering(application: Application):
+    """The organisation's validated volunteering so far on this project: hours linked to the
+    application, plus those linked to the convention created from its award. None for an
+    individual applicant or when nothing is validated yet."""
+    from volunteering.selectors import VolunteerTotals, volunteer_totals
+
+    if application.pk is None or application.organisation_id is None:
+        return None
+    totals = volunteer_totals(organisation=application.organisation, application=application)
+    # A missing reverse one-to-one raises a subclass of AttributeError: getattr's default.
+    award = getattr(application, "award", None)
+    convention = getattr(award, "convention", None)
+    if convention is not None:
+        more = volunteer_totals(organisation=application.organisation, convention=convention)
+        totals = VolunteerTotals(hours=totals.hours + more.hours, value=totals.value + more.value)
+    return totals if totals.hours else None
+
+
 def application_missing_documents(application: Application) -> list[str]:
     """Required documents the applicant still has to give. An informal collective or an
     individual has no statutes nor accounts of its own: the call's list applies to legal

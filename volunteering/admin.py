@@ -44,6 +44,7 @@ class VolunteerEntryAdmin(ExportMixin, SimpleHistoryAdmin):
     search_fields = ["volunteer__name", "organisation__name", "project_reference"]
     date_hierarchy = "date"
     list_select_related = ["volunteer", "organisation"]
+    raw_id_fields = ["application", "convention"]
 
     def has_change_permission(self, request, obj=None):
         # Status, hours and values change only through the audited services.

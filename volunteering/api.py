@@ -35,10 +35,12 @@ class VolunteerEntrySerializer(serializers.ModelSerializer):
         model = VolunteerEntry
         fields = ["id", "organisation", "volunteer", "volunteer_name", "date", "hours",
                   "activity", "qualification", "project_reference", "note", "status",
-                  "valuation_method", "rate", "value", "created_at", "validated_at",
-                  "confirm_duplicates"]
-        read_only_fields = ["status", "valuation_method", "rate", "value", "created_at",
-                            "validated_at"]
+                  "application", "convention", "valuation_method", "rate", "value",
+                  "created_at", "validated_at", "confirm_duplicates"]
+        # The project is chosen by its reference (DOS-<n> or the convention's reference);
+        # the links follow from it.
+        read_only_fields = ["status", "application", "convention", "valuation_method", "rate",
+                            "value", "created_at", "validated_at"]
         extra_kwargs = {"qualification": {"required": False}}
         validators: list = []
 

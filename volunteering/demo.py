@@ -1,8 +1,9 @@
 """Demo data of this app, called by ``manage.py seed_demo`` (must stay idempotent).
 
 Two organisations log volunteer hours over two years: workshops, building work, training,
-administration. Older hours are validated, the last weeks stay as drafts to validate, and one
-attestation is ready for the previous year.
+administration, part of them on their conventions (by the convention's reference). Older hours
+are validated, the last weeks stay as drafts to validate; attestations are ready for the previous
+year (the whole year, and the operating convention's hours for its financial report).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .models import (
     VolunteerEntry,
     VolunteeringProfile,
 )
+from .projects import organisation_projects
 
 # Replacement-cost rates are a local choice of the authority (demo figures, € per hour).
 REPLACEMENT_RATES = [
@@ -34,7 +36,6 @@ PLANS = {
         "method": ValuationMethod.SMIC_GROSS,
         "volunteers": ["Gaëlle L.", "Tanguy M.", "Maïwenn K.", "Paul-Henri D.", "Rozenn B.",
                        "Youssef A.", "Soazig P.", "Hervé L.", "Léna T.", "Corentin G."],
-        "projects": ["", "ENERGIES-DEFI-FAMILLES", "ENERGIES-CADASTRE-SOLAIRE"],
         "activities": [Activity.ANIMATION, Activity.ANIMATION, Activity.TRAINING,
                        Activity.ADMINISTRATION, Activity.SUPPORT],
     },
@@ -42,7 +43,6 @@ PLANS = {
         "method": ValuationMethod.REPLACEMENT,
         "volunteers": ["Soizic L.", "Mathilde R.", "Ahmed B.", "Jeanne-Marie C.", "Killian F.",
                        "Awa D.", "Loïc P.", "Nadia S."],
-        "projects": ["", "ASSIETTES-JARDINS-PARTAGES"],
         "activities": [Activity.WORKS, Activity.ANIMATION, Activity.SUPPORT,
                        Activity.ADMINISTRATION, Activity.OTHER],
     },
@@ -69,6 +69,8 @@ def _seed_organisation(demo, key: str, plan: dict) -> None:
     volunteers = [services.volunteer_get_or_create(organisation=organisation, name=name,
                                                    actor=coordinator)
                   for name in plan["volunteers"]]
+    # Sessions are linked to the organisation's conventions in force that day (or to none).
+    conventions = [p for p in organisation_projects(organisation).values() if p.convention_id]
     rng = random.Random(f"volunteering-{key}")
     start = dt.date(demo.today.year - 1, 1, 1)
     rows = []
@@ -76,7 +78,8 @@ def _seed_organisation(demo, key: str, plan: dict) -> None:
     # One session about every five days, 2 to 5 volunteers each: about 150 entries a year.
     while day <= demo.today:
         activity = rng.choice(plan["activities"])
-        project = rng.choice(plan["projects"])
+        project = rng.choice([""] + [p.reference for p in conventions
+                                     if p.start <= day and (p.end is None or day <= p.end)])
         hours = rng.choice([Decimal("1.5"), Decimal("2"), Decimal("3"), Decimal("3.5"),
                             Decimal("4")])
         for volunteer in rng.sample(volunteers, rng.randint(2, 5)):
@@ -106,4 +109,12 @@ def seed(demo) -> None:
     if not VolunteerAttestation.objects.filter(organisation=energies, year=year).exists():
         attestation = services.attestation_request(
             organisation=energies, year=year, actor=demo.users["energies@demo.local"])
+        services.attestation_generate(attestation_id=attestation.pk)
+    # The attestation of the operating convention's year, attached to its financial report.
+    cpo = energies.conventions.filter(award__isnull=True).order_by("start_date").first()
+    if cpo is not None and not VolunteerAttestation.objects.filter(
+            organisation=energies, year=year, project_reference=cpo.reference).exists():
+        attestation = services.attestation_request(
+            organisation=energies, year=year, project_reference=cpo.reference,
+            actor=demo.users["energies@demo.local"])
         services.attestation_generate(attestation_id=attestation.pk)

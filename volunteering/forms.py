@@ -37,10 +37,14 @@ class _ProjectFields(forms.Form):
         super().__init__(*args, **kwargs)
         periods = project_periods(organisation=organisation)
         if periods is not None:
+            from .projects import organisation_projects
+
             # Known projects (applications, conventions): choose rather than type.
+            labels = {ref: p.label for ref, p in organisation_projects(organisation).items()}
             self.fields["project_reference"].widget = forms.Select(
                 choices=[("", _("Aucun (fonctionnement général)"))]
-                + [(reference, reference) for reference in sorted(periods)])
+                + [(reference, labels.get(reference, reference))
+                   for reference in sorted(periods)])
 
 
 class WeekForm(_ProjectFields):

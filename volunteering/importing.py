@@ -31,6 +31,7 @@ from backoffice.core.models import Organisation
 from . import rules, selectors
 from .models import Activity, EntryStatus, Qualification, Volunteer, VolunteerEntry
 from .permissions import can
+from .projects import project_links
 from .services import parse_hours, project_message, rate_message
 
 REQUIRED_COLUMNS = ["date", "benevole", "heures", "activite"]
@@ -419,10 +420,14 @@ def _write(*, organisation, checked: _Checked, report: ImportReport, actor) -> N
     org_id = organisation.pk
     method = checked.method
     reference = report.reference
+    links = project_links(organisation, {p[6] for p in checked.prepared})
+    no_link = (None, None)
     entries = [
         VolunteerEntry(organisation_id=org_id, volunteer_id=volunteers[name.lower()], date=day,
                        hours=hours, activity=activity, qualification=qualification,
-                       project_reference=project, note=note, status=EntryStatus.DRAFT,
+                       project_reference=project, application_id=links.get(project, no_link)[0],
+                       convention_id=links.get(project, no_link)[1], note=note,
+                       status=EntryStatus.DRAFT,
                        valuation_method=method, rate=rate, value=value,
                        import_reference=reference, created_by_id=actor_id)
         for _number, name, day, hours, activity, qualification, project, note, rate, value

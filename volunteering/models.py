@@ -172,6 +172,16 @@ class VolunteerEntry(models.Model):
         _("référence du projet"), max_length=60, blank=True,
         help_text=_("Référence du dossier ou de la convention financée."),
     )
+    # Set from project_reference when it designates one of the organisation's own applications
+    # (DOS-<number>) or conventions (their reference); otherwise the project is free text.
+    application = models.ForeignKey(
+        "funds.Application", verbose_name=_("dossier"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="volunteer_entries",
+    )
+    convention = models.ForeignKey(
+        "conventions.Convention", verbose_name=_("convention"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="volunteer_entries",
+    )
     note = models.CharField(_("note"), max_length=255, blank=True)
     status = models.CharField(_("statut"), max_length=10, choices=EntryStatus.choices,
                               default=EntryStatus.DRAFT)

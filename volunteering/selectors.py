@@ -49,12 +49,18 @@ def _rounded(rows: list[dict], *fields: str) -> list[dict]:
     return rows
 
 
-def counted_entries(*, organisation, year=None, project_reference=None) -> QuerySet[VolunteerEntry]:
-    """Entries that count (validated or locked) of an organisation, optionally one year/project."""
+def counted_entries(*, organisation, year=None, project_reference=None, application=None,
+                    convention=None) -> QuerySet[VolunteerEntry]:
+    """Entries that count (validated or locked) of an organisation, optionally one year and one
+    project: an application, a convention (by foreign key) or a free-text reference."""
     qs = VolunteerEntry.objects.filter(organisation=organisation, status__in=COUNTED)
     if year is not None:
         start, end = rules.year_bounds(int(year))
         qs = qs.filter(date__range=(start, end))
+    if application is not None:
+        qs = qs.filter(application=application)
+    if convention is not None:
+        qs = qs.filter(convention=convention)
     if project_reference is not None:
         qs = qs.filter(project_reference=project_reference)
     return qs
@@ -66,15 +72,13 @@ def volunteer_totals(*, organisation, year=None, application=None, convention=No
     to a calendar year and/or one project.
 
     Invariant: only validated or locked entries count, and the value is the sum of the values
-    stored on the entries (never recomputed with today's rates). A project is designated by its
-    ``project_reference`` (the ``projet`` column of imports). Entries are not yet linked to
-    applications or conventions by foreign key: passing ``application`` or ``convention`` raises
-    ValueError instead of silently returning the organisation's whole total.
+    stored on the entries (never recomputed with today's rates). A project is an
+    ``application`` or a ``convention`` (entries linked to it by foreign key, see
+    volunteering.projects), or a free-text ``project_reference`` (the ``projet`` column of
+    imports). A project of another organisation matches no entry.
     """
-    if application is not None or convention is not None:
-        raise ValueError("Volunteer entries are not linked to applications or conventions yet: "
-                         "use project_reference=.")
-    totals = counted_entries(organisation=organisation, year=year,
+    totals = counted_entries(organisation=organisation, year=year, application=application,
+                             convention=convention,
                              project_reference=project_reference).aggregate(
         hours=_money_sum("hours"), value=_money_sum("value"))
     return VolunteerTotals(hours=_cents(totals["hours"]), value=_cents(totals["value"]))

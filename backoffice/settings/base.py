@@ -255,9 +255,10 @@ VOLUNTEERING_IMPORT_MAX_ROWS = env.int("VOLUNTEERING_IMPORT_MAX_ROWS", default=2
 # Rows written per INSERT when an import is confirmed.
 VOLUNTEERING_IMPORT_BATCH_SIZE = env.int("VOLUNTEERING_IMPORT_BATCH_SIZE", default=5000)
 # Dotted path of a callable (organisation) -> {project reference: (start date, end date)} listing
-# the projects (applications, conventions) an organisation may log hours on, with their period.
-# Empty: the project reference is free text.
-VOLUNTEERING_PROJECT_RESOLVER = env("VOLUNTEERING_PROJECT_RESOLVER", default="")
+# the projects (applications "DOS-<n>", conventions "CONV-…") an organisation may log hours on,
+# with their period. Empty: the project reference is free text.
+VOLUNTEERING_PROJECT_RESOLVER = env("VOLUNTEERING_PROJECT_RESOLVER",
+                                    default="volunteering.projects.project_periods")
 # A previewed import file waits this long for its confirmation, then a nightly task deletes it.
 VOLUNTEERING_IMPORT_UPLOAD_TTL_HOURS = env.int("VOLUNTEERING_IMPORT_UPLOAD_TTL_HOURS", default=24)
 from celery.schedules import crontab  # noqa: E402 - kept inside this app's section

@@ -1,7 +1,7 @@
 """Writes of the conventions app (one path per business action)."""
 
 from .amendments import amendment_create, amendment_transition
-from .awards import award_convention_defaults
+from .awards import award_convention_defaults, convention_create_from_award
 from .conventions import (
     convention_create,
     convention_transition,
@@ -15,7 +15,8 @@ from .reports import report_attachment_add, report_review, report_submit
 from .schedule import lines_refresh, schedule_generate, schedule_update
 
 __all__ = [
-    "amendment_create", "amendment_transition", "award_convention_defaults", "convention_create", "convention_transition",
+    "amendment_create", "amendment_transition", "award_convention_defaults", "convention_create",
+    "convention_create_from_award", "convention_transition",
     "convention_year_confirm", "document_context", "document_html", "document_render",
     "document_request", "lines_refresh", "main_document_kind", "missing_clauses",
     "payment_order", "payment_record", "payment_transition", "report_attachment_add",

@@ -115,7 +115,10 @@ def report_review(*, report: FinancialReport, approve: bool, actor, comment: str
                   on: dt.date | None = None) -> FinancialReport:
     """Approve a submitted report or ask for changes (with a reason). Approval computes the
     unspent amount and the repayment beyond the keep-rule (CGCT L1611-4), issues the
-    repayment request document when there is one, and unlocks the next year's balance."""
+    repayment request document when there is one, unlocks the next year's balance and locks
+    the convention's volunteer entries of the year; asking for changes unlocks them."""
+    from volunteering.services import entries_lock, entries_unlock
+
     from .documents import document_request
 
     report = FinancialReport.objects.select_for_update().select_related(
@@ -133,6 +136,12 @@ def report_review(*, report: FinancialReport, approve: bool, actor, comment: str
                          data={"unspent": str(unspent), "repayment": str(repayment)})
         lines_refresh(convention=convention)
         year_close_if_done(year=report.year, actor=actor)
+        # The valued volunteering (864/870) of an approved report must keep its figures: lock
+        # the convention's validated entries of that year (règlement ANC 2018-06).
+        entries_lock(organisation=convention.organisation, year=report.year.year,
+                     convention=convention, actor=actor,
+                     reason=_("Compte rendu financier %(year)s approuvé.")
+                     % {"year": report.year.year})
         if repayment > 0:
             document_request(convention=convention, kind="repayment", report=report)
         notify(Event.REPORT_APPROVED, convention, actor, url=f"/conventions/{convention.pk}/",
@@ -143,6 +152,11 @@ def report_review(*, report: FinancialReport, approve: bool, actor, comment: str
         apply_transition(obj=report, to=ReportStatus.CHANGES_REQUESTED,
                          table=REPORT_TRANSITIONS, actor=actor,
                          event="report_changes_requested", label=_("le compte rendu"))
+        # The association may correct its hours before submitting again.
+        entries_unlock(organisation=convention.organisation, year=report.year.year,
+                       convention=convention, actor=actor,
+                       reason=_("Modifications demandées sur le compte rendu %(year)s.")
+                       % {"year": report.year.year})
         notify(Event.REPORT_CHANGES_REQUESTED, convention, actor,
                url=f"/conventions/{convention.pk}/", context={"report": report})
     return report

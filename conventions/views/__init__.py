@@ -4,6 +4,7 @@ from .conventions import (
     ConventionActionView,
     ConventionCreateView,
     ConventionDetailView,
+    ConventionFromAwardView,
     ConventionListView,
     ScheduleEditView,
 )
@@ -16,7 +17,8 @@ from .exports import (
 from .reports import ReportView
 
 __all__ = [
-    "ConventionActionView", "ConventionCreateView", "ConventionDetailView", "ConventionListView",
+    "ConventionActionView", "ConventionCreateView", "ConventionDetailView", "ConventionFromAwardView",
+    "ConventionListView",
     "DocumentDownloadView", "PaymentCalendarView", "PaymentsDueExportView", "ReportView",
     "ScdlExportView", "ScheduleEditView",
 ]

@@ -46,7 +46,39 @@ class ConventionListView(Base):
         query = request.GET.copy()
         query.pop("page", None)
         return render(request, "conventions/convention_list.html",
-                      {"form": form, "page": page, "query": query.urlencode()})
+                      {"form": form, "page": page, "query": query.urlencode(),
+                       "can_manage": can(request.user, "convention.manage")[0],
+                       "awards": list(selectors.awards_without_convention(user=request.user))})
+
+
+class ConventionFromAwardView(Base):
+    """One click: the award of a decided application becomes a draft convention (or letter)."""
+
+    def post(self, request, award_pk):
+        from funds.models import Award
+
+        self.check("convention.manage")
+        award = Award.objects.filter(pk=award_pk).first()
+        if award is None:
+            raise Http404(_("Attribution introuvable."))
+        existing = selectors.convention_of_award(award=award)
+        try:
+            convention = services.convention_create_from_award(award=award, actor=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("conventions:convention-list")
+        if existing is not None:
+            messages.info(request, _("Cette attribution a déjà sa convention %(ref)s.")
+                          % {"ref": convention.reference})
+        else:
+            kind = services.main_document_kind(convention)
+            messages.success(request, (
+                _("Convention %(ref)s créée en brouillon à partir de l'attribution : "
+                  "complétez-la puis envoyez-la pour signature.") if kind == "convention" else
+                _("Attribution %(ref)s créée en brouillon : sous le seuil de 23 000 € par an, "
+                  "elle produit un arrêté d'attribution.")) % {"ref": convention.reference})
+        return redirect("conventions:convention-detail", convention.pk)
 
 
 class ConventionCreateView(Base):
@@ -97,6 +129,19 @@ def _timeline(convention, today, soon_days):
     return rows
 
 
+def _volunteering_by_year(convention) -> list[tuple[int, object]]:
+    """Validated volunteer hours logged on the convention, per tranche year (ANC 2018-06)."""
+    from volunteering.selectors import volunteer_totals
+
+    rows = []
+    for tranche in convention.years.all():
+        totals = volunteer_totals(organisation=convention.organisation, year=tranche.year,
+                                  convention=convention)
+        if totals.hours:
+            rows.append((tranche.year, totals))
+    return rows
+
+
 class ConventionDetailView(Base):
     def get(self, request, pk):
         convention = self.convention(pk)
@@ -115,6 +160,8 @@ class ConventionDetailView(Base):
             "audit": list(audit_events_for(convention)[:30]),
             "history": list(convention.history.select_related("history_user")[:20]),
             "today": today,
+            "award": getattr(convention, "award", None),
+            "volunteering": _volunteering_by_year(convention),
         }
         if agent:
             ctx.update({

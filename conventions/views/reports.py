@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,19 +31,20 @@ class ReportView(Base):
             raise Http404(_("Compte rendu introuvable.")) from exc
 
     def context(self, report, form=None, review_form=None):
+        from volunteering.models import VolunteerAttestation
+        from volunteering.permissions import can as volunteering_can
         from volunteering.selectors import volunteer_totals
 
         convention = report.year.convention
+        volunteering = volunteer_totals(organisation=convention.organisation,
+                                        year=report.year.year, convention=convention)
         can_submit = can(self.request.user, "report.submit", report)[0] and report.status in (
             "expected", "changes_requested")
         if form is None and can_submit:
             initial = ReportForm.initial_from(report.budget_lines)
-            if not report.budget_lines:
-                # Valued volunteering logged in the volunteering app (règlement ANC 2018-06).
-                value = volunteer_totals(organisation=convention.organisation,
-                                         year=report.year.year).value
-                if value:
-                    initial.update({"acc_864": value, "acc_870": value})
+            if not report.budget_lines and volunteering.value:
+                # Valued volunteering logged on this convention (règlement ANC 2018-06).
+                initial.update({"acc_864": volunteering.value, "acc_870": volunteering.value})
             initial.update(subsidy_used=report.subsidy_used,
                            qualitative_report=report.qualitative_report)
             form = ReportForm(initial=initial)
@@ -49,7 +52,32 @@ class ReportView(Base):
                 "review_form": review_form or (ReportReviewForm() if can(
                     self.request.user, "report.review")[0] and report.status == "submitted"
                     else None),
-                "attachments": list(report.attachments.all())}
+                "attachments": list(report.attachments.all()),
+                "volunteering": volunteering,
+                "declared_volunteering": sum(
+                    (Decimal(str(line.get("amount", "0"))) for line in report.budget_lines or []
+                     if line.get("account") == "864"), Decimal("0.00")),
+                "attestation": VolunteerAttestation.objects.filter(
+                    organisation=convention.organisation, year=report.year.year,
+                    project_reference=convention.reference).first(),
+                "can_attest": volunteering_can(self.request.user, "volunteering.attest",
+                                               convention.organisation)[0]}
+
+    def attestation_request(self, report):
+        """The volunteering attestation of this convention and year, attached to the report."""
+        from volunteering.services import attestation_request
+
+        convention = report.year.convention
+        try:
+            attestation_request(organisation=convention.organisation, year=report.year.year,
+                                project_reference=convention.reference, actor=self.request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(self.request, message)
+        else:
+            messages.success(self.request, _("L'attestation de bénévolat est en cours de "
+                                             "génération."))
+        return redirect("conventions:report", report.pk)
 
     def get(self, request, pk):
         report = self.report(pk)
@@ -57,6 +85,8 @@ class ReportView(Base):
 
     def post(self, request, pk):
         report = self.report(pk)
+        if "attestation" in request.POST:
+            return self.attestation_request(report)
         if "decision" in request.POST:
             self.check("report.review", report)
             form = ReportReviewForm(request.POST)

@@ -214,11 +214,13 @@ class ApplicationDetailView(LoginRequiredMixin, View):
         application = application_or_404(request, pk)
         check(request.user, "application.view", application)
         lines = selectors.budget_lines_of(application)
+        award = (getattr(application, "award", None)
+                 if application.status == ApplicationStatus.AWARDED else None)
         return render(request, "funds/application_detail.html", {
             "application": application, "timeline": selectors.application_timeline(application),
             "versions": application.versions.all(),
-            "award": getattr(application, "award", None) if application.status ==
-            ApplicationStatus.AWARDED else None,
+            "award": award,
+            "award_convention": getattr(award, "convention", None),
             "can_edit": application.editable and check_ok(request.user, "application.edit",
                                                           application),
             "lines": lines, **shares_context(application, lines, application.amount_requested)})

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from backoffice.core.budget import budget_errors, budget_totals
+from backoffice.core.budget import VOLUNTEERING_CHARGE, budget_errors, budget_totals
 
 from .. import rules, selectors
 from ..models import Application, Call
@@ -64,4 +66,7 @@ def shares_context(application: Application, lines, amount_requested) -> dict:
         "budget_errors": budget_errors(lines) if lines else [],
         "totals": budget_totals(lines),
         "fund_rules": fund_rules,
+        "planned_volunteering": sum((line.amount for line in lines
+                                     if line.account == VOLUNTEERING_CHARGE), Decimal("0.00")),
+        "realised_volunteering": selectors.realised_volunteering(application),
     }

@@ -32,6 +32,12 @@ def smic_rates(db):
 
 
 @pytest.fixture
+def free_text_projects(settings):
+    """Projects as free text (setting VOLUNTEERING_PROJECT_RESOLVER emptied): any reference."""
+    settings.VOLUNTEERING_PROJECT_RESOLVER = ""
+
+
+@pytest.fixture
 def organisation(db):
     return OrganisationFactory()
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
 from volunteering.models import (
     AttestationStatus,
@@ -21,5 +22,9 @@ def test_seed_demo_volunteering_is_idempotent():
     assert VolunteerEntry.objects.values("organisation").distinct().count() == 2
     assert VolunteerEntry.objects.filter(status=EntryStatus.DRAFT).exists()
     assert VolunteerEntry.objects.dates("date", "year").count() == 2
-    attestation = VolunteerAttestation.objects.get()
+    attestation = VolunteerAttestation.objects.get(project_reference="")
     assert attestation.status == AttestationStatus.READY and attestation.value > 0
+    # Part of the hours are logged on conventions, by their reference.
+    linked = VolunteerEntry.objects.filter(convention__isnull=False)
+    assert linked.exists()
+    assert not linked.exclude(project_reference=F("convention__reference")).exists()

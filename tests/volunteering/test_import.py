@@ -24,7 +24,8 @@ def run(organisation, actor, content, **kwargs):
                                   filename="heures.csv", **kwargs)
 
 
-def test_semicolon_cp1252_french_decimals_and_dates(organisation, admin, volunteers, today):
+def test_semicolon_cp1252_french_decimals_and_dates(organisation, admin, volunteers, today,
+                                                    free_text_projects):
     content = ("date;bénévole;heures;activité;projet\n"
                "14/02/2026;Anne B.;2,5;Animation;P-1\n"
                "2024-10-31;Hélène Ç.;3;travaux;\n").encode("cp1252")
@@ -129,7 +130,8 @@ def test_duplicates_need_confirmation(organisation, admin, volunteers, today):
 
 
 def test_export_then_import_gives_the_same_totals(organisation, admin, volunteers, today,
-                                                  other_organisation, outsider):
+                                                  other_organisation, outsider,
+                                                  free_text_projects):
     for i, volunteer in enumerate(volunteers):
         services.entry_log(organisation=organisation, volunteer=volunteer,
                            date=dt.date(2025, 10, 20 + i * 5), hours=Decimal("2.75"),

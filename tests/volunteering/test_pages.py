@@ -19,7 +19,8 @@ def url(name, organisation, *args):
     return reverse(f"volunteering:{name}", args=[organisation.pk, *args])
 
 
-def test_session_form_logs_a_workshop(client, organisation, admin, volunteers, today):
+def test_session_form_logs_a_workshop(client, organisation, admin, volunteers, today,
+                                      free_text_projects):
     client.force_login(admin)
     assert client.get(url("session", organisation)).status_code == 200
     response = client.post(url("session", organisation), {

@@ -82,7 +82,8 @@ def test_24_hour_rule_within_one_batch_is_all_or_nothing(organisation, admin, vo
     assert not VolunteerEntry.objects.exists()
 
 
-def test_likely_duplicate_needs_confirmation(organisation, admin, volunteers, today):
+def test_likely_duplicate_needs_confirmation(organisation, admin, volunteers, today,
+                                             free_text_projects):
     day = dt.date(2026, 3, 2)
     log(organisation, admin, volunteers[0], day, "2", project_reference="P1")
     with pytest.raises(ValidationError) as exc:
@@ -136,20 +137,14 @@ def test_only_validated_entries_count_and_totals_are_the_sum(organisation, admin
     assert AuditEvent.objects.filter(event="volunteer_entry_validated").count() == 2
 
 
-def test_totals_by_project_reference(organisation, admin, volunteers, today):
+def test_totals_by_project_reference(organisation, admin, volunteers, today,
+                                     free_text_projects):
     log(organisation, admin, volunteers[0], dt.date(2025, 5, 1), "3", project_reference="A")
     log(organisation, admin, volunteers[0], dt.date(2025, 5, 2), "2", project_reference="B")
     services.entries_validate(organisation=organisation, entry_ids=None, actor=admin)
     assert selectors.volunteer_totals(organisation=organisation,
                                       project_reference="A").hours == Decimal("3")
     assert selectors.volunteer_totals(organisation=organisation).hours == Decimal("5")
-
-
-def test_volunteer_totals_refuses_unlinked_project_arguments(organisation):
-    with pytest.raises(ValueError, match="not linked"):
-        selectors.volunteer_totals(organisation=organisation, application=object())
-    with pytest.raises(ValueError, match="not linked"):
-        selectors.volunteer_totals(organisation=organisation, convention=object())
 
 
 def test_valuation_rate_follows_the_organisation_method(organisation, admin):

@@ -22,6 +22,7 @@ from ..models import (
     Volunteer,
     VolunteerEntry,
 )
+from ..projects import project_links
 from ._common import (
     ENTRY_TRANSITIONS,
     _require,
@@ -136,15 +137,18 @@ def entries_log(*, organisation, rows: Iterable[dict], actor, confirm_duplicates
         # Serialise concurrent logging for the same organisation so the 24-hour rule holds.
         type(organisation).objects.select_for_update().filter(pk=organisation.pk).first()
         _check_rows(organisation=organisation, rows=rows, confirm_duplicates=confirm_duplicates)
+        links = project_links(organisation, {row["project_reference"] for row in rows})
         entries = []
         for row in rows:
+            application_id, convention_id = links.get(row["project_reference"], (None, None))
             _method, rate = _valuation(organisation=organisation, on=row["date"],
                                        qualification=row["qualification"], rates=rates,
                                        method=method)
             entry = VolunteerEntry(
                 organisation=organisation, volunteer=row["volunteer"], date=row["date"],
                 hours=row["hours"], activity=row["activity"], qualification=row["qualification"],
-                project_reference=row["project_reference"], note=row.get("note", "") or "",
+                project_reference=row["project_reference"], application_id=application_id,
+                convention_id=convention_id, note=row.get("note", "") or "",
                 valuation_method=method, rate=rate, value=rules.entry_value(row["hours"], rate),
                 created_by=actor if getattr(actor, "pk", None) else None,
                 import_reference=import_reference,
@@ -214,6 +218,10 @@ def entry_update(*, entry: VolunteerEntry, actor, confirm_duplicates: bool = Fal
                         "volunteer": entry.volunteer, "date": entry.date, "hours": entry.hours,
                         "activity": entry.activity,
                         "project_reference": entry.project_reference}])
+        entry.project_reference = (entry.project_reference or "").strip()
+        entry.application_id, entry.convention_id = project_links(
+            entry.organisation, {entry.project_reference}).get(entry.project_reference,
+                                                               (None, None))
         method, rate = _valuation(organisation=entry.organisation, on=entry.date,
                                   qualification=entry.qualification)
         entry.valuation_method, entry.rate = method, rate
@@ -316,14 +324,17 @@ def entries_unvalidate(*, organisation, entry_ids: Iterable[int], actor) -> int:
     return len(entries)
 
 
-def entries_lock(*, organisation, year: int, project_reference: str | None = None, actor,
-                 reason: str) -> int:
-    """Lock the validated entries behind an approved financial report (year, project): their
-    hours and values can no longer change. Called by the financial report's approval."""
+def entries_lock(*, organisation, year: int, project_reference: str | None = None,
+                 convention=None, actor, reason: str) -> int:
+    """Lock the validated entries behind an approved financial report (year, and a convention
+    or a free-text project): their hours and values can no longer change. Called by the
+    financial report's approval."""
     start, end = rules.year_bounds(year)
     with transaction.atomic():
         qs = VolunteerEntry.objects.select_for_update(of=("self",)).filter(
             organisation=organisation, status=EntryStatus.VALIDATED, date__range=(start, end))
+        if convention is not None:
+            qs = qs.filter(convention=convention)
         if project_reference is not None:
             qs = qs.filter(project_reference=project_reference)
         entries = list(qs.select_related("volunteer"))
@@ -331,14 +342,16 @@ def entries_lock(*, organisation, year: int, project_reference: str | None = Non
     return len(entries)
 
 
-def entries_unlock(*, organisation, year: int, project_reference: str | None = None, actor,
-                   reason: str) -> int:
+def entries_unlock(*, organisation, year: int, project_reference: str | None = None,
+                   convention=None, actor, reason: str) -> int:
     """Unlock the entries of a financial report sent back for changes: they become validated
     again (still counted) and can be corrected after being returned to draft."""
     start, end = rules.year_bounds(year)
     with transaction.atomic():
         qs = VolunteerEntry.objects.select_for_update(of=("self",)).filter(
             organisation=organisation, status=EntryStatus.LOCKED, date__range=(start, end))
+        if convention is not None:
+            qs = qs.filter(convention=convention)
         if project_reference is not None:
             qs = qs.filter(project_reference=project_reference)
         entries = list(qs.select_related("volunteer"))
