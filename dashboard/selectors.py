@@ -273,8 +273,7 @@ def _advances(year: int) -> dict:
     advance = ScheduleLine.objects.filter(year=OuterRef("pk"), kind=LineKind.ADVANCE,
                                           amount__gt=0)
     result = (ConventionYear.objects.filter(year=year, convention__status__in=COMMITTED)
-              .annotate(has_advance=Exists(advance))
-              .aggregate(n=Count("pk"), with_advance=Count("pk", filter=Q(has_advance=True))))
+              .aggregate(n=Count("pk"), with_advance=Count("pk", filter=Q(Exists(advance)))))
     paid = Payment.objects.filter(status=PaymentStatus.PAID, line__kind=LineKind.ADVANCE,
                                   line__year__year=year, paid_on__year=year)
     (median_day,) = _percentiles(paid, DayOfYear(F("paid_on")), (0.5,))
@@ -323,11 +322,9 @@ def _citizen_fund(year: int) -> dict:
     submitted = Application.objects.filter(status__in=SUBMITTED_STATUSES,
                                            submitted_at__year=year)
     # Individuals (no organisation) and informal collectives count as informal.
-    apps = (submitted.annotate(returning=Exists(earlier))
-            .aggregate(n=Count("pk"),
-                       newcomers=Count("pk", filter=(
-                           Q(organisation__isnull=True) | Q(returning=False)
-                           | Q(organisation__legal_form=LegalForm.INFORMAL)))))
+    apps = submitted.aggregate(n=Count("pk"), newcomers=Count("pk", filter=(
+        Q(organisation__isnull=True) | ~Q(Exists(earlier))
+        | Q(organisation__legal_form=LegalForm.INFORMAL))))
     awards = Award.objects.filter(deliberation_date__year=year).aggregate(
         n=Count("pk"), total=_money(Sum("amount")))
     decided = Award.objects.filter(deliberation_date__year=year,
@@ -347,9 +344,8 @@ def _cofinancing(year: int) -> dict:
     line not asked from this authority, with an amount). 1 query."""
     other = ApplicationBudgetLine.objects.filter(
         application=OuterRef("application"), account="74", is_this_authority=False, amount__gt=0)
-    result = (Award.objects.filter(deliberation_date__year=year)
-              .annotate(cofinanced=Exists(other))
-              .aggregate(n=Count("pk"), cofinanced=Count("pk", filter=Q(cofinanced=True))))
+    result = Award.objects.filter(deliberation_date__year=year).aggregate(
+        n=Count("pk"), cofinanced=Count("pk", filter=Q(Exists(other))))
     return {"funded_count": result["n"], "cofinanced_count": result["cofinanced"],
             "cofinanced_share": rules.share(result["cofinanced"], result["n"])}
 
