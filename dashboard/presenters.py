@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -72,7 +73,9 @@ def scorecard_lines(years: list[dict]) -> list[dict]:
             trend = rules.trend(values[0]["raw"], values[1]["raw"])
             if trend:
                 trend["good"] = None
-        lines.append({"indicator": indicator, "values": values, "trend": trend})
+        url_name, query = indicator.link
+        href = reverse(url_name) + ("?" + query.format(year=years[0]["year"]) if query else "")
+        lines.append({"indicator": indicator, "values": values, "trend": trend, "href": href})
     return lines
 
 
@@ -105,9 +108,10 @@ def chart_tables(data: dict) -> dict:
             "rows": [[MONTHS[r["month"] - 1], r["paid"], r["due"]] for r in monthly],
         },
         "natures": {
-            "title": _("Montants attribués en %(year)s par nature") % {"year": year},
-            "headers": [_("Nature"), _("Montant attribué (€)")],
-            "rows": [[r["label"], r["amount"]] for r in natures],
+            "title": _("Financements %(year)s par nature") % {"year": year},
+            "headers": [_("Nature"), _("Attribué dans l'année (€)"),
+                        _("Tranches de conventions de l'année (€)")],
+            "rows": [[r["label"], r["amount"], r["tranches"]] for r in natures],
         },
         "delais": {
             "title": _("Délais de paiement %(year)s (limite légale : 60 jours)") % {"year": year},
@@ -124,9 +128,11 @@ def chart_tables(data: dict) -> dict:
         description=_("Montants versés et montants arrivant à échéance, mois par mois."))
     charts["natures"]["svg"] = bar_chart(
         [r["label"].split(" ")[0] for r in natures],
-        [Series(_("Attribué"), [r["amount"] for r in natures])],
+        [Series(_("Attribué"), [r["amount"] for r in natures]),
+         Series(_("Tranches de conventions"), [r["tranches"] for r in natures])],
         title=charts["natures"]["title"], unit=" €",
-        description=_("Somme des attributions de l'année par nature de financement."))
+        description=_("Attributions décidées dans l'année et tranches annuelles des conventions, "
+                      "par nature de financement."))
     charts["delais"]["svg"] = bar_chart(
         [r["label"] for r in delays],
         [Series(_("Versements"), [r["count"] for r in delays])],
@@ -134,4 +140,7 @@ def chart_tables(data: dict) -> dict:
         description=_("Nombre de versements par délai entre déclenchement et paiement ; la ligne "
                       "pointillée marque la limite de 60 jours."),
         marker=(rules.DELAY_LIMIT_POSITION, _("60 jours")))
+    for chart in charts.values():
+        chart["empty"] = not any(cell for row in chart["rows"] for cell in row[1:]
+                                 if not isinstance(cell, str))
     return charts

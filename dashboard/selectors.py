@@ -213,10 +213,15 @@ def monthly_payments(*, year: int) -> list[dict]:
 
 
 def awarded_by_nature(*, year: int) -> list[dict]:
-    """Amounts awarded in ``year`` (deliberation date) per nature, every nature listed. 1 query."""
-    totals = dict(Award.objects.filter(deliberation_date__year=year).order_by()
-                  .values_list("nature").annotate(total=Sum("amount")))
-    return [{"nature": value, "label": str(label), "amount": _cents(totals.get(value))}
+    """Per nature, every nature listed: amounts awarded in ``year`` (deliberation date) and the
+    year's convention tranches (confirmed, else planned). 2 queries."""
+    awarded = dict(Award.objects.filter(deliberation_date__year=year).order_by()
+                   .values_list("nature").annotate(total=Sum("amount")))
+    tranches = dict(ConventionYear.objects.filter(year=year, convention__status__in=COMMITTED)
+                    .annotate(amount=_year_amount()).order_by()
+                    .values_list("convention__nature").annotate(total=Sum("amount")))
+    return [{"nature": value, "label": str(label), "amount": _cents(awarded.get(value)),
+             "tranches": _cents(tranches.get(value))}
             for value, label in Nature.choices]
 
 

@@ -226,8 +226,11 @@ def test_dashboard_money_per_fund_and_alerts():
     assert months[3]["paid"] == D("15000.00")
     assert months[4]["paid"] == D("2000.00")
     assert months[10]["due"] == D("10000.00")
-    natures = {n["nature"]: n["amount"] for n in page["natures"]}
-    assert natures["projet"] == D("30000.00") and natures["investissement"] == D("0.00")
+    natures = {n["nature"]: n for n in page["natures"]}
+    assert natures["projet"]["amount"] == D("30000.00")
+    assert natures["investissement"]["amount"] == D("0.00")
+    # Tranches 2026 of the four operating conventions: 30,000 + 5,000 + 1 + 1.
+    assert natures["fonctionnement"]["tranches"] == D("35002.00")
 
 
 def _dataset(size: int):
