@@ -256,151 +256,230 @@ def dashboard(*, year: int, today: dt.date) -> dict:
 
 
 # --- Pact scorecard ----------------------------------------------------------------------
+# Every query below covers all the years shown at once: one conditional aggregate per year
+# (FILTER on PostgreSQL), so three years cost the same number of queries as one.
 
 
-def _multi_year(year: int) -> dict:
-    """Share of the year's funding (€, confirmed or else planned) under multi-year conventions,
-    and the number of multi-year conventions (CPO) with a tranche that year. 1 query."""
+def _per_year(years, build) -> dict:
+    """{"<name>_<year>": aggregate} for every year, from ``build(year) -> {name: aggregate}``."""
+    aggregates = {}
+    for year in years:
+        for name, aggregate in build(year).items():
+            aggregates[f"{name}_{year}"] = aggregate
+    return aggregates
+
+
+def _percentiles_by_year(queryset, expression, group, years, fractions) -> dict:
+    """{(year, fraction): value} of ``expression`` per ``group`` year, in one query."""
+    queryset = queryset.annotate(_group=group, _value=expression)
+    if connection.vendor == "postgresql":
+        result = queryset.aggregate(**{
+            f"p{i}_{y}": PercentileCont("_value", q, filter=Q(_group=y))
+            for y in years for i, q in enumerate(fractions)})
+        return {(y, q): result[f"p{i}_{y}"] for y in years for i, q in enumerate(fractions)}
+    pairs = list(queryset.order_by().values_list("_group", "_value"))
+    return {(y, q): rules.percentile([v for g, v in pairs if g == y and v is not None], q)
+            for y in years for q in fractions}
+
+
+def _tranches(years) -> dict:
+    """Per year: the tranches' funding (€, confirmed else planned) of signed conventions, the
+    part under multi-year conventions, the number of CPOs and of tranches, and the funding by
+    nature. 1 query."""
     spans = ExtractYear("convention__end_date") - ExtractYear("convention__start_date")
-    result = (ConventionYear.objects.filter(year=year, convention__status__in=COMMITTED)
-              .annotate(amount=_year_amount(), span=spans)
-              .aggregate(total=_money(Sum("amount")),
-                         multi=_money(Sum("amount", filter=Q(span__gte=1))),
-                         cpo=Count("convention", filter=Q(span__gte=1), distinct=True)))
-    total, multi = _cents(result["total"]), _cents(result["multi"])
-    return {"funding_total": total, "multi_year_amount": multi,
-            "multi_year_share": rules.share(multi, total), "cpo_count": result["cpo"]}
 
+    def build(y):
+        aggregates = {
+            "total": _money(Sum("amount", filter=Q(year=y))),
+            "multi": _money(Sum("amount", filter=Q(year=y, span__gte=1))),
+            "cpo": Count("convention", filter=Q(year=y, span__gte=1), distinct=True),
+            "n": Count("pk", filter=Q(year=y)),
+        }
+        for value in Nature.values:
+            aggregates[value] = _money(Sum("amount", filter=Q(year=y, convention__nature=value)))
+        return aggregates
 
-def _advances(year: int) -> dict:
-    """Share of the year's tranches whose schedule starts with an advance, and the median day of
-    the year advances were paid. 2 queries."""
-    advance = ScheduleLine.objects.filter(year=OuterRef("pk"), kind=LineKind.ADVANCE,
-                                          amount__gt=0)
-    result = (ConventionYear.objects.filter(year=year, convention__status__in=COMMITTED)
-              .aggregate(n=Count("pk"), with_advance=Count("pk", filter=Q(Exists(advance)))))
-    paid = Payment.objects.filter(status=PaymentStatus.PAID, line__kind=LineKind.ADVANCE,
-                                  line__year__year=year, paid_on__year=year)
-    (median_day,) = _percentiles(paid, DayOfYear(F("paid_on")), (0.5,))
-    return {"years_count": result["n"], "advance_count": result["with_advance"],
-            "advance_share": rules.share(result["with_advance"], result["n"]),
-            "advance_median_day": round(median_day) if median_day is not None else None}
-
-
-def _delays(year: int) -> dict:
-    """Median and 90th percentile payment delay, share paid within 60 days. 1–2 queries."""
-    qs = _paid_with_delay(year=year)
-    counts = qs.aggregate(n=Count("pk"),
-                          on_time=Count("pk", filter=Q(delay__lte=rules.PAYMENT_LIMIT_DAYS)))
-    p50, p90 = _percentiles(qs, F("delay")) if counts["n"] else (None, None)
-    return {"paid_count": counts["n"], "on_time_count": counts["on_time"],
-            "on_time_share": rules.share(counts["on_time"], counts["n"]),
-            "delay_median": p50, "delay_p90": p90}
-
-
-def _natures(year: int) -> dict:
-    """The year's funding (€) by nature of the convention. 1 query."""
-    aggregates = {value: _money(Sum("amount", filter=Q(convention__nature=value)))
-                  for value in Nature.values}
-    result = (ConventionYear.objects.filter(year=year, convention__status__in=COMMITTED)
-              .annotate(amount=_year_amount()).aggregate(total=_money(Sum("amount")), **aggregates))
-    total = _cents(result["total"])
-    operating = _cents(result[Nature.OPERATING]) + _cents(result[Nature.ENGINEERING])
-    return {"nature_total": total,
-            "operating_engineering_amount": operating,
+    result = (ConventionYear.objects.filter(year__in=years, convention__status__in=COMMITTED)
+              .annotate(amount=_year_amount(), span=spans).aggregate(**_per_year(years, build)))
+    out = {}
+    for y in years:
+        total, multi = _cents(result[f"total_{y}"]), _cents(result[f"multi_{y}"])
+        by_nature = {value: _cents(result[f"{value}_{y}"]) for value in Nature.values}
+        operating = by_nature[Nature.OPERATING] + by_nature[Nature.ENGINEERING]
+        out[y] = {
+            "funding_total": total, "multi_year_amount": multi,
+            "multi_year_share": rules.share(multi, total), "cpo_count": result[f"cpo_{y}"],
+            "years_count": result[f"n_{y}"],
+            "nature_total": total, "operating_engineering_amount": operating,
             "operating_engineering_share": rules.share(operating, total),
-            "project_share": rules.share(_cents(result[Nature.PROJECT]), total),
-            "investment_amount": _cents(result[Nature.INVESTMENT]),
-            "investment_share": rules.share(_cents(result[Nature.INVESTMENT]), total)}
+            "project_share": rules.share(by_nature[Nature.PROJECT], total),
+            "investment_amount": by_nature[Nature.INVESTMENT],
+            "investment_share": rules.share(by_nature[Nature.INVESTMENT], total),
+        }
+    return out
 
 
-def _citizen_fund(year: int) -> dict:
-    """Funds open in ``year``: envelope; applications submitted in the year; awards decided in
-    the year; share of applicants that were first-time (no earlier submitted application of the
-    same organisation) or informal (collective, or a resident applying alone); median days from
-    submission to the deliberation. 4 queries."""
-    envelope = Fund.objects.filter(year_start__lte=year, year_end__gte=year).aggregate(
-        total=_money(Sum("envelope")))["total"]
+def _advances(years, tranches: dict) -> dict:
+    """Per year: share of the tranches whose schedule has an advance, and the median day of the
+    year advances were paid. 2 queries."""
+    counts = (ScheduleLine.objects.filter(kind=LineKind.ADVANCE, amount__gt=0,
+                                          year__year__in=years,
+                                          year__convention__status__in=COMMITTED)
+              .aggregate(**_per_year(years, lambda y: {
+                  "with": Count("year", filter=Q(year__year=y), distinct=True)})))
+    paid = Payment.objects.filter(status=PaymentStatus.PAID, line__kind=LineKind.ADVANCE,
+                                  line__year__year__in=years,
+                                  paid_on__year=F("line__year__year"))
+    medians = _percentiles_by_year(paid, DayOfYear(F("paid_on")), F("line__year__year"),
+                                   years, (0.5,))
+    out = {}
+    for y in years:
+        n, with_advance = tranches[y]["years_count"], counts[f"with_{y}"]
+        median_day = medians[(y, 0.5)]
+        out[y] = {"advance_count": with_advance, "advance_share": rules.share(with_advance, n),
+                  "advance_median_day": round(median_day) if median_day is not None else None}
+    return out
+
+
+def _delays(years) -> dict:
+    """Per year: median and 90th percentile payment delay, share paid within 60 days (delay =
+    paid_on − trigger_date; day 60 on time, day 61 late). 1 query on PostgreSQL."""
+    qs = (Payment.objects.filter(status=PaymentStatus.PAID, paid_on__year__gte=min(years),
+                                 paid_on__year__lte=max(years), line__trigger_date__isnull=False)
+          .annotate(delay=DaysBetween(F("paid_on"), F("line__trigger_date")),
+                    paid_year=ExtractYear("paid_on")))
+
+    def build(y):
+        aggregates = {"n": Count("pk", filter=Q(paid_year=y)),
+                      "on_time": Count("pk", filter=Q(paid_year=y,
+                                                      delay__lte=rules.PAYMENT_LIMIT_DAYS))}
+        if connection.vendor == "postgresql":
+            aggregates["p50"] = PercentileCont("delay", 0.5, filter=Q(paid_year=y))
+            aggregates["p90"] = PercentileCont("delay", 0.9, filter=Q(paid_year=y))
+        return aggregates
+
+    result = qs.aggregate(**_per_year(years, build))
+    if connection.vendor != "postgresql":
+        percentiles = _percentiles_by_year(qs, F("delay"), F("paid_year"), years, (0.5, 0.9))
+        for y in years:
+            result[f"p50_{y}"], result[f"p90_{y}"] = percentiles[(y, 0.5)], percentiles[(y, 0.9)]
+    return {y: {"paid_count": result[f"n_{y}"], "on_time_count": result[f"on_time_{y}"],
+                "on_time_share": rules.share(result[f"on_time_{y}"], result[f"n_{y}"]),
+                "delay_median": result[f"p50_{y}"], "delay_p90": result[f"p90_{y}"]}
+            for y in years}
+
+
+def _citizen_fund(years) -> dict:
+    """Per year: envelope of the funds open that year; applications submitted that year and the
+    share of applicants that were first-time (no earlier submitted application of the same
+    organisation) or informal (collective, or a resident applying alone); awards decided that
+    year, their amount, the share co-financed (a 74 line of another funder with an amount) and
+    the median days from submission to the deliberation. 3 queries."""
+    envelopes = Fund.objects.aggregate(**_per_year(years, lambda y: {
+        "envelope": _money(Sum("envelope", filter=Q(year_start__lte=y, year_end__gte=y)))}))
     earlier = Application.objects.filter(
         organisation=OuterRef("organisation"), status__in=SUBMITTED_STATUSES,
         submitted_at__lt=OuterRef("submitted_at"))
-    submitted = Application.objects.filter(status__in=SUBMITTED_STATUSES,
-                                           submitted_at__year=year)
-    # Individuals (no organisation) and informal collectives count as informal.
-    apps = submitted.aggregate(n=Count("pk"), newcomers=Count("pk", filter=(
-        Q(organisation__isnull=True) | ~Q(Exists(earlier))
-        | Q(organisation__legal_form=LegalForm.INFORMAL))))
-    awards = Award.objects.filter(deliberation_date__year=year).aggregate(
-        n=Count("pk"), total=_money(Sum("amount")))
-    decided = Award.objects.filter(deliberation_date__year=year,
-                                   application__submitted_at__isnull=False)
-    (median_days,) = _percentiles(
-        decided, DaysBetween(F("deliberation_date"), TruncDate("application__submitted_at")),
-        (0.5,))
-    return {"envelope": _cents(envelope), "applications_count": apps["n"],
-            "newcomer_count": apps["newcomers"],
-            "newcomer_share": rules.share(apps["newcomers"], apps["n"]),
-            "awards_count": awards["n"], "awarded_amount": _cents(awards["total"]),
-            "decision_median_days": median_days}
-
-
-def _cofinancing(year: int) -> dict:
-    """Share of projects funded in ``year`` whose budget has at least one other funder (a 74
-    line not asked from this authority, with an amount). 1 query."""
-    other = ApplicationBudgetLine.objects.filter(
+    newcomer = (Q(organisation__isnull=True) | ~Q(Exists(earlier))
+                | Q(organisation__legal_form=LegalForm.INFORMAL))
+    apps = (Application.objects.filter(status__in=SUBMITTED_STATUSES,
+                                       submitted_at__year__gte=min(years),
+                                       submitted_at__year__lte=max(years))
+            .annotate(submitted_year=ExtractYear("submitted_at"))
+            .aggregate(**_per_year(years, lambda y: {
+                "n": Count("pk", filter=Q(submitted_year=y)),
+                "new": Count("pk", filter=Q(submitted_year=y) & newcomer)})))
+    other_funder = ApplicationBudgetLine.objects.filter(
         application=OuterRef("application"), account="74", is_this_authority=False, amount__gt=0)
-    result = Award.objects.filter(deliberation_date__year=year).aggregate(
-        n=Count("pk"), cofinanced=Count("pk", filter=Q(Exists(other))))
-    return {"funded_count": result["n"], "cofinanced_count": result["cofinanced"],
-            "cofinanced_share": rules.share(result["cofinanced"], result["n"])}
+    awards_qs = (Award.objects.filter(deliberation_date__year__gte=min(years),
+                                      deliberation_date__year__lte=max(years))
+                 .annotate(decided_year=ExtractYear("deliberation_date")))
+    awards = awards_qs.aggregate(**_per_year(years, lambda y: {
+        "n": Count("pk", filter=Q(decided_year=y)),
+        "total": _money(Sum("amount", filter=Q(decided_year=y))),
+        "cofinanced": Count("pk", filter=Q(decided_year=y) & Q(Exists(other_funder)))}))
+    medians = _percentiles_by_year(
+        awards_qs.filter(application__submitted_at__isnull=False),
+        DaysBetween(F("deliberation_date"), TruncDate("application__submitted_at")),
+        F("decided_year"), years, (0.5,))
+    return {y: {"envelope": _cents(envelopes[f"envelope_{y}"]),
+                "applications_count": apps[f"n_{y}"], "newcomer_count": apps[f"new_{y}"],
+                "newcomer_share": rules.share(apps[f"new_{y}"], apps[f"n_{y}"]),
+                "awards_count": awards[f"n_{y}"], "awarded_amount": _cents(awards[f"total_{y}"]),
+                "decision_median_days": medians[(y, 0.5)],
+                "funded_count": awards[f"n_{y}"], "cofinanced_count": awards[f"cofinanced_{y}"],
+                "cofinanced_share": rules.share(awards[f"cofinanced_{y}"], awards[f"n_{y}"])}
+            for y in years}
 
 
-def _volunteering(year: int) -> dict:
-    """Valued volunteering of ``year``: hours and € of counted entries (validated or locked) of
-    organisations holding a convention tranche that year; and, in the budgets of the projects
-    funded that year, the volunteering line (870) against total self-financing (own resources
-    70, 73, 75–78 plus contributions in kind 87x). 2 queries."""
+def _volunteering(years) -> dict:
+    """Per year: hours and € of counted entries (validated or locked) of organisations holding a
+    convention tranche that year; and, in the budgets of the projects funded that year, the
+    volunteering line (870) against total self-financing (own resources 70, 73, 75–78 plus
+    contributions in kind 87x). 2 queries."""
     funded = ConventionYear.objects.filter(
-        year=year, convention__status__in=COMMITTED,
+        year=OuterRef("entry_year"), convention__status__in=COMMITTED,
         convention__organisation=OuterRef("organisation"))
-    logged = (VolunteerEntry.objects.filter(status__in=(EntryStatus.VALIDATED, EntryStatus.LOCKED),
-                                            date__year=year)
-              .filter(Exists(funded))
-              .aggregate(hours=_money(Sum("hours")), value=_money(Sum("value"))))
-    budget = ApplicationBudgetLine.objects.filter(
-        application__award__deliberation_date__year=year).aggregate(
-        volunteering=_money(Sum("amount", filter=Q(account=VOLUNTEERING_RESOURCE))),
-        self_financing=_money(Sum("amount", filter=Q(
-            account__in=OWN_RESOURCE_ACCOUNTS + IN_KIND_RESOURCE_ACCOUNTS))))
-    volunteering, self_financing = _cents(budget["volunteering"]), _cents(budget["self_financing"])
-    return {"volunteer_hours": _cents(logged["hours"]), "volunteer_value": _cents(logged["value"]),
-            "budget_volunteering": volunteering, "self_financing": self_financing,
-            "volunteering_share": rules.share(volunteering, self_financing)}
+    logged = (VolunteerEntry.objects
+              .filter(status__in=(EntryStatus.VALIDATED, EntryStatus.LOCKED),
+                      date__range=(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)))
+              .annotate(entry_year=ExtractYear("date")).filter(Exists(funded))
+              .aggregate(**_per_year(years, lambda y: {
+                  "hours": _money(Sum("hours", filter=Q(entry_year=y))),
+                  "value": _money(Sum("value", filter=Q(entry_year=y)))})))
+    budget = (ApplicationBudgetLine.objects
+              .filter(application__award__deliberation_date__year__gte=min(years),
+                      application__award__deliberation_date__year__lte=max(years))
+              .annotate(decided_year=ExtractYear("application__award__deliberation_date"))
+              .aggregate(**_per_year(years, lambda y: {
+                  "volunteering": _money(Sum("amount", filter=Q(
+                      decided_year=y, account=VOLUNTEERING_RESOURCE))),
+                  "self": _money(Sum("amount", filter=Q(
+                      decided_year=y,
+                      account__in=OWN_RESOURCE_ACCOUNTS + IN_KIND_RESOURCE_ACCOUNTS)))})))
+    out = {}
+    for y in years:
+        volunteering, self_financing = (_cents(budget[f"volunteering_{y}"]),
+                                        _cents(budget[f"self_{y}"]))
+        out[y] = {"volunteer_hours": _cents(logged[f"hours_{y}"]),
+                  "volunteer_value": _cents(logged[f"value_{y}"]),
+                  "budget_volunteering": volunteering, "self_financing": self_financing,
+                  "volunteering_share": rules.share(volunteering, self_financing)}
+    return out
 
 
-def _reports(year: int, today: dt.date) -> dict:
-    """Financial reports due in ``year`` whose due date has passed (or already filed): how many
-    were filed on or before the due date. 1 query."""
-    result = (FinancialReport.objects.filter(due_date__year=year)
+def _reports(years, today: dt.date) -> dict:
+    """Per year: financial reports due that year whose due date has passed (or already filed),
+    and how many were filed on or before the due date. 1 query."""
+    result = (FinancialReport.objects
+              .filter(due_date__range=(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)))
               .filter(Q(due_date__lt=today) | Q(submitted_on__isnull=False))
-              .aggregate(n=Count("pk"),
-                         on_time=Count("pk", filter=Q(submitted_on__lte=F("due_date")))))
-    return {"reports_count": result["n"], "reports_on_time": result["on_time"],
-            "reports_on_time_share": rules.share(result["on_time"], result["n"])}
-
-
-def scorecard_year(*, year: int, today: dt.date) -> dict:
-    """All the pact's figures for one year (about 14 queries, whatever the data size)."""
-    figures = {"year": year}
-    for part in (_multi_year(year), _advances(year), _delays(year), _natures(year),
-                 _citizen_fund(year), _cofinancing(year), _volunteering(year),
-                 _reports(year, today)):
-        figures.update(part)
-    return figures
+              .annotate(due_year=ExtractYear("due_date"))
+              .aggregate(**_per_year(years, lambda y: {
+                  "n": Count("pk", filter=Q(due_year=y)),
+                  "on_time": Count("pk", filter=Q(due_year=y,
+                                                  submitted_on__lte=F("due_date")))})))
+    return {y: {"reports_count": result[f"n_{y}"], "reports_on_time": result[f"on_time_{y}"],
+                "reports_on_time_share": rules.share(result[f"on_time_{y}"], result[f"n_{y}"])}
+            for y in years}
 
 
 def scorecard(*, year: int, today: dt.date, previous_years: int = 2) -> list[dict]:
-    """The chosen year first, then the previous years (for the trend columns)."""
-    return [scorecard_year(year=y, today=today)
-            for y in range(year, year - previous_years - 1, -1)]
+    """All the pact's figures for ``year`` then each previous year (for the trend columns), in
+    10 queries on PostgreSQL whatever the number of years and the size of the data."""
+    years = list(range(year, year - previous_years - 1, -1))
+    tranches = _tranches(years)
+    parts = (tranches, _advances(years, tranches), _delays(years), _citizen_fund(years),
+             _volunteering(years), _reports(years, today))
+    figures = []
+    for y in years:
+        row = {"year": y}
+        for part in parts:
+            row.update(part[y])
+        figures.append(row)
+    return figures
 
+
+def scorecard_year(*, year: int, today: dt.date) -> dict:
+    """The pact's figures of one year alone."""
+    return scorecard(year=year, today=today, previous_years=0)[0]

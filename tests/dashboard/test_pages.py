@@ -93,7 +93,7 @@ def test_pages_query_count_is_constant(client, agent, data, django_assert_max_nu
     client.force_login(agent)
     with django_assert_max_num_queries(25):
         client.get("/tableau-de-bord/?annee=2026")
-    with django_assert_max_num_queries(60):
+    with django_assert_max_num_queries(22):
         client.get("/tableau-de-bord/engagements/?annee=2026")
 
 
