@@ -270,14 +270,18 @@ def _per_year(years, build) -> dict:
 
 
 def _percentiles_by_year(queryset, expression, group, years, fractions) -> dict:
-    """{(year, fraction): value} of ``expression`` per ``group`` year, in one query."""
-    queryset = queryset.annotate(_group=group, _value=expression)
+    """{(year, fraction): value} of ``expression`` per ``group`` year, in one GROUP BY query
+    (one output row per year, whatever the number of rows)."""
+    queryset = queryset.annotate(_group=group, _value=expression).order_by()
     if connection.vendor == "postgresql":
-        result = queryset.aggregate(**{
-            f"p{i}_{y}": PercentileCont("_value", q, filter=Q(_group=y))
-            for y in years for i, q in enumerate(fractions)})
-        return {(y, q): result[f"p{i}_{y}"] for y in years for i, q in enumerate(fractions)}
-    pairs = list(queryset.order_by().values_list("_group", "_value"))
+        names = [f"p{i}" for i in range(len(fractions))]
+        rows = (queryset.values("_group")
+                .annotate(**{n: PercentileCont("_value", q) for n, q in zip(names, fractions,
+                                                                             strict=True)})
+                .values_list("_group", *names))
+        found = {(row[0], q): row[i + 1] for row in rows for i, q in enumerate(fractions)}
+        return {(y, q): found.get((y, q)) for y in years for q in fractions}
+    pairs = list(queryset.values_list("_group", "_value"))
     return {(y, q): rules.percentile([v for g, v in pairs if g == y and v is not None], q)
             for y in years for q in fractions}
 
@@ -343,30 +347,28 @@ def _advances(years, tranches: dict) -> dict:
 
 def _delays(years) -> dict:
     """Per year: median and 90th percentile payment delay, share paid within 60 days (delay =
-    paid_on − trigger_date; day 60 on time, day 61 late). 1 query on PostgreSQL."""
+    paid_on − trigger_date; day 60 on time, day 61 late). 1 GROUP BY query on PostgreSQL."""
     qs = (Payment.objects.filter(status=PaymentStatus.PAID, paid_on__year__gte=min(years),
                                  paid_on__year__lte=max(years), line__trigger_date__isnull=False)
           .annotate(delay=DaysBetween(F("paid_on"), F("line__trigger_date")),
                     paid_year=ExtractYear("paid_on")))
-
-    def build(y):
-        aggregates = {"n": Count("pk", filter=Q(paid_year=y)),
-                      "on_time": Count("pk", filter=Q(paid_year=y,
-                                                      delay__lte=rules.PAYMENT_LIMIT_DAYS))}
-        if connection.vendor == "postgresql":
-            aggregates["p50"] = PercentileCont("delay", 0.5, filter=Q(paid_year=y))
-            aggregates["p90"] = PercentileCont("delay", 0.9, filter=Q(paid_year=y))
-        return aggregates
-
-    result = qs.aggregate(**_per_year(years, build))
+    aggregates = {"n": Count("pk"),
+                  "on_time": Count("pk", filter=Q(delay__lte=rules.PAYMENT_LIMIT_DAYS))}
+    if connection.vendor == "postgresql":
+        aggregates.update(p50=PercentileCont("delay", 0.5), p90=PercentileCont("delay", 0.9))
+    rows = {row["paid_year"]: row
+            for row in qs.order_by().values("paid_year").annotate(**aggregates)}
     if connection.vendor != "postgresql":
         percentiles = _percentiles_by_year(qs, F("delay"), F("paid_year"), years, (0.5, 0.9))
-        for y in years:
-            result[f"p50_{y}"], result[f"p90_{y}"] = percentiles[(y, 0.5)], percentiles[(y, 0.9)]
-    return {y: {"paid_count": result[f"n_{y}"], "on_time_count": result[f"on_time_{y}"],
-                "on_time_share": rules.share(result[f"on_time_{y}"], result[f"n_{y}"]),
-                "delay_median": result[f"p50_{y}"], "delay_p90": result[f"p90_{y}"]}
-            for y in years}
+        for y, row in rows.items():
+            row["p50"], row["p90"] = percentiles[(y, 0.5)], percentiles[(y, 0.9)]
+    out = {}
+    for y in years:
+        row = rows.get(y, {"n": 0, "on_time": 0, "p50": None, "p90": None})
+        out[y] = {"paid_count": row["n"], "on_time_count": row["on_time"],
+                  "on_time_share": rules.share(row["on_time"], row["n"]),
+                  "delay_median": row["p50"], "delay_p90": row["p90"]}
+    return out
 
 
 def _citizen_fund(years) -> dict:
@@ -414,19 +416,18 @@ def _citizen_fund(years) -> dict:
 
 def _volunteering(years) -> dict:
     """Per year: hours and € of counted entries (validated or locked) of organisations holding a
-    convention tranche that year; and, in the budgets of the projects funded that year, the
+    convention tranche that year (one GROUP BY year: a row per year); and, in the budgets of the projects funded that year, the
     volunteering line (870) against total self-financing (own resources 70, 73, 75–78 plus
     contributions in kind 87x). 2 queries."""
     funded = ConventionYear.objects.filter(
         year=OuterRef("entry_year"), convention__status__in=COMMITTED,
         convention__organisation=OuterRef("organisation"))
-    logged = (VolunteerEntry.objects
-              .filter(status__in=(EntryStatus.VALIDATED, EntryStatus.LOCKED),
-                      date__range=(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)))
-              .annotate(entry_year=ExtractYear("date")).filter(Exists(funded))
-              .aggregate(**_per_year(years, lambda y: {
-                  "hours": _money(Sum("hours", filter=Q(entry_year=y))),
-                  "value": _money(Sum("value", filter=Q(entry_year=y)))})))
+    logged = {row["entry_year"]: row for row in (
+        VolunteerEntry.objects
+        .filter(status__in=(EntryStatus.VALIDATED, EntryStatus.LOCKED),
+                date__range=(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)))
+        .annotate(entry_year=ExtractYear("date")).filter(Exists(funded))
+        .order_by().values("entry_year").annotate(hours=Sum("hours"), value=Sum("value")))}
     budget = (ApplicationBudgetLine.objects
               .filter(application__award__deliberation_date__year__gte=min(years),
                       application__award__deliberation_date__year__lte=max(years))
@@ -441,8 +442,9 @@ def _volunteering(years) -> dict:
     for y in years:
         volunteering, self_financing = (_cents(budget[f"volunteering_{y}"]),
                                         _cents(budget[f"self_{y}"]))
-        out[y] = {"volunteer_hours": _cents(logged[f"hours_{y}"]),
-                  "volunteer_value": _cents(logged[f"value_{y}"]),
+        entries = logged.get(y, {})
+        out[y] = {"volunteer_hours": _cents(entries.get("hours")),
+                  "volunteer_value": _cents(entries.get("value")),
                   "budget_volunteering": volunteering, "self_financing": self_financing,
                   "volunteering_share": rules.share(volunteering, self_financing)}
     return out

@@ -263,5 +263,5 @@ def test_query_count_does_not_grow_with_data(django_assert_max_num_queries):
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(12):
         selectors.dashboard(year=2026, today=TODAY)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):  # 10 on PostgreSQL, +2 percentile reads on SQLite
         selectors.scorecard(year=2026, today=TODAY)
