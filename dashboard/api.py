@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import permissions, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 
 from . import presenters, selectors
@@ -13,11 +14,40 @@ from .permissions import can
 from .services import MAX_YEAR, MIN_YEAR
 
 
+class TrendSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=["up", "down", "flat"])
+    good = serializers.BooleanField(allow_null=True)
+
+
+class IndicatorSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    commitment = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["share", "money", "count", "days", "hours",
+                                            "day_of_year"])
+    definition = serializers.CharField()
+    values = serializers.DictField(child=serializers.JSONField(allow_null=True),
+                                   help_text="Valeur par année ; montants et parts en décimales "
+                                             "exactes (chaînes), null si non défini.")
+    display = serializers.DictField(child=serializers.CharField())
+    trend = TrendSerializer(allow_null=True)
+
+
+class ScorecardSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    years = serializers.ListField(child=serializers.IntegerField())
+    indicators = IndicatorSerializer(many=True)
+
+
 class ScorecardViewSet(viewsets.ViewSet):
     """GET /api/v1/scorecard/?year=YYYY — every indicator for the year and the two before."""
 
     permission_classes = [permissions.IsAuthenticated]
+    serializer_class = ScorecardSerializer
 
+    @extend_schema(parameters=[OpenApiParameter("year", int, description="Année, par défaut "
+                                                "l'année en cours.")],
+                   responses=ScorecardSerializer)
     def list(self, request):
         allowed, reason = can(request.user, "scorecard.api")
         if not allowed:
