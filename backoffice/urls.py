@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("funds.api_urls")),
     path("", include("conventions.api_urls")),
     path("", include("volunteering.api_urls")),
+    path("", include("dashboard.api_urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
 ]
 
@@ -31,5 +32,6 @@ urlpatterns = [
     path("fonds/", include("funds.urls")),
     path("conventions/", include("conventions.urls")),
     path("benevolat/", include("volunteering.urls")),
+    path("tableau-de-bord/", include("dashboard.urls")),
     path("", include("backoffice.core.urls")),
 ]

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "funds",
     "conventions",
     "volunteering",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

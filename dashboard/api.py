@@ -1,0 +1,78 @@
+"""API of the pact scorecard: the same figures as the page, for agents and decision makers."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.response import Response
+
+from . import presenters, selectors
+from .permissions import can
+from .services import MAX_YEAR, MIN_YEAR
+
+
+class TrendSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=["up", "down", "flat"])
+    good = serializers.BooleanField(allow_null=True)
+
+
+class IndicatorSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    commitment = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["share", "money", "count", "days", "hours",
+                                            "day_of_year"])
+    definition = serializers.CharField()
+    values = serializers.DictField(child=serializers.JSONField(allow_null=True),
+                                   help_text="Valeur par année ; montants et parts en décimales "
+                                             "exactes (chaînes), null si non défini.")
+    display = serializers.DictField(child=serializers.CharField())
+    trend = TrendSerializer(allow_null=True)
+
+
+class ScorecardSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    years = serializers.ListField(child=serializers.IntegerField())
+    indicators = IndicatorSerializer(many=True)
+
+
+class ScorecardViewSet(viewsets.ViewSet):
+    """GET /api/v1/scorecard/?year=YYYY — every indicator for the year and the two before."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = ScorecardSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("year", int, description="Année, par défaut "
+                                                "l'année en cours.")],
+                   responses=ScorecardSerializer)
+    def list(self, request):
+        allowed, reason = can(request.user, "scorecard.api")
+        if not allowed:
+            raise PermissionDenied(reason)
+        today = timezone.localdate()
+        raw = request.query_params.get("year", str(today.year))
+        try:
+            year = int(raw)
+        except ValueError as exc:
+            raise ValidationError({"year": _("L'année doit être un nombre, par exemple 2026.")}) \
+                from exc
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValidationError({"year": _("Choisissez une année entre 2000 et 2100.")})
+        years = selectors.scorecard(year=year, today=today)
+        indicators = []
+        for line in presenters.scorecard_lines(years):
+            indicator = line["indicator"]
+            indicators.append({
+                "key": indicator.key, "commitment": str(indicator.commitment),
+                "label": str(indicator.label), "kind": indicator.kind,
+                "definition": str(indicator.definition),
+                "values": {str(v["year"]): presenters.api_value(indicator.kind, v["raw"])
+                           for v in line["values"]},
+                "display": {str(v["year"]): v["text"] for v in line["values"]},
+                "trend": line["trend"],
+            })
+        return Response({"year": year, "years": [f["year"] for f in years],
+                         "indicators": indicators})

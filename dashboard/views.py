@@ -1,0 +1,148 @@
+"""Dashboard and scorecard pages (thin: parse the year, call selectors/presenters, render)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from backoffice.core.exports import table_response
+
+from . import presenters, selectors, services
+from .models import ScorecardDocument, ScorecardStatus
+from .permissions import can
+from .services import MAX_YEAR, MIN_YEAR
+
+
+def parse_year(raw, default: int) -> tuple[int, str]:
+    """The year asked in the query string, or ``default`` with a French message when invalid."""
+    if raw in (None, ""):
+        return default, ""
+    try:
+        year = int(raw)
+    except (TypeError, ValueError):
+        return default, _("Année invalide : « %(raw)s ». Affichage de %(year)s.") % {
+            "raw": raw, "year": default}
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return default, _("Choisissez une année entre 2000 et 2100.")
+    return year, ""
+
+
+class StaffView(LoginRequiredMixin, View):
+    """Associations never see these pages: 404, as for anything outside their organisation."""
+
+    action = "dashboard.view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can(request.user, self.action)[0]:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def year(self, request) -> int:
+        year, error = parse_year(request.GET.get("annee"), timezone.localdate().year)
+        if error:
+            messages.error(request, error)
+        return year
+
+
+def _year_choices(today) -> range:
+    return range(today.year + 1, today.year - 6, -1)
+
+
+class DashboardView(StaffView):
+    def get(self, request):
+        today = timezone.localdate()
+        year = self.year(request)
+        data = selectors.dashboard(year=year, today=today)
+        return render(request, "dashboard/dashboard.html", {
+            **data, "charts": presenters.chart_tables(data), "years": _year_choices(today),
+            "current_year": today.year})
+
+
+class ChartDataView(StaffView):
+    """The table behind one chart, as CSV or XLSX."""
+
+    def get(self, request, chart, fmt):
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        today = timezone.localdate()
+        year = self.year(request)
+        charts = presenters.chart_tables(selectors.dashboard(year=year, today=today))
+        if chart not in charts:
+            raise Http404
+        table = charts[chart]
+        return table_response(table["headers"], table["rows"], filename=f"{chart}-{year}",
+                              fmt=fmt, title=table["title"])
+
+
+class ScorecardView(StaffView):
+    action = "scorecard.view"
+
+    def get(self, request):
+        today = timezone.localdate()
+        year = self.year(request)
+        context = presenters.scorecard_context(year=year, today=today)
+        documents = ScorecardDocument.objects.filter(year=year)[:3]
+        return render(request, "dashboard/scorecard.html", {
+            **context, "years_choice": _year_choices(today), "documents": documents})
+
+
+class ScorecardExportView(StaffView):
+    action = "scorecard.view"
+
+    def get(self, request, fmt):
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        today = timezone.localdate()
+        year = self.year(request)
+        context = presenters.scorecard_context(year=year, today=today)
+        headers = [_("Engagement"), _("Indicateur"), *[str(y) for y in context["years"]],
+                   _("Définition")]
+        rows = [[group["commitment"], str(line["indicator"].label),
+                 *[v["text"] for v in line["values"]], str(line["indicator"].definition)]
+                for group in context["groups"] for line in group["lines"]]
+        return table_response(headers, rows, filename=f"engagements-pacte-{year}", fmt=fmt,
+                              title=_("Engagements du Pacte"))
+
+
+class ScorecardPdfRequestView(StaffView):
+    action = "scorecard.view"
+
+    def post(self, request):
+        year, error = parse_year(request.POST.get("annee"), timezone.localdate().year)
+        if error:
+            messages.error(request, error)
+            return redirect("dashboard:scorecard")
+        try:
+            document = services.scorecard_document_request(year=year, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("dashboard:scorecard")
+        return redirect("dashboard:scorecard-pdf", pk=document.pk)
+
+
+class ScorecardPdfView(StaffView):
+    """Status of one PDF (polled with htmx while pending), then its download."""
+
+    action = "scorecard.view"
+
+    def get(self, request, pk):
+        document = get_object_or_404(ScorecardDocument, pk=pk)
+        template = ("dashboard/_pdf_status.html" if request.headers.get("HX-Request")
+                    else "dashboard/scorecard_pdf_status.html")
+        return render(request, template, {"document": document,
+                                          "pending": document.status == ScorecardStatus.PENDING})
+
+
+class ScorecardPdfDownloadView(StaffView):
+    action = "scorecard.view"
+
+    def get(self, request, pk):
+        document = get_object_or_404(ScorecardDocument, pk=pk, status=ScorecardStatus.READY)
+        return FileResponse(document.file.open("rb"), as_attachment=True,
+                            filename=document.filename, content_type="application/pdf")
