@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from backoffice.core.permissions import is_member
+from backoffice.core.permissions import check, is_member
 from backoffice.core.roles import Role
 
 
@@ -47,12 +47,4 @@ RULES = {
 
 def can(user, action: str, obj=None) -> tuple[bool, str]:
     """Whether ``user`` may do ``action`` on ``obj``, and the French reason when not."""
-    if user is None or not user.is_authenticated:
-        return False, _("Vous devez être connecté.")
-    if not user.is_active:
-        return False, _("Ce compte est désactivé.")
-    try:
-        rule = RULES[action]
-    except KeyError as exc:
-        raise KeyError(f"Unknown action {action!r}") from exc
-    return rule(user, obj)
+    return check(RULES, user, action, obj)

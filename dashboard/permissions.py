@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from backoffice.core.permissions import check
+
 
 def _staff(user, obj=None) -> tuple[bool, str]:
     if user.is_authenticated and user.works_for_authority:
@@ -20,8 +22,5 @@ RULES = {
 
 
 def can(user, action: str, obj=None) -> tuple[bool, str]:
-    """(allowed, French reason). Unknown actions are refused."""
-    rule = RULES.get(action)
-    if rule is None:
-        return False, _("Action inconnue.")
-    return rule(user, obj)
+    """Whether ``user`` may do ``action`` on ``obj``, and the French reason when not."""
+    return check(RULES, user, action, obj)

@@ -81,14 +81,20 @@ RULES = {
 }
 
 
-def can(user, action: str, obj=None) -> tuple[bool, str]:
-    """Whether ``user`` may do ``action`` on ``obj``, and the French reason when not."""
+def check(rules: dict, user, action: str, obj=None) -> tuple[bool, str]:
+    """Apply one app's rule table: anonymous and inactive users are always refused, an action
+    missing from the table is a programming error (KeyError), never a silent yes."""
     if user is None or not user.is_authenticated:
         return False, _("Vous devez être connecté.")
     if not user.is_active:
         return False, _("Ce compte est désactivé.")
     try:
-        rule = RULES[action]
+        rule = rules[action]
     except KeyError as exc:
         raise KeyError(f"Unknown action {action!r}") from exc
     return rule(user, obj)
+
+
+def can(user, action: str, obj=None) -> tuple[bool, str]:
+    """Whether ``user`` may do ``action`` on ``obj``, and the French reason when not."""
+    return check(RULES, user, action, obj)
