@@ -32,6 +32,9 @@ D = Decimal
 ZERO = Decimal("0.00")
 ALL_CHECKS = {code: True for code, _label in rules.MANUAL_CHECKS}
 
+# Shown by seed_demo next to the core logins.
+DEMO_LOGINS = [("habitant@demo.local", "Habitant inscrit au vote du budget participatif")]
+
 
 def demo_budget(amount: Decimal, *, own: Decimal, volunteering: Decimal,
                 departement: Decimal = ZERO) -> list[BudgetLine]:

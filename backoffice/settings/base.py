@@ -193,6 +193,7 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "celery": {"level": env("CELERY_LOG_LEVEL", default="WARNING")},
+        "kombu": {"level": "ERROR"},
     },
 }
 

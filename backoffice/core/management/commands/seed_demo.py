@@ -24,5 +24,7 @@ class Command(BaseCommand):
             f"Données de démonstration prêtes : {demo.authority.name}, "
             f"{len(demo.organisations)} organisations."))
         self.stdout.write("Connexions de démonstration (mot de passe « %s ») :" % DEMO_PASSWORD)
-        for email, label, *_rest in DEMO_LOGINS:
+        extra = [login for module in APP_SEEDS
+                 for login in getattr(import_module(module), "DEMO_LOGINS", [])]
+        for email, label, *_rest in [*DEMO_LOGINS, *extra]:
             self.stdout.write(f"  {email:<26} {label}")
