@@ -36,15 +36,33 @@ def nice_ceiling(value: float) -> float:
     return float(10 ** (exponent + 1))
 
 
+def axis_ticks(maximum: float, *, integer: bool = False) -> list[float]:
+    """Round tick values from 0 to a nice top: steps of 1, 2, 2.5 or 5 × 10^k, and whole steps
+    when the data are counts."""
+    top = nice_ceiling(maximum)
+    if integer and top < 4:
+        top = max(top, 1.0)
+        return [float(i) for i in range(int(top) + 1)]
+    for intervals in (4, 5, 2):
+        step = top / intervals
+        mantissa = step / 10 ** math.floor(math.log10(step))
+        if round(mantissa, 6) in (1, 2, 2.5, 5) and (not integer or step == int(step)):
+            return [step * i for i in range(intervals + 1)]
+    return [0.0, top]
+
+
 def _fmt(value: float) -> str:
+    def trimmed(number: float, places: int) -> str:
+        return f"{number:.{places}f}".rstrip("0").rstrip(".")
+
     if abs(value) >= 1_000_000:
-        text = f"{value / 1_000_000:.1f}".rstrip("0").rstrip(".") + " M"
+        text = trimmed(value / 1_000_000, 2) + " M"
     elif abs(value) >= 10_000:
-        text = f"{value / 1000:.0f} k"
+        text = trimmed(value / 1000, 1) + " k"
     elif value == int(value):
         text = f"{int(value)}"
     else:
-        text = f"{value:.1f}"
+        text = trimmed(value, 2)
     return text.replace(".", ",")
 
 
@@ -62,7 +80,9 @@ def bar_chart(categories: Sequence[str], series: Sequence[Series], *, title: str
     plot_w = width - margin_left - margin_right
     plot_h = height - margin_top - margin_bottom
     maximum = max((float(v) for s in series for v in s.values), default=0.0)
-    top = nice_ceiling(maximum)
+    integer = all(float(v) == int(v) for s in series for v in s.values)
+    ticks = axis_ticks(maximum, integer=integer)
+    top = ticks[-1]
     n_cat = max(len(categories), 1)
     group_w = plot_w / n_cat
     bar_w = max(group_w * 0.8 / max(len(series), 1), 1.0)
@@ -75,9 +95,8 @@ def bar_chart(categories: Sequence[str], series: Sequence[Series], *, title: str
         f'<text x="{margin_left}" y="22" font-size="15" font-weight="700" fill="#1b1b1b">'
         f"{escape(title)}</text>",
     ]
-    for i in range(5):
-        value = top * i / 4
-        y = margin_top + plot_h - plot_h * i / 4
+    for value in ticks:
+        y = margin_top + plot_h - plot_h * value / top
         parts.append(f'<line x1="{margin_left}" x2="{width - margin_right}" y1="{y:.1f}" '
                      f'y2="{y:.1f}" stroke="#d0d4da" stroke-width="1"/>')
         parts.append(f'<text x="{margin_left - 6}" y="{y + 4:.1f}" font-size="11" '

@@ -3,7 +3,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from backoffice.core.charts import Series, bar_chart, horizontal_bars, nice_ceiling
+from backoffice.core.charts import Series, axis_ticks, bar_chart, horizontal_bars, nice_ceiling
 from backoffice.core.exports import table_response
 
 
@@ -43,3 +43,15 @@ def test_table_response_csv_and_xlsx():
     response = table_response(["Mois"], [["janv."]], filename="v", fmt="xlsx")
     assert response.content[:2] == b"PK"
     assert response["Content-Disposition"].endswith('v.xlsx"')
+
+
+@pytest.mark.parametrize("maximum, integer, expected", [
+    (24000, False, [0, 5000, 10000, 15000, 20000, 25000]),
+    (37000, False, [0, 10000, 20000, 30000, 40000, 50000]),
+    (1, False, [0, 0.25, 0.5, 0.75, 1]),
+    (1, True, [0, 1]),
+    (3, True, [0, 1, 2, 3, 4, 5]),
+    (7, True, [0, 2, 4, 6, 8, 10]),
+])
+def test_axis_ticks_are_round(maximum, integer, expected):
+    assert axis_ticks(maximum, integer=integer) == expected
