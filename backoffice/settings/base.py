@@ -294,6 +294,10 @@ REMINDERS_YEARLY_CONFIRMATION_DATE = env("REMINDERS_YEARLY_CONFIRMATION_DATE", d
 REMINDERS_CONVENTION_ENDING_MONTHS = env.list("REMINDERS_CONVENTION_ENDING_MONTHS", cast=int,
                                               default=[6, 3])
 REMINDERS_OPEN_DATA_MONTHS = env.int("REMINDERS_OPEN_DATA_MONTHS", default=3)
+# Steps around the open-data deadline, then every REMINDERS_REPORT_REPEAT_EVERY_DAYS until
+# the publication is recorded.
+REMINDERS_OPEN_DATA_OFFSETS = env.list("REMINDERS_OPEN_DATA_OFFSETS", cast=int,
+                                       default=[-30, -7, 0])
 REMINDERS_CALL_CLOSING_DAYS_BEFORE = env.list("REMINDERS_CALL_CLOSING_DAYS_BEFORE", cast=int,
                                               default=[7, 1])
 CELERY_BEAT_SCHEDULE["reminders-daily"] = {

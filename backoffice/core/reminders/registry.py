@@ -103,6 +103,11 @@ class DateOffsetKind(ReminderKind):
     def target_repr(self, target: models.Model) -> str:
         return str(target)
 
+    def step_recipients(self, people: list[int], offset: int) -> list[int]:
+        """The recipients of one step: by default the same at every step (a kind may copy
+        someone once the deadline has passed)."""
+        return people
+
     def _dues(self, targets, offsets, start, end) -> list[Due]:
         people = self.recipients(targets)
         dues = []
@@ -113,7 +118,8 @@ class DateOffsetKind(ReminderKind):
             for offset, on in rules.steps_within(deadline, offsets, start, end):
                 dues.append(Due(
                     target=target, due_date=deadline, step=rules.step_label(offset), remind_on=on,
-                    recipients=people.get(target.pk, []), context=self.context(target),
+                    recipients=self.step_recipients(people.get(target.pk, []), offset),
+                    context=self.context(target),
                     organisation_id=self.organisation_id(target), url=self.url(target),
                     target_repr=self.target_repr(target)[:255],
                 ))
