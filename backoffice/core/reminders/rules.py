@@ -92,3 +92,19 @@ def month_steps_within(deadline: dt.date, months: Iterable[int], start: dt.date,
     """(months, reminding date) of every step of ``deadline`` within [start, end], in order."""
     steps = {(m, add_months(deadline, m)) for m in months}
     return sorted((s for s in steps if start <= s[1] <= end), key=lambda s: s[1])
+
+
+def deadline_ranges(start: dt.date, end: dt.date,
+                    offsets: Iterable[int]) -> list[tuple[dt.date, dt.date]]:
+    """Deadlines whose reminder at any of ``offsets`` falls within [start, end], as few
+    disjoint ranges as possible (overlapping or adjacent ones merged), in order.
+
+    Invariant: d is in one of the ranges ⇔ start <= d + o <= end for some offset o.
+    """
+    merged: list[list[dt.date]] = []
+    for low, high in sorted(deadline_range(start, end, o) for o in set(offsets)):
+        if merged and low <= merged[-1][1] + dt.timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    return [(low, high) for low, high in merged]
