@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -308,21 +308,22 @@ class ConventionEndingKind(ConventionTargetKind):
         return dues
 
     def find(self, start, end, *, batch_size):
-        for months in sorted(set(self.months())):
-            low, high = rules.month_deadline_range(start, end, months)
-            queryset = self.get_queryset().filter(end_date__range=(low, high)).order_by(
-                "end_date", "pk")
-            last_pk = 0
-            while True:
-                targets = list(queryset.filter(pk__gt=last_pk).order_by("pk")[:batch_size])
-                if not targets:
-                    break
-                last_pk = targets[-1].pk
-                dues = self._month_dues(targets, [months], start, end)
-                if dues:
-                    yield dues
-                if len(targets) < batch_size:
-                    break
+        months = sorted(set(self.months()))
+        within = Q(pk__in=[])
+        for step in months:
+            within |= Q(end_date__range=rules.month_deadline_range(start, end, step))
+        queryset = self.get_queryset().filter(within)
+        last_pk = 0
+        while True:
+            targets = list(queryset.filter(pk__gt=last_pk).order_by("pk")[:batch_size])
+            if not targets:
+                break
+            last_pk = targets[-1].pk
+            dues = self._month_dues(targets, months, start, end)
+            if dues:
+                yield dues
+            if len(targets) < batch_size:
+                break
 
     def find_for(self, target):
         if not self.get_queryset().filter(pk=target.pk).exists():

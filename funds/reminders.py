@@ -6,7 +6,6 @@ date (settings), so the work it started is not lost. Submitting the draft stops 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.core.models import Membership, MembershipStatus
 from backoffice.core.money import format_eur
-from backoffice.core.reminders import DateOffsetKind, Due, register, rules, setting_days
+from backoffice.core.reminders import DateOffsetKind, register, setting_days
 
 from .models import Application, ApplicationStatus, CallPhase
 
@@ -28,7 +27,7 @@ class CallClosingKind(DateOffsetKind):
     code = "call_closing"
     label = _("Clôture d'un appel avec un dossier en brouillon")
     mandatory = False
-    # The deadline is the call's, reached through a join: found in Python, batch by batch.
+    # The deadline is the call's, reached through a join: found in Python (few drafts).
     date_field = "call__closes_on"
     set_based = False
 
@@ -39,10 +38,6 @@ class CallClosingKind(DateOffsetKind):
         return (Application.objects
                 .filter(status=ApplicationStatus.DRAFT, call__phase=CallPhase.OPEN)
                 .select_related("call", "organisation"))
-
-    @staticmethod
-    def deadline(target) -> dt.date:
-        return target.call.closes_on
 
     def recipients(self, targets):
         # The organisation's active members; an individual applicant is reminded alone.
@@ -55,32 +50,6 @@ class CallClosingKind(DateOffsetKind):
             members[organisation_id].append(user_id)
         return {t.pk: (members.get(t.organisation_id, []) if t.organisation_id
                        else [t.applicant_id]) for t in targets}
-
-    def _dues(self, targets, offsets, start, end):
-        people = self.recipients(targets)
-        dues = []
-        for target in targets:
-            for offset, on in rules.steps_within(self.deadline(target), offsets, start, end):
-                dues.append(Due(
-                    target=target, due_date=self.deadline(target), step=rules.step_label(offset),
-                    remind_on=on, recipients=people.get(target.pk, []),
-                    context=self.context(target), organisation_id=target.organisation_id,
-                    url=self.url(target), target_repr=self.target_repr(target)[:255]))
-        return dues
-
-    def find(self, start, end, *, batch_size):
-        for offset in sorted(set(self.offsets())):
-            queryset = self.get_queryset().filter(
-                call__closes_on__range=rules.deadline_range(start, end, offset))
-            last_pk = 0
-            while True:
-                targets = list(queryset.filter(pk__gt=last_pk).order_by("pk")[:batch_size])
-                if not targets:
-                    break
-                last_pk = targets[-1].pk
-                yield self._dues(targets, [offset], start, end)
-                if len(targets) < batch_size:
-                    break
 
     def context(self, target):
         return {"application_title": target.title, "call_title": target.call.title,
