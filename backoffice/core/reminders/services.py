@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, F, Q, Value
+from django.db.models import BigIntegerField, F, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -198,25 +198,32 @@ def _record_set_based(*, kind: DateOffsetKind, start, end, day):
     model = kind.get_queryset().model
     target_type_id = ContentType.objects.get_for_model(model).pk
     size = _batch_size()
-    due_within = Q()
-    for low, high in rules.deadline_ranges(start, end, steps):
-        due_within |= Q(**{f"{kind.date_field}__range": (low, high)})
-    queryset = (kind.get_queryset().filter(due_within)
-                .order_by(kind.date_field, "pk")
+    quote = connection.ops.quote_name
+    # A batch is the next ``size`` rows of the (date, id) index within the due dates — a
+    # bounded index range scan whatever the table size — and the kind's own conditions (joins,
+    # "not received yet"…) are applied to those rows only, so the planner starts from them.
+    candidates = (model._base_manager.filter(kind.due_within(start, end, steps))
+                  .order_by(kind.date_field, "pk").values_list("pk", kind.date_field))
+    queryset = (kind.get_queryset()
+                .extra(where=[f"{quote(model._meta.db_table)}.{quote(model._meta.pk.column)} "
+                              "IN (SELECT candidate_id FROM candidates)"])
+                .order_by()
                 .annotate(reminder_organisation=(
                     F(kind.organisation_field) if kind.organisation_field
                     else Value(None, output_field=BigIntegerField())))
                 .values_list("pk", kind.date_field, "reminder_organisation"))
+    batch_sql, batch_params = queryset.query.sql_with_params()
     labels = [rules.step_label(offset) for offset in steps]
     last = None
     while True:
-        page = queryset if last is None else queryset.extra(where=[kind.keyset_sql()],
-                                                            params=last)
+        page = candidates if last is None else candidates.extra(where=[kind.keyset_sql()],
+                                                                params=last)
         sql, params = page[:size].query.sql_with_params()
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
             cursor.execute(f"""
-                WITH batch (target_id, due_date, organisation_id) AS ({sql}),
+                WITH candidates (candidate_id, candidate_date) AS ({sql}),
+                batch (target_id, due_date, organisation_id) AS ({batch_sql}),
                 steps (shift, step) AS (SELECT * FROM unnest(%s::int[], %s::text[])),
                 due AS (
                     SELECT batch.target_id, batch.due_date, batch.organisation_id, steps.step,
@@ -231,12 +238,13 @@ def _record_set_based(*, kind: DateOffsetKind, start, end, day):
                         '', '[]', '{{}}', '', %s, remind_on < %s, %s
                     FROM due
                     ON CONFLICT ({UNIQUE_KEY}) DO NOTHING RETURNING id, late)
-                SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM due),
-                       (SELECT array[due_date::text, target_id::text] FROM batch
-                        ORDER BY due_date DESC, target_id DESC LIMIT 1),
+                SELECT (SELECT count(*) FROM candidates), (SELECT count(*) FROM due),
+                       (SELECT array[candidate_date::text, candidate_id::text]
+                        FROM candidates
+                        ORDER BY candidate_date DESC, candidate_id DESC LIMIT 1),
                        (SELECT array_agg(id ORDER BY id) FROM inserted),
                        (SELECT count(*) FROM inserted WHERE late)""",
-                           [*params, steps, labels, start, end, kind.code, target_type_id,
+                           [*params, *batch_params, steps, labels, start, end, kind.code, target_type_id,
                             ReminderStatus.PENDING, day, timezone.now()])
             found, due, last_key, ids, late = cursor.fetchone()
             ids = ids or []
