@@ -81,7 +81,7 @@ def french_date(value: dt.date | None) -> str:
 def convention_context(convention: Convention) -> dict:
     """What every convention reminder names: reference, object, organisation (JSON-safe)."""
     return {"convention_reference": convention.reference,
-            "convention_object": convention.object[:200],
+            "convention_object": convention.object[:200].rstrip(" ."),
             "organisation_name": convention.organisation.name}
 
 
