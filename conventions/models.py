@@ -82,6 +82,8 @@ class Convention(models.Model):
     # Décret 2017-779: essential data published within 3 months of signature (> €23,000).
     open_data_deadline = models.DateField(_("publication en données ouvertes avant le"),
                                           null=True, blank=True, db_index=True)
+    open_data_published_on = models.DateField(_("publiée en données ouvertes le"), null=True,
+                                              blank=True)
     terminated_on = models.DateField(_("résiliée le"), null=True, blank=True)
     termination_reason = models.TextField(_("motif de résiliation"), blank=True)
     # The award (funds app) this convention was created from; one convention per award.
@@ -98,7 +100,10 @@ class Convention(models.Model):
         verbose_name = _("convention")
         verbose_name_plural = _("conventions")
         ordering = ["-start_date", "reference"]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        # (date, id) pairs: the reminders' keyset scans walk these in bounded batches.
+        indexes = [models.Index(fields=["organisation", "status"]),
+                   models.Index(fields=["end_date", "id"]),
+                   models.Index(fields=["open_data_deadline", "id"])]
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")),
                                    name="convention_dates_ordered",
@@ -193,6 +198,9 @@ class ScheduleLine(models.Model):
         verbose_name = _("ligne d'échéancier")
         verbose_name_plural = _("lignes d'échéancier")
         ordering = ["year", "position"]
+        # (date, id) pairs: the reminders' keyset scans walk these in bounded batches.
+        indexes = [models.Index(fields=["trigger_date", "id"]),
+                   models.Index(fields=["planned_date", "id"])]
         constraints = [
             models.UniqueConstraint(fields=["year", "position"], name="schedule_position_unique"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="schedule_amount_positive"),
@@ -310,6 +318,8 @@ class FinancialReport(models.Model):
         verbose_name = _("compte rendu financier")
         verbose_name_plural = _("comptes rendus financiers")
         ordering = ["due_date"]
+        # The reminders' keyset scan walks (due date, id) in bounded batches.
+        indexes = [models.Index(fields=["due_date", "id"])]
 
     def __str__(self) -> str:
         return _("Compte rendu financier %(year)s") % {"year": self.year.year}

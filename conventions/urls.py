@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views.open_data import OpenDataPublishedView
 
 app_name = "conventions"
 
@@ -14,6 +15,7 @@ urlpatterns = [
          name="convention-action"),
     path("<int:pk>/tranches/<int:year_pk>/echeancier/", views.ScheduleEditView.as_view(),
          name="schedule-edit"),
+    path("<int:pk>/donnees-ouvertes/", OpenDataPublishedView.as_view(), name="open-data-published"),
     path("comptes-rendus/<int:pk>/", views.ReportView.as_view(), name="report"),
     path("documents/<int:pk>/", views.DocumentDownloadView.as_view(), name="document-download"),
     path("versements/", views.PaymentCalendarView.as_view(), name="calendar"),

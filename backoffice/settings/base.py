@@ -278,7 +278,7 @@ from celery.schedules import crontab  # noqa: E402
 # REMINDERS_LOOKBACK_DAYS back; the digest follows at NOTIFICATION_DIGEST_HOUR.
 REMINDERS_HOUR = env.int("REMINDERS_HOUR", default=7)
 REMINDERS_LOOKBACK_DAYS = env.int("REMINDERS_LOOKBACK_DAYS", default=30)
-REMINDERS_BATCH_SIZE = env.int("REMINDERS_BATCH_SIZE", default=1000)
+REMINDERS_BATCH_SIZE = env.int("REMINDERS_BATCH_SIZE", default=5000)
 REMINDERS_REQUEUE_AFTER_MINUTES = env.int("REMINDERS_REQUEUE_AFTER_MINUTES", default=15)
 REMINDERS_REQUEUE_LIMIT = env.int("REMINDERS_REQUEUE_LIMIT", default=5000)
 REMINDERS_UPCOMING_DAYS = env.int("REMINDERS_UPCOMING_DAYS", default=45)
@@ -302,6 +302,10 @@ REMINDERS_YEARLY_CONFIRMATION_DATE = env("REMINDERS_YEARLY_CONFIRMATION_DATE", d
 REMINDERS_CONVENTION_ENDING_MONTHS = env.list("REMINDERS_CONVENTION_ENDING_MONTHS", cast=int,
                                               default=[6, 3])
 REMINDERS_OPEN_DATA_MONTHS = env.int("REMINDERS_OPEN_DATA_MONTHS", default=3)
+# Steps around the open-data deadline, then every REMINDERS_REPORT_REPEAT_EVERY_DAYS until
+# the publication is recorded.
+REMINDERS_OPEN_DATA_OFFSETS = env.list("REMINDERS_OPEN_DATA_OFFSETS", cast=int,
+                                       default=[-30, -7, 0])
 REMINDERS_CALL_CLOSING_DAYS_BEFORE = env.list("REMINDERS_CALL_CLOSING_DAYS_BEFORE", cast=int,
                                               default=[7, 1])
 CELERY_BEAT_SCHEDULE["reminders-daily"] = {

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.module_loading import autodiscover_modules
 
 from ..notifications import Event
@@ -103,17 +103,37 @@ class DateOffsetKind(ReminderKind):
     def target_repr(self, target: models.Model) -> str:
         return str(target)
 
+    def deadline(self, target: models.Model) -> dt.date | None:
+        """The target's deadline: ``date_field``, possibly across relations ("call__closes_on")."""
+        value = target
+        for part in self.date_field.split("__"):
+            value = getattr(value, part)
+        return value
+
+    def due_within(self, start: dt.date, end: dt.date, offsets) -> Q:
+        """Targets with a step in [start, end]: one range per group of overlapping steps."""
+        condition = Q(pk__in=[])
+        for low, high in rules.deadline_ranges(start, end, offsets):
+            condition |= Q(**{f"{self.date_field}__range": (low, high)})
+        return condition
+
+    def step_recipients(self, people: list[int], offset: int) -> list[int]:
+        """The recipients of one step: by default the same at every step (a kind may copy
+        someone once the deadline has passed)."""
+        return people
+
     def _dues(self, targets, offsets, start, end) -> list[Due]:
         people = self.recipients(targets)
         dues = []
         for target in targets:
-            deadline = getattr(target, self.date_field)
+            deadline = self.deadline(target)
             if deadline is None:
                 continue
             for offset, on in rules.steps_within(deadline, offsets, start, end):
                 dues.append(Due(
                     target=target, due_date=deadline, step=rules.step_label(offset), remind_on=on,
-                    recipients=people.get(target.pk, []), context=self.context(target),
+                    recipients=self.step_recipients(people.get(target.pk, []), offset),
+                    context=self.context(target),
                     organisation_id=self.organisation_id(target), url=self.url(target),
                     target_repr=self.target_repr(target)[:255],
                 ))
@@ -129,22 +149,25 @@ class DateOffsetKind(ReminderKind):
         return f"({table}.{column}, {table}.{quote(model._meta.pk.column)}) > (%s, %s)"
 
     def find(self, start, end, *, batch_size):
-        after = self.keyset_sql()
-        for offset in sorted(set(self.offsets())):
-            queryset = (self.get_queryset()
-                        .filter(**{f"{self.date_field}__range":
-                                   rules.deadline_range(start, end, offset)})
-                        .order_by(self.date_field, "pk"))
-            last = None
-            while True:
-                page = queryset if last is None else queryset.extra(where=[after], params=last)
-                targets = list(page[:batch_size])
-                if not targets:
-                    break
-                last = [getattr(targets[-1], self.date_field), targets[-1].pk]
-                yield self._dues(targets, [offset], start, end)
-                if len(targets) < batch_size:
-                    break
+        # One query per batch for all the steps (OR of merged date ranges, index range scans),
+        # walked by a keyset on (date, id).
+        offsets = sorted(set(self.offsets()))
+        if not offsets:
+            return
+        queryset = (self.get_queryset().filter(self.due_within(start, end, offsets))
+                    .order_by(self.date_field, "pk"))
+        last = None
+        while True:
+            page = queryset if last is None else queryset.filter(
+                Q(**{f"{self.date_field}__gt": last[0]})
+                | Q(**{self.date_field: last[0], "pk__gt": last[1]}))
+            targets = list(page[:batch_size])
+            if not targets:
+                break
+            last = (self.deadline(targets[-1]), targets[-1].pk)
+            yield self._dues(targets, offsets, start, end)
+            if len(targets) < batch_size:
+                break
 
     def find_for(self, target):
         if not self.get_queryset().filter(pk=target.pk).exists():

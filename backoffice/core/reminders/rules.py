@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterable
 
@@ -63,3 +64,47 @@ def repeating_offsets(*, first: int, every: int, until: int) -> list[int]:
 def days_until(deadline: dt.date, on: dt.date) -> int:
     """Days left from ``on`` to ``deadline`` (negative once the deadline has passed)."""
     return (deadline - on).days
+
+
+def add_months(date: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (or earlier when negative), clamped to the month's last
+    day: 31 August − 6 months → 28 (or 29) February."""
+    index = date.month - 1 + months
+    year, month = date.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
+
+
+def month_step_label(months: int) -> str:
+    """The step of a reminder ``months`` before (negative) or after a deadline: -6 → "M-6".
+
+    Invariant: distinct month counts give distinct labels, never equal to a day label."""
+    return f"M{months:+d}"
+
+
+def month_deadline_range(start: dt.date, end: dt.date, months: int) -> tuple[dt.date, dt.date]:
+    """A range of deadlines that contains every deadline whose reminder ``months`` away falls
+    within [start, end] (a little wider at month ends: filter with ``month_steps_within``)."""
+    return add_months(start, -months), add_months(end, -months) + dt.timedelta(days=3)
+
+
+def month_steps_within(deadline: dt.date, months: Iterable[int], start: dt.date,
+                       end: dt.date) -> list[tuple[int, dt.date]]:
+    """(months, reminding date) of every step of ``deadline`` within [start, end], in order."""
+    steps = {(m, add_months(deadline, m)) for m in months}
+    return sorted((s for s in steps if start <= s[1] <= end), key=lambda s: s[1])
+
+
+def deadline_ranges(start: dt.date, end: dt.date,
+                    offsets: Iterable[int]) -> list[tuple[dt.date, dt.date]]:
+    """Deadlines whose reminder at any of ``offsets`` falls within [start, end], as few
+    disjoint ranges as possible (overlapping or adjacent ones merged), in order.
+
+    Invariant: d is in one of the ranges ⇔ start <= d + o <= end for some offset o.
+    """
+    merged: list[list[dt.date]] = []
+    for low, high in sorted(deadline_range(start, end, o) for o in set(offsets)):
+        if merged and low <= merged[-1][1] + dt.timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    return [(low, high) for low, high in merged]

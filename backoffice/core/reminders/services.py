@@ -177,60 +177,84 @@ def _record_found(*, kind, start, end, day, dry_run):
 
 
 def _record_set_based(*, kind: DateOffsetKind, start, end, day):
-    """Record a date-offset kind's batches inside PostgreSQL: each batch is one statement
-    that selects the due targets (keyset on the date and the id, through their index) and
-    inserts them with ON CONFLICT DO NOTHING. Recipients and message are resolved when the
-    reminder is delivered (``reminder_deliver``), which also re-checks it is still due.
-    Yields (due, recorded, skipped, late) per batch; queues each batch's delivery on commit.
+    """Record a date-offset kind's batches inside PostgreSQL: each batch is ONE statement for
+    all the kind's steps — it selects the next targets due at any step (keyset on the date and
+    the id, through their index), joins them to the steps whose reminding day falls in the
+    window, and inserts those with ON CONFLICT DO NOTHING RETURNING id. Recipients and message
+    are resolved when the reminder is delivered (``reminder_deliver``), which also re-checks
+    it is still due. Yields (due, recorded, skipped, late) per batch; queues each batch's
+    delivery on commit.
+
+    Each batch commits with ``synchronous_commit`` off: the commit is visible at once but its
+    WAL flush is deferred a few milliseconds. This keeps exactly-once: a crash can only lose
+    recorded rows that nobody was notified about (deliveries commit synchronously, and a
+    synchronous flush writes all earlier WAL first), and the next run records them again.
     """
     from ..tasks import deliver_reminders_task
 
+    steps = sorted(set(kind.offsets()))
+    if not steps:
+        return
     model = kind.get_queryset().model
     target_type_id = ContentType.objects.get_for_model(model).pk
     size = _batch_size()
-    for offset in sorted(set(kind.offsets())):
-        queryset = (kind.get_queryset()
-                    .filter(**{f"{kind.date_field}__range": rules.deadline_range(start, end,
-                                                                                offset)})
-                    .order_by(kind.date_field, "pk")
-                    .annotate(reminder_organisation=(
-                        F(kind.organisation_field) if kind.organisation_field
-                        else Value(None, output_field=BigIntegerField())))
-                    .values_list("pk", kind.date_field, "reminder_organisation"))
-        last = None
-        while True:
-            page = queryset if last is None else queryset.extra(where=[kind.keyset_sql()],
+    quote = connection.ops.quote_name
+    # A batch is the next ``size`` rows of the (date, id) index within the due dates — a
+    # bounded index range scan whatever the table size — and the kind's own conditions (joins,
+    # "not received yet"…) are applied to those rows only, so the planner starts from them.
+    candidates = (model._base_manager.filter(kind.due_within(start, end, steps))
+                  .order_by(kind.date_field, "pk").values_list("pk", kind.date_field))
+    queryset = (kind.get_queryset()
+                .extra(where=[f"{quote(model._meta.db_table)}.{quote(model._meta.pk.column)} "
+                              "IN (SELECT candidate_id FROM candidates)"])
+                .order_by()
+                .annotate(reminder_organisation=(
+                    F(kind.organisation_field) if kind.organisation_field
+                    else Value(None, output_field=BigIntegerField())))
+                .values_list("pk", kind.date_field, "reminder_organisation"))
+    batch_sql, batch_params = queryset.query.sql_with_params()
+    labels = [rules.step_label(offset) for offset in steps]
+    last = None
+    while True:
+        page = candidates if last is None else candidates.extra(where=[kind.keyset_sql()],
                                                                 params=last)
-            sql, params = page[:size].query.sql_with_params()
-            shift = dt.timedelta(days=offset)
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f"""
-                    WITH batch (target_id, due_date, organisation_id) AS ({sql}),
-                    inserted AS (
-                        INSERT INTO core_reminder (kind, target_type_id, target_id, due_date,
-                            step, remind_on, organisation_id, target_repr, recipient_ids,
-                            context, url, status, late, created_at)
-                        SELECT %s, %s, target_id, due_date, %s, due_date + %s::interval,
-                            organisation_id, '', '[]', '{{}}', '', %s,
-                            due_date + %s::interval < %s, %s
-                        FROM batch
-                        ON CONFLICT ({UNIQUE_KEY}) DO NOTHING RETURNING id, late)
-                    SELECT (SELECT count(*) FROM batch),
-                           (SELECT array[due_date::text, target_id::text] FROM batch
-                            ORDER BY due_date DESC, target_id DESC LIMIT 1),
-                           (SELECT array_agg(id ORDER BY id) FROM inserted),
-                           (SELECT count(*) FROM inserted WHERE late)""",
-                               [*params, kind.code, target_type_id, rules.step_label(offset),
-                                shift, ReminderStatus.PENDING, shift, day, timezone.now()])
-                found, last_key, ids, late = cursor.fetchone()
-                ids = ids or []
-                if ids:
-                    transaction.on_commit(lambda ids=ids: deliver_reminders_task.delay(ids))
-            if found:
-                yield found, len(ids), found - len(ids), late
-            if found < size:
-                break
-            last = [dt.date.fromisoformat(last_key[0]), int(last_key[1])]
+        sql, params = page[:size].query.sql_with_params()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            cursor.execute(f"""
+                WITH candidates (candidate_id, candidate_date) AS ({sql}),
+                batch (target_id, due_date, organisation_id) AS ({batch_sql}),
+                steps (shift, step) AS (SELECT * FROM unnest(%s::int[], %s::text[])),
+                due AS (
+                    SELECT batch.target_id, batch.due_date, batch.organisation_id, steps.step,
+                        batch.due_date + steps.shift AS remind_on
+                    FROM batch JOIN steps
+                        ON batch.due_date + steps.shift BETWEEN %s AND %s),
+                inserted AS (
+                    INSERT INTO core_reminder (kind, target_type_id, target_id, due_date,
+                        step, remind_on, organisation_id, target_repr, recipient_ids,
+                        context, url, status, late, created_at)
+                    SELECT %s, %s, target_id, due_date, step, remind_on, organisation_id,
+                        '', '[]', '{{}}', '', %s, remind_on < %s, %s
+                    FROM due
+                    ON CONFLICT ({UNIQUE_KEY}) DO NOTHING RETURNING id, late)
+                SELECT (SELECT count(*) FROM candidates), (SELECT count(*) FROM due),
+                       (SELECT array[candidate_date::text, candidate_id::text]
+                        FROM candidates
+                        ORDER BY candidate_date DESC, candidate_id DESC LIMIT 1),
+                       (SELECT array_agg(id ORDER BY id) FROM inserted),
+                       (SELECT count(*) FROM inserted WHERE late)""",
+                           [*params, *batch_params, steps, labels, start, end, kind.code, target_type_id,
+                            ReminderStatus.PENDING, day, timezone.now()])
+            found, due, last_key, ids, late = cursor.fetchone()
+            ids = ids or []
+            if ids:
+                transaction.on_commit(lambda ids=ids: deliver_reminders_task.delay(ids))
+        if due:
+            yield due, len(ids), due - len(ids), late
+        if found < size:
+            break
+        last = [dt.date.fromisoformat(last_key[0]), int(last_key[1])]
 
 
 def reminders_run(*, day: dt.date | None = None, dry_run: bool = False,
