@@ -301,7 +301,6 @@ REMINDERS_ADVANCE_DAYS_BEFORE = env.list("REMINDERS_ADVANCE_DAYS_BEFORE", cast=i
 REMINDERS_YEARLY_CONFIRMATION_DATE = env("REMINDERS_YEARLY_CONFIRMATION_DATE", default="01-15")
 REMINDERS_CONVENTION_ENDING_MONTHS = env.list("REMINDERS_CONVENTION_ENDING_MONTHS", cast=int,
                                               default=[6, 3])
-REMINDERS_OPEN_DATA_MONTHS = env.int("REMINDERS_OPEN_DATA_MONTHS", default=3)
 # Steps around the open-data deadline, then every REMINDERS_REPORT_REPEAT_EVERY_DAYS until
 # the publication is recorded.
 REMINDERS_OPEN_DATA_OFFSETS = env.list("REMINDERS_OPEN_DATA_OFFSETS", cast=int,
