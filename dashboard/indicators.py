@@ -92,8 +92,8 @@ INDICATORS = (
                 "non nul."),
               link=("funds:agent-call-list", "")),
     Indicator("volunteer_hours", VOLUNTEERING, _("Heures de bénévolat valorisées"), "hours",
-              _("Heures validées de l'année des organisations ayant une tranche de convention "
-                "cette année (les heures sont suivies par organisation et par année)."),
+              _("Heures validées de l'année rattachées à une convention ayant une tranche "
+                "cette même année ; les heures sans convention ne sont pas comptées."),
               link=("volunteering:index", "annee={year}")),
     Indicator("volunteer_value", VOLUNTEERING, _("Bénévolat valorisé (€)"), "money",
               _("Valeur des mêmes heures, au taux enregistré avec chaque saisie (compte 870)."),

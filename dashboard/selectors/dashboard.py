@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import ExtractMonth
 
@@ -17,7 +16,7 @@ from conventions.models import (
     PaymentStatus,
     ScheduleLine,
 )
-from funds.models import Application, Award, Call, CallPhase, Fund
+from funds.models import Award, Call, CallPhase, Fund
 
 from .. import rules
 from ..expressions import DaysBetween
@@ -62,41 +61,19 @@ def fund_rows(*, year: int) -> tuple[list[dict], dict]:
 
 def _convention_money_by_fund(*, year: int) -> tuple[dict, dict]:
     """Confirmed and paid amounts of ``year`` grouped by the fund of the award each convention
-    comes from (matched on the deliberation reference and the organisation, the two facts an
-    award hands to its convention); conventions made outside any fund are under key None.
-    Two GROUP BY queries joined to a de-duplicated award map (hash join, no per-row subquery)."""
-    tables = {
-        "award": Award._meta.db_table, "application": Application._meta.db_table,
-        "year": ConventionYear._meta.db_table, "convention": Convention._meta.db_table,
-        "line": ScheduleLine._meta.db_table, "payment": Payment._meta.db_table,
-    }
-    award_map = (
-        "SELECT a.deliberation_reference AS ref, ap.organisation_id AS org, "
-        "MIN(a.fund_id) AS fund_id FROM {award} a JOIN {application} ap "
-        "ON ap.id = a.application_id GROUP BY a.deliberation_reference, ap.organisation_id"
-    ).format(**tables)
-    statuses = list(COMMITTED)
-    placeholders = ", ".join(["%s"] * len(statuses))
-    confirmed_sql = (
-        f"SELECT af.fund_id, SUM(cy.confirmed_amount) FROM {tables['year']} cy "
-        f"JOIN {tables['convention']} c ON c.id = cy.convention_id "
-        f"LEFT JOIN ({award_map}) af ON af.ref = c.decision_reference "
-        f"AND af.org = c.organisation_id "
-        f"WHERE cy.year = %s AND cy.confirmed_amount IS NOT NULL AND c.status IN ({placeholders}) "
-        f"GROUP BY af.fund_id")
-    paid_sql = (
-        f"SELECT af.fund_id, SUM(p.amount) FROM {tables['payment']} p "
-        f"JOIN {tables['line']} l ON l.id = p.line_id "
-        f"JOIN {tables['year']} cy ON cy.id = l.year_id "
-        f"JOIN {tables['convention']} c ON c.id = cy.convention_id "
-        f"LEFT JOIN ({award_map}) af ON af.ref = c.decision_reference "
-        f"AND af.org = c.organisation_id "
-        f"WHERE p.status = %s AND p.paid_on BETWEEN %s AND %s GROUP BY af.fund_id")
-    with connection.cursor() as cursor:
-        cursor.execute(confirmed_sql, [year, *statuses])
-        confirmed = {fund_id: _cents(total) for fund_id, total in cursor.fetchall()}
-        cursor.execute(paid_sql, [PaymentStatus.PAID, dt.date(year, 1, 1), dt.date(year, 12, 31)])
-        paid = {fund_id: _cents(total) for fund_id, total in cursor.fetchall()}
+    was created from; conventions without an award are under key None. 2 GROUP BY queries."""
+    confirmed = {row["fund"]: _cents(row["total"]) for row in (
+        ConventionYear.objects.filter(year=year)
+        .values(fund=F("convention__award__fund"))
+        .annotate(total=Sum("confirmed_amount", filter=Q(
+            confirmed_amount__isnull=False, convention__status__in=COMMITTED)))
+        .order_by())}
+    paid = {row["fund"]: _cents(row["total"]) for row in (
+        Payment.objects.filter(status=PaymentStatus.PAID,
+                               paid_on__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        .values(fund=F("line__year__convention__award__fund"))
+        .annotate(total=Sum("amount"))
+        .order_by())}
     return confirmed, paid
 
 

@@ -194,13 +194,13 @@ def _citizen_fund(years) -> dict:
 
 
 def _volunteering(years) -> dict:
-    """Per year: hours and € of counted entries (validated or locked) of organisations holding a
-    convention tranche that year (one GROUP BY year: a row per year); and, in the budgets of the projects funded that year, the
-    volunteering line (870) against total self-financing (own resources 70, 73, 75–78 plus
-    contributions in kind 87x). 2 queries."""
+    """Per year: hours and € of counted entries (validated or locked) linked to a convention
+    holding a tranche that same year (one GROUP BY year: a row per year); and, in the budgets of
+    the projects funded that year, the volunteering line (870) against total self-financing (own
+    resources 70, 73, 75–78 plus contributions in kind 87x). 2 queries."""
     funded = ConventionYear.objects.filter(
-        year=OuterRef("entry_year"), convention__status__in=COMMITTED,
-        convention__organisation=OuterRef("organisation"))
+        year=OuterRef("entry_year"), convention=OuterRef("convention"),
+        convention__status__in=COMMITTED)
     logged = {row["entry_year"]: row for row in (
         VolunteerEntry.objects
         .filter(status__in=(EntryStatus.VALIDATED, EntryStatus.LOCKED),

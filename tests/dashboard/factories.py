@@ -32,13 +32,15 @@ D = Decimal
 def convention(*, organisation=None, authority=None, start=dt.date(2026, 1, 1),
                end=dt.date(2026, 12, 31), nature=Nature.OPERATING,
                status=ConventionStatus.ACTIVE, years=None, decision_reference="",
-               ) -> Convention:
-    """A convention with tranches ``years`` = {year: (planned, confirmed or None)}."""
+               award=None) -> Convention:
+    """A convention with tranches ``years`` = {year: (planned, confirmed or None)}, created
+    from ``award`` when given."""
     conv = Convention.objects.create(
         reference=f"CONV-T-{next(_refs):04d}", authority=authority or AuthorityFactory(),
         organisation=organisation or OrganisationFactory(), object="Objet", nature=nature,
         imputation="6574", start_date=start, end_date=end, status=status,
-        advance_rate=D("0.5"), advance_delay_days=30, decision_reference=decision_reference)
+        advance_rate=D("0.5"), advance_delay_days=30, decision_reference=decision_reference,
+        award=award)
     for year, (planned, confirmed) in (years or {}).items():
         ConventionYear.objects.create(convention=conv, year=year, planned_amount=D(planned),
                                       confirmed_amount=None if confirmed is None else D(confirmed))
@@ -93,10 +95,10 @@ def award(app: Application, *, amount="4000", nature=Nature.PROJECT,
 
 
 def volunteer_hours(organisation, *, date=dt.date(2026, 5, 1), hours="10", value="120.20",
-                    status=EntryStatus.VALIDATED) -> VolunteerEntry:
+                    status=EntryStatus.VALIDATED, convention=None) -> VolunteerEntry:
     volunteer, _created = Volunteer.objects.get_or_create(organisation=organisation,
                                                           name="Anne B.")
     return VolunteerEntry.objects.create(
         organisation=organisation, volunteer=volunteer, date=date, hours=D(hours),
         activity="animation", status=status, valuation_method=ValuationMethod.SMIC_GROSS,
-        rate=D("12.02"), value=D(value))
+        rate=D("12.02"), value=D(value), convention=convention)

@@ -157,11 +157,17 @@ def test_cofinancing_share():
 
 def test_valued_volunteering_and_its_share_of_self_financing():
     funded = OrganisationFactory()
-    f.convention(organisation=funded, years={2026: ("30000", "30000")})
-    f.volunteer_hours(funded, hours="10", value="120.20")
-    f.volunteer_hours(funded, hours="5", value="60.10", status=EntryStatus.LOCKED)
-    f.volunteer_hours(funded, hours="7", value="84.14", status=EntryStatus.DRAFT)  # not counted
-    f.volunteer_hours(funded, hours="3", value="36.06", date=dt.date(2025, 5, 1))  # other year
+    conv = f.convention(organisation=funded, years={2026: ("30000", "30000")})
+    f.volunteer_hours(funded, hours="10", value="120.20", convention=conv)
+    f.volunteer_hours(funded, hours="5", value="60.10", status=EntryStatus.LOCKED,
+                      convention=conv)
+    f.volunteer_hours(funded, hours="7", value="84.14", status=EntryStatus.DRAFT,
+                      convention=conv)                                   # not validated
+    f.volunteer_hours(funded, hours="3", value="36.06", date=dt.date(2025, 5, 1),
+                      convention=conv)                                   # no tranche in 2025
+    f.volunteer_hours(funded, hours="4", value="48.08")                  # no convention
+    later = f.convention(organisation=funded, years={2027: ("1000", "1000")})
+    f.volunteer_hours(funded, hours="6", value="72.12", convention=later)  # tranche in 2027 only
     f.volunteer_hours(OrganisationFactory(), hours="8", value="96.16")  # not funded this year
     app = f.application(budget=[("74", "4000", True), ("75", "1000", False),
                                 ("870", "1000", False), ("871", "500", False)])
@@ -191,10 +197,13 @@ def test_dashboard_money_per_fund_and_alerts():
     fund = FundFactory(name="Initiatives 2026", envelope=D("100000"))
     org = OrganisationFactory()
     app = f.application(fund=fund, organisation=org)
-    f.award(app, amount="30000", reference="DEL-7")
-    from_fund = f.convention(organisation=org, decision_reference="DEL-7",
+    fund_award = f.award(app, amount="30000", reference="DEL-7")
+    # Linked through the award only: the deliberation reference plays no part.
+    from_fund = f.convention(organisation=org, award=fund_award,
                              years={2026: ("30000", "30000")}).years.get()
-    outside = f.convention(years={2026: ("5000", "5000")}).years.get()
+    # Same organisation and deliberation reference as the award, but no award: outside any fund.
+    outside = f.convention(organisation=org, decision_reference="DEL-7",
+                           years={2026: ("5000", "5000")}).years.get()
     f.pay(f.line(from_fund, amount="15000", trigger=dt.date(2026, 2, 1)),
           paid_on=dt.date(2026, 3, 1))
     f.pay(f.line(outside, amount="2000", trigger=dt.date(2026, 4, 1)),
@@ -213,6 +222,7 @@ def test_dashboard_money_per_fund_and_alerts():
     totals = page["totals"]
     assert totals["confirmed"] == D("35000.00")
     assert totals["paid"] == D("17000.00")
+    assert totals["outside_confirmed"] == D("5000.00")
     assert totals["outside_paid"] == D("2000.00")
     alerts = page["alerts"]
     assert (alerts["late_count"], alerts["late_amount"]) == (1, D("10000.00"))
@@ -238,14 +248,13 @@ def _dataset(size: int):
     for i in range(size):
         org = OrganisationFactory()
         app = f.application(fund=fund, organisation=org, budget=[("74", "100", False)])
-        f.award(app, reference=f"DEL-{i}")
-        year = f.convention(organisation=org, decision_reference=f"DEL-{i}",
-                            end=dt.date(2027, 12, 31),
-                            years={2026: ("1000", "1000")}).years.get()
+        conv = f.convention(organisation=org, award=f.award(app, reference=f"DEL-{i}"),
+                            end=dt.date(2027, 12, 31), years={2026: ("1000", "1000")})
+        year = conv.years.get()
         f.pay(f.line(year, kind=LineKind.ADVANCE, trigger=dt.date(2026, 1, 5)),
               paid_on=dt.date(2026, 2, 1))
         f.report(year, due=dt.date(2026, 6, 30), submitted_on=dt.date(2026, 6, 1))
-        f.volunteer_hours(org)
+        f.volunteer_hours(org, convention=conv)
 
 
 def test_query_count_does_not_grow_with_data(django_assert_max_num_queries):
