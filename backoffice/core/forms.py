@@ -5,6 +5,16 @@ from django.utils.translation import gettext_lazy as _
 from .models import DocumentKind, Organisation
 
 
+def add_service_errors(exc: forms.ValidationError, form) -> None:
+    """Show a service's French ValidationError on the form: on the named field when the form
+    has it, as a non-field error otherwise (nothing is lost)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
 class SignupForm(forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
     last_name = forms.CharField(label=_("Nom"), max_length=150)

@@ -29,6 +29,7 @@ from .forms import (
     ReminderFilterForm,
     ReminderSendNowForm,
     SignupForm,
+    add_service_errors,
 )
 from .models import (
     Membership,
@@ -41,14 +42,6 @@ from .notifications import notification_mark_read, notification_preference_set
 from .permissions import can
 from .reminders import all_kinds
 from .reminders.services import reminder_send_now
-
-
-def _form_errors_from(exc: ValidationError, form) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class PermissionMixin(LoginRequiredMixin):
@@ -112,7 +105,7 @@ class SignupView(View):
                                             first_name=data["first_name"],
                                             last_name=data["last_name"])
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                add_service_errors(exc, form)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, _("Votre compte est créé. Créez ou rejoignez maintenant "
@@ -136,7 +129,7 @@ class OrganisationCreateView(LoginRequiredMixin, View):
                 organisation = services.organisation_create(
                     user=request.user, accept_cer=form.cleaned_data["accept_cer"], **data)
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                add_service_errors(exc, form)
             else:
                 messages.success(request, _("L'organisation « %(name)s » est créée.")
                                  % {"name": organisation.name})
@@ -157,7 +150,7 @@ class OrganisationJoinView(LoginRequiredMixin, View):
                 membership = services.membership_request(user=request.user,
                                                          organisation=form.organisation)
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                add_service_errors(exc, form)
             else:
                 if membership.status == "active":
                     messages.success(request, _("Vous êtes administrateur de « %(name)s ».")
@@ -225,7 +218,7 @@ class OrganisationUpdateView(PermissionMixin, View):
                 services.organisation_update(organisation=organisation, user=request.user,
                                              **fields)
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                add_service_errors(exc, form)
             else:
                 messages.success(request, _("Le profil de l'organisation est enregistré."))
                 return redirect("core:organisation-detail", pk=pk)
@@ -265,7 +258,7 @@ class DocumentUploadView(PermissionMixin, View):
                 services.document_upload(organisation=organisation, user=request.user,
                                          **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                add_service_errors(exc, form)
             else:
                 messages.success(request, _("Le document est enregistré ; il sera réutilisé "
                                             "pour vos prochaines demandes."))
@@ -353,7 +346,7 @@ class NotificationPreferencesView(LoginRequiredMixin, View):
                         notification_preference_set(user=request.user, topic=code,
                                                     delivery=delivery)
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                add_service_errors(exc, form)
             else:
                 messages.success(request, _("Vos préférences de notification sont enregistrées."))
                 return redirect("core:notification-preferences")

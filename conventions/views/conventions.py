@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_events_for
+from backoffice.core.forms import add_service_errors
 
 from .. import selectors, services
 from ..forms import (
@@ -30,7 +31,7 @@ from ..models import ConventionStatus, PaymentStatus
 from ..permissions import can
 from ..rules import ScheduleItem, payment_state
 from ..services._common import conf
-from ._base import Base, _form_errors_from
+from ._base import Base
 
 
 class ConventionListView(Base):
@@ -102,7 +103,7 @@ class ConventionCreateView(Base):
                     convention = services.convention_create(authority=authority, actor=request.user,
                                                             **data)
                 except ValidationError as exc:
-                    _form_errors_from(exc, form)
+                    add_service_errors(exc, form)
                 else:
                     for warning in convention.warnings:
                         messages.warning(request, warning)
@@ -214,7 +215,7 @@ class ConventionActionView(ConventionDetailView):
                 for error in exc.messages:
                     messages.error(request, error)
                 return redirect("conventions:convention-detail", pk)
-            _form_errors_from(exc, form)
+            add_service_errors(exc, form)
             return self.failed(convention, action, form)
         messages.success(request, message)
         return redirect("conventions:convention-detail", pk)

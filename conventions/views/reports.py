@@ -11,6 +11,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from backoffice.core.forms import add_service_errors
+
 from .. import selectors, services
 from ..forms import (
     ReportForm,
@@ -18,7 +20,7 @@ from ..forms import (
 )
 from ..models import FinancialReport
 from ..permissions import can
-from ._base import Base, _form_errors_from
+from ._base import Base
 
 
 class ReportView(Base):
@@ -97,7 +99,7 @@ class ReportView(Base):
                                            comment=form.cleaned_data["comment"],
                                            actor=request.user)
                 except ValidationError as exc:
-                    _form_errors_from(exc, form)
+                    add_service_errors(exc, form)
                 else:
                     messages.success(request, _("Décision enregistrée."))
                     return redirect("conventions:report", pk)
@@ -125,7 +127,7 @@ class ReportView(Base):
                         form.add_error("attachment" if "fichier" in " ".join(exc.messages).lower()
                                        else None, exc.messages)
                     else:
-                        _form_errors_from(exc, form)
+                        add_service_errors(exc, form)
             else:
                 messages.success(request, _("Compte rendu déposé. Merci !"))
                 return redirect("conventions:report", pk)

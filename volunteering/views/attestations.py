@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from backoffice.core.forms import add_service_errors
+
 from .. import selectors, services
 from ..forms import (
     AttestationForm,
@@ -18,7 +20,7 @@ from ..forms import (
 )
 from ..models import ValuationRate, VolunteerAttestation
 from ..permissions import can
-from ._base import OrganisationMixin, _errors_into
+from ._base import OrganisationMixin
 
 
 class AttestationListView(OrganisationMixin, View):
@@ -44,7 +46,7 @@ class AttestationListView(OrganisationMixin, View):
                                                  "project_reference"],
                                              actor=request.user)
             except ValidationError as exc:
-                _errors_into(exc, form)
+                add_service_errors(exc, form)
             else:
                 messages.success(request, _("L'attestation est en cours de génération ; vous "
                                             "serez notifié quand elle sera prête."))
@@ -85,7 +87,7 @@ class RateListView(LoginRequiredMixin, View):
             try:
                 services.valuation_rate_create(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_into(exc, form)
+                add_service_errors(exc, form)
             else:
                 messages.success(request, _("Taux enregistré."))
                 return redirect("volunteering:rates")

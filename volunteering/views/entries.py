@@ -21,6 +21,7 @@ from backoffice.core.budget import (
     VOLUNTEERING_CHARGE,
     VOLUNTEERING_RESOURCE,
 )
+from backoffice.core.forms import add_service_errors
 
 from .. import rules, selectors, services
 from ..forms import (
@@ -31,7 +32,7 @@ from ..forms import (
     WeekForm,
 )
 from ..models import EntryStatus, VolunteerEntry
-from ._base import OrganisationMixin, _errors_into
+from ._base import OrganisationMixin
 
 
 class IndexView(LoginRequiredMixin, View):
@@ -135,7 +136,7 @@ class WeekView(OrganisationMixin, View):
                                                actor=request.user,
                                                confirm_duplicates=data["confirm_duplicates"])
             except ValidationError as exc:
-                _errors_into(exc, form)
+                add_service_errors(exc, form)
             else:
                 hours = sum((e.hours for e in entries), Decimal(0))
                 messages.success(request, _("%(count)s journées enregistrées (%(hours)s h) pour "
@@ -166,7 +167,7 @@ class SessionView(OrganisationMixin, View):
                     project_reference=data["project_reference"], note=data["note"],
                     actor=request.user, confirm_duplicates=data["confirm_duplicates"])
             except ValidationError as exc:
-                _errors_into(exc, form)
+                add_service_errors(exc, form)
             else:
                 messages.success(request, _("Séance enregistrée pour %(count)s bénévoles, en "
                                             "brouillon.") % {"count": len(entries)})
@@ -229,7 +230,7 @@ class VolunteerListView(OrganisationMixin, View):
                                                       name=form.cleaned_data["name"],
                                                       actor=request.user)
             except ValidationError as exc:
-                _errors_into(exc, form)
+                add_service_errors(exc, form)
             else:
                 messages.success(request, _("%(name)s ajouté·e.") % {"name": volunteer.name})
                 return redirect("volunteering:volunteers", pk=self.organisation.pk)
