@@ -161,6 +161,23 @@ def test_exports(client, agent, convention):
     assert convention.organisation.name in scdl.content.decode()
 
 
+def test_payments_due_export_costs_the_same_queries_for_more_lines(
+        client, agent, authority, convention, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(agent)
+    url = reverse("conventions:payments-due-export", args=["csv"])
+    with CaptureQueriesContext(connection) as few:
+        rows_few = client.get(url).content.decode().count("\n")
+    for _ in range(5):
+        make_convention(authority=authority, organisation=OrganisationFactory(), agent=agent,
+                        confirmed=True)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        rows_many = client.get(url).content.decode().count("\n")
+    assert rows_many > rows_few
+
+
 def test_instructor_can_view_but_not_pay(client, convention):
     instructor = staff_user(Role.INSTRUCTOR)
     client.force_login(instructor)
