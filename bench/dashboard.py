@@ -2,7 +2,9 @@
 
 20,000 conventions (2 tranches each), 100,000 payments, 500,000 volunteer entries, 2,000 awards.
 value = scorecard page server time (s), reference = one ``SELECT count(*)`` over the payments
-(goal: ratio ≤ 10); extra: dashboard time, query counts at small and large sizes (must be equal).
+(goal: ratio ≤ 10); extra: dashboard time, query counts at small and large sizes (must be equal),
+the scorecard computed from the source rows instead of the rollups, and what the rollup triggers
+add to recording a payment.
 Run: python -m bench.dashboard   (PostgreSQL: the volunteer entries are generated in SQL)
 """
 
@@ -101,18 +103,24 @@ def _load(*, conventions: int, payments: int, entries: int, awards: int, tag: st
         Volunteer(organisation=o, name=f"Bénévole {tag} {k}")
         for k, o in enumerate(organisations)])
     if connection.vendor == "postgresql" and entries:
-        ids = [v.pk for v in volunteers]
-        orgs = [v.organisation_id for v in volunteers]
+        # Four entries in five are linked to one of the organisation's conventions.
+        volunteer_of = {v.organisation_id: v.pk for v in volunteers}
+        conventions_ids = [c.pk for c in rows]
+        conventions_orgs = [c.organisation_id for c in rows]
+        conventions_volunteers = [volunteer_of[c.organisation_id] for c in rows]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {VolunteerEntry._meta.db_table} (organisation_id, volunteer_id, date,"
                 " hours, activity, qualification, project_reference, note, status,"
-                " valuation_method, rate, value, import_reference, created_at)"
+                " valuation_method, rate, value, import_reference, created_at, convention_id)"
                 " SELECT (%s::bigint[])[1 + g %% %s], (%s::bigint[])[1 + g %% %s],"
                 " DATE '2025-01-01' + (g %% 700), 2.5, 'animation', 'employe', '', '',"
                 " CASE WHEN g %% 5 = 0 THEN 'draft' ELSE 'validated' END, 'smic_gross',"
-                " 12.02, 30.05, '', now() FROM generate_series(0, %s - 1) AS g",
-                [orgs, len(orgs), ids, len(ids), entries])
+                " 12.02, 30.05, '', now(),"
+                " CASE WHEN g %% 5 < 4 THEN (%s::bigint[])[1 + g %% %s] END"
+                " FROM generate_series(0, %s - 1) AS g",
+                [conventions_orgs, len(rows), conventions_volunteers, len(rows),
+                 conventions_ids, len(rows), entries])
     else:
         VolunteerEntry.objects.bulk_create([
             VolunteerEntry(organisation_id=volunteers[g % len(volunteers)].organisation_id,
@@ -127,7 +135,7 @@ def _load(*, conventions: int, payments: int, entries: int, awards: int, tag: st
             cursor.execute("ANALYZE")
 
 
-def _measure(client, url: str, repeat: int = 3) -> tuple[int, float]:
+def _measure(client, url: str, repeat: int = 9) -> tuple[int, float]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -141,6 +149,34 @@ def _measure(client, url: str, repeat: int = 3) -> tuple[int, float]:
             client.get(url)
         times.append(t.seconds)
     return queries, statistics.median(times)
+
+
+def _write_cost(repeat: int = 50) -> dict:
+    """Median time to record a payment order then mark it paid (two single-row statements, as
+    the payment service does), with the rollup triggers and with them disabled."""
+    from django.db import connection, transaction
+
+    from conventions.models import Payment, ScheduleLine
+
+    lines = list(ScheduleLine.objects.filter(payments__isnull=True).order_by("pk")[:2 * repeat])
+    result = {}
+    for label, batch in (("with", lines[:repeat]), ("without", lines[repeat:])):
+        times = []
+        with transaction.atomic():
+            if label == "without" and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ALTER TABLE conventions_payment DISABLE TRIGGER USER")
+            for line in batch:
+                with timed() as t:
+                    payment = Payment.objects.create(
+                        line=line, amount=line.amount, ordered_on=dt.date(2026, 11, 2),
+                        mandate_reference=f"W{line.pk}", account="6574")
+                    Payment.objects.filter(pk=payment.pk).update(
+                        status="paid", paid_on=dt.date(2026, 11, 20))
+                times.append(t.seconds)
+            transaction.set_rollback(True)
+        result[label] = statistics.median(times)
+    return result
 
 
 def main() -> None:
@@ -174,8 +210,17 @@ def main() -> None:
         print(f"# large: dashboard {large['dashboard'][0]} queries {large['dashboard'][1]:.3f} s, "
               f"scorecard {large['scorecard'][0]} queries {large['scorecard'][1]:.3f} s",
               flush=True)
+        from dashboard import selectors
+
+        with timed() as source_rows:
+            selectors.scorecard(year=2026, today=dt.date(2026, 11, 22), source_rows=True)
+        print(f"# scorecard figures from the source rows instead of the rollups: "
+              f"{source_rows.seconds:.3f} s", flush=True)
+        write_cost = _write_cost()
+        print(f"# one payment recorded then paid: {write_cost['with'] * 1000:.2f} ms with the "
+              f"rollup triggers, {write_cost['without'] * 1000:.2f} ms without", flush=True)
         counts = []
-        for _ in range(5):
+        for _ in range(9):
             with timed() as t, connection.cursor() as cursor:
                 cursor.execute(f"SELECT count(*) FROM {Payment._meta.db_table}")
                 cursor.fetchone()
@@ -185,6 +230,8 @@ def main() -> None:
         emit("dashboard_scorecard", value=round(large["scorecard"][1], 4), unit="s",
              reference=round(reference, 4),
              dashboard_s=round(large["dashboard"][1], 4),
+             scorecard_source_rows_s=round(source_rows.seconds, 4),
+             payment_write_ms={k: round(v * 1000, 2) for k, v in write_cost.items()},
              queries_small={k: v[0] for k, v in small.items()},
              queries_large={k: v[0] for k, v in large.items()})
 

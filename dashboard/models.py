@@ -44,3 +44,129 @@ class ScorecardDocument(models.Model):
     @property
     def filename(self) -> str:
         return f"engagements-pacte-{self.year}-{self.pk}.pdf"
+
+
+# --- Rollups -------------------------------------------------------------------------------
+# Running totals behind the pact scorecard, so that it reads a few hundred rows whatever the
+# size of the data. On PostgreSQL they are kept by triggers in the same transaction as every
+# change of the source rows (migration 0002), and ``manage.py dashboard_rollups`` checks or
+# rebuilds them. SQLite (the demo) computes the scorecard from the source rows instead.
+# Nothing in Python writes these tables.
+
+
+class ConventionYearFacts(models.Model):
+    """Per convention and year: its tranche (0 or 1), the tranche's amount, its advance lines,
+    the counted volunteering linked to the convention that year, and the convention's status,
+    nature and span copied from it."""
+
+    convention_id = models.BigIntegerField()
+    year = models.IntegerField()
+    tranches = models.IntegerField(default=0)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    advance_lines = models.IntegerField(default=0)
+    volunteer_hours = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    volunteer_value = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    committed = models.BooleanField(default=False)
+    nature = models.CharField(max_length=20, blank=True)
+    multi_year = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["convention_id", "year"],
+                                               name="rollup_convention_year_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.convention_id}/{self.year}"
+
+
+class YearFigures(models.Model):
+    """Per year, nature and single/multi-year: the committed tranches and their amounts, those
+    with an advance, and the volunteering linked to them (sums of ConventionYearFacts)."""
+
+    year = models.IntegerField()
+    nature = models.CharField(max_length=20)
+    multi_year = models.BooleanField()
+    tranches = models.IntegerField(default=0)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    advance_tranches = models.IntegerField(default=0)
+    volunteer_hours = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    volunteer_value = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "nature", "multi_year"],
+                                               name="rollup_year_figures_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.nature} {'pluriannuel' if self.multi_year else 'annuel'}"
+
+
+class DayCounts(models.Model):
+    """Histograms in days, exact for any percentile: ``delay`` counts paid payments by paid
+    year and days from trigger to payment; ``advance_day`` counts advances by tranche year and
+    day of the year they were paid (in that year); ``decision`` counts awards by decision year
+    and days from submission to the deliberation."""
+
+    measure = models.CharField(max_length=12)
+    year = models.IntegerField()
+    days = models.IntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["measure", "year", "days"],
+                                               name="rollup_day_counts_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.year} {self.days} j : {self.count}"
+
+
+class ApplicationFacts(models.Model):
+    """Per submitted or awarded application: its submission year and whether its applicant was
+    a newcomer (first submitted application, or an informal group, or a resident); its award's
+    year, amount and days from submission; whether another funder appears on its budget (74),
+    and its budget's volunteering (870) and self-financing lines."""
+
+    application_id = models.BigIntegerField(unique=True)
+    submitted_year = models.IntegerField(null=True)
+    newcomer = models.BooleanField(default=False)
+    decided_year = models.IntegerField(null=True)
+    awarded_amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    decision_days = models.IntegerField(null=True)
+    cofinanced = models.BooleanField(default=False)
+    budget_volunteering = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    budget_own = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    def __str__(self) -> str:
+        return str(self.application_id)
+
+
+class FundYearFigures(models.Model):
+    """Per year: applications submitted and those from newcomers; awards decided, their amount,
+    those co-financed, and their budgets' volunteering and self-financing (sums of
+    ApplicationFacts)."""
+
+    year = models.IntegerField(unique=True)
+    applications = models.IntegerField(default=0)
+    newcomers = models.IntegerField(default=0)
+    awards = models.IntegerField(default=0)
+    awarded_amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    cofinanced = models.IntegerField(default=0)
+    budget_volunteering = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    budget_own = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class ReportDays(models.Model):
+    """Financial reports counted by due date, filed or not, and filed on time or not."""
+
+    due_date = models.DateField()
+    submitted = models.BooleanField()
+    on_time = models.BooleanField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["due_date", "submitted", "on_time"],
+                                               name="rollup_report_days_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.due_date} : {self.count}"

@@ -49,6 +49,29 @@ def percentile(values: Sequence[float | int | Decimal], q: float) -> float | Non
     return ordered[low] + (ordered[high] - ordered[low]) * fraction
 
 
+def percentile_of_counts(counts: dict[int, int], q: float) -> float | None:
+    """``percentile`` of the values a histogram {value: how many times} stands for, without
+    expanding it: the same figure as ``percentile`` over the repeated values."""
+    if not 0 <= q <= 1:
+        raise ValueError("q must be between 0 and 1")
+    items = sorted((value, count) for value, count in counts.items() if count > 0)
+    total = sum(count for _, count in items)
+    if not total:
+        return None
+    position = q * (total - 1)
+    low, high = math.floor(position), math.ceil(position)
+    found = {}
+    seen = 0
+    for value, count in items:
+        for rank in (low, high):
+            if rank not in found and seen <= rank < seen + count:
+                found[rank] = float(value)
+        seen += count
+        if high in found:
+            break
+    return found[low] + (found[high] - found[low]) * (position - low)
+
+
 def median(values: Sequence[float | int | Decimal]) -> float | None:
     return percentile(values, 0.5)
 

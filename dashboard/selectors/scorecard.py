@@ -23,6 +23,7 @@ from volunteering.models import EntryStatus, VolunteerEntry
 
 from .. import rules
 from ..expressions import DayOfYear, DaysBetween, PercentileCont
+from . import rollups
 from ._common import (
     COMMITTED,
     IN_KIND_RESOURCE_ACCOUNTS,
@@ -46,6 +47,12 @@ def _per_year(years, build) -> dict:
         for name, aggregate in build(year).items():
             aggregates[f"{name}_{year}"] = aggregate
     return aggregates
+
+
+def _by_year(queryset, year, **aggregates) -> dict:
+    """{year: {name: aggregate}} in one GROUP BY query (a row per year present)."""
+    return {row["_year"]: row for row in (queryset.annotate(_year=year).order_by()
+                                          .values("_year").annotate(**aggregates))}
 
 
 def _percentiles_by_year(queryset, expression, group, years, fractions) -> dict:
@@ -155,72 +162,97 @@ def _citizen_fund(years) -> dict:
     share of applicants that were first-time (no earlier submitted application of the same
     organisation) or informal (collective, or a resident applying alone); awards decided that
     year, their amount, the share co-financed (a 74 line of another funder with an amount) and
-    the median days from submission to the deliberation. 3 queries."""
-    envelopes = Fund.objects.aggregate(**_per_year(years, lambda y: {
-        "envelope": _money(Sum("envelope", filter=Q(year_start__lte=y, year_end__gte=y)))}))
+    the median days from submission to the deliberation. 2 queries."""
     earlier = Application.objects.filter(
         organisation=OuterRef("organisation"), status__in=SUBMITTED_STATUSES,
         submitted_at__lt=OuterRef("submitted_at"))
     newcomer = (Q(organisation__isnull=True) | ~Q(Exists(earlier))
                 | Q(organisation__legal_form=LegalForm.INFORMAL))
-    apps = (Application.objects.filter(status__in=SUBMITTED_STATUSES,
-                                       submitted_at__year__gte=min(years),
-                                       submitted_at__year__lte=max(years))
-            .annotate(submitted_year=ExtractYear("submitted_at"))
-            .aggregate(**_per_year(years, lambda y: {
-                "n": Count("pk", filter=Q(submitted_year=y)),
-                "new": Count("pk", filter=Q(submitted_year=y) & newcomer)})))
+    apps = _by_year(
+        Application.objects.filter(status__in=SUBMITTED_STATUSES,
+                                   submitted_at__year__gte=min(years),
+                                   submitted_at__year__lte=max(years)),
+        ExtractYear("submitted_at"), n=Count("pk"), new=Count("pk", filter=newcomer))
     other_funder = ApplicationBudgetLine.objects.filter(
         application=OuterRef("application"), account="74", is_this_authority=False, amount__gt=0)
-    awards_qs = (Award.objects.filter(deliberation_date__year__gte=min(years),
-                                      deliberation_date__year__lte=max(years))
-                 .annotate(decided_year=ExtractYear("deliberation_date")))
-    awards = awards_qs.aggregate(**_per_year(years, lambda y: {
-        "n": Count("pk", filter=Q(decided_year=y)),
-        "total": _money(Sum("amount", filter=Q(decided_year=y))),
-        "cofinanced": Count("pk", filter=Q(decided_year=y) & Q(Exists(other_funder)))}))
-    medians = _percentiles_by_year(
-        awards_qs.filter(application__submitted_at__isnull=False),
-        DaysBetween(F("deliberation_date"), TruncDate("application__submitted_at")),
-        F("decided_year"), years, (0.5,))
-    return {y: {"envelope": _cents(envelopes[f"envelope_{y}"]),
-                "applications_count": apps[f"n_{y}"], "newcomer_count": apps[f"new_{y}"],
-                "newcomer_share": rules.share(apps[f"new_{y}"], apps[f"n_{y}"]),
-                "awards_count": awards[f"n_{y}"], "awarded_amount": _cents(awards[f"total_{y}"]),
-                "decision_median_days": medians[(y, 0.5)],
-                "funded_count": awards[f"n_{y}"], "cofinanced_count": awards[f"cofinanced_{y}"],
-                "cofinanced_share": rules.share(awards[f"cofinanced_{y}"], awards[f"n_{y}"])}
-            for y in years}
+    awards_qs = Award.objects.filter(deliberation_date__year__gte=min(years),
+                                     deliberation_date__year__lte=max(years))
+    decision_days = DaysBetween(F("deliberation_date"), TruncDate("application__submitted_at"))
+    aggregates = {"n": Count("pk"), "total": Sum("amount"),
+                  "cofinanced": Count("pk", filter=Q(Exists(other_funder)))}
+    if connection.vendor == "postgresql":
+        # percentile_cont skips the NULL days of awards without a submission date.
+        aggregates["p50"] = PercentileCont(decision_days, 0.5)
+    awards = _by_year(awards_qs, ExtractYear("deliberation_date"), **aggregates)
+    if connection.vendor != "postgresql":
+        medians = _percentiles_by_year(
+            awards_qs.filter(application__submitted_at__isnull=False), decision_days,
+            ExtractYear("deliberation_date"), years, (0.5,))
+        for y, row in awards.items():
+            row["p50"] = medians[(y, 0.5)]
+    return apps, awards
 
 
-def _volunteering(years) -> dict:
+def _envelopes(years) -> dict:
+    """Per year: the envelopes of the funds open that year. 1 query."""
+    envelopes = Fund.objects.aggregate(**_per_year(years, lambda y: {
+        "envelope": _money(Sum("envelope", filter=Q(year_start__lte=y, year_end__gte=y)))}))
+    return {y: _cents(envelopes[f"envelope_{y}"]) for y in years}
+
+
+def _citizen_figures(years, envelopes: dict, apps: dict, awards: dict) -> dict:
+    """The citizen-initiative fund's lines from per-year applications ({n, new}) and awards
+    ({n, total, cofinanced, p50})."""
+    out = {}
+    for y in years:
+        applied = apps.get(y) or {"n": 0, "new": 0}
+        decided = awards.get(y) or {"n": 0, "total": None, "cofinanced": 0, "p50": None}
+        out[y] = {"envelope": envelopes[y],
+                  "applications_count": applied["n"], "newcomer_count": applied["new"],
+                  "newcomer_share": rules.share(applied["new"], applied["n"]),
+                  "awards_count": decided["n"], "awarded_amount": _cents(decided["total"]),
+                  "decision_median_days": decided["p50"],
+                  "funded_count": decided["n"], "cofinanced_count": decided["cofinanced"],
+                  "cofinanced_share": rules.share(decided["cofinanced"], decided["n"])}
+    return out
+
+
+def _volunteering_logged(years) -> dict:
     """Per year: hours and € of counted entries (validated or locked) linked to a convention
-    holding a tranche that same year (one GROUP BY year: a row per year); and, in the budgets of
-    the projects funded that year, the volunteering line (870) against total self-financing (own
-    resources 70, 73, 75–78 plus contributions in kind 87x). 2 queries."""
+    holding a tranche that same year (one GROUP BY year: a row per year). 1 query."""
     funded = ConventionYear.objects.filter(
         year=OuterRef("entry_year"), convention=OuterRef("convention"),
         convention__status__in=COMMITTED)
-    logged = {row["entry_year"]: row for row in (
+    return {row["entry_year"]: row for row in (
         VolunteerEntry.objects
         .filter(status__in=(EntryStatus.VALIDATED, EntryStatus.LOCKED),
                 date__range=(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)))
         .annotate(entry_year=ExtractYear("date")).filter(Exists(funded))
         .order_by().values("entry_year").annotate(hours=Sum("hours"), value=Sum("value")))}
-    budget = (ApplicationBudgetLine.objects
-              .filter(application__award__deliberation_date__year__gte=min(years),
-                      application__award__deliberation_date__year__lte=max(years))
-              .annotate(decided_year=ExtractYear("application__award__deliberation_date"))
-              .aggregate(**_per_year(years, lambda y: {
-                  "volunteering": _money(Sum("amount", filter=Q(
-                      decided_year=y, account=VOLUNTEERING_RESOURCE))),
-                  "self": _money(Sum("amount", filter=Q(
-                      decided_year=y,
-                      account__in=OWN_RESOURCE_ACCOUNTS + IN_KIND_RESOURCE_ACCOUNTS)))})))
+
+
+def _budget_lines(years) -> dict:
+    """Per year, in the budgets of the projects funded that year: the volunteering line (870)
+    and total self-financing (own resources 70, 73, 75–78 plus contributions in kind 87x).
+    1 query."""
+    return _by_year(
+        ApplicationBudgetLine.objects.filter(
+            application__award__deliberation_date__year__gte=min(years),
+            application__award__deliberation_date__year__lte=max(years)),
+        ExtractYear("application__award__deliberation_date"),
+        volunteering=Sum("amount", filter=Q(account=VOLUNTEERING_RESOURCE)),
+        own=Sum("amount", filter=Q(
+            account__in=OWN_RESOURCE_ACCOUNTS + IN_KIND_RESOURCE_ACCOUNTS)))
+
+
+def _volunteering(years, logged: dict, budget: dict) -> dict:
+    """Per year: the ``logged`` volunteering ({hours, value}), and the budgets' volunteering
+    against their self-financing (``budget``: {volunteering, own})."""
     out = {}
     for y in years:
-        volunteering, self_financing = (_cents(budget[f"volunteering_{y}"]),
-                                        _cents(budget[f"self_{y}"]))
+        lines = budget.get(y, {})
+        volunteering, self_financing = (_cents(lines.get("volunteering")),
+                                        _cents(lines.get("own")))
         entries = logged.get(y, {})
         out[y] = {"volunteer_hours": _cents(entries.get("hours")),
                   "volunteer_value": _cents(entries.get("value")),
@@ -245,13 +277,38 @@ def _reports(years, today: dt.date) -> dict:
             for y in years}
 
 
-def scorecard(*, year: int, today: dt.date, previous_years: int = 2) -> list[dict]:
-    """All the pact's figures for ``year`` then each previous year (for the trend columns), in
-    10 queries on PostgreSQL whatever the number of years and the size of the data."""
-    years = list(range(year, year - previous_years - 1, -1))
+def _from_source_rows(years, today: dt.date) -> tuple:
+    """The figures computed from the source rows (SQLite, and the reference in tests)."""
     tranches = _tranches(years)
-    parts = (tranches, _advances(years, tranches), _delays(years), _citizen_fund(years),
-             _volunteering(years), _reports(years, today))
+    apps, awards = _citizen_fund(years)
+    return (tranches, _advances(years, tranches), _delays(years),
+            _volunteering(years, _volunteering_logged(years), _budget_lines(years)),
+            _reports(years, today), _citizen_figures(years, _envelopes(years), apps, awards))
+
+
+def _from_rollups(years, today: dt.date) -> tuple:
+    """The same figures from the rollups kept by PostgreSQL triggers. 5 queries."""
+    figures = rollups.year_figures(years)
+    histograms = rollups.day_counts(years)
+    apps, awards, budget = rollups.fund_figures(years, histograms)
+    return (rollups.tranches(years, figures), rollups.advances(years, figures, histograms),
+            rollups.delays(years, histograms),
+            _volunteering(years, rollups.volunteering_logged(years, figures), budget),
+            rollups.reports(years, today), _citizen_figures(years, _envelopes(years), apps,
+                                                            awards))
+
+
+def scorecard(*, year: int, today: dt.date, previous_years: int = 2,
+              source_rows: bool | None = None) -> list[dict]:
+    """All the pact's figures for ``year`` then each previous year (for the trend columns), in
+    a constant number of queries whatever the number of years and the size of the data. On
+    PostgreSQL the figures come from the rollups (``rollups.py``), elsewhere or with
+    ``source_rows=True`` from the source rows."""
+    years = list(range(year, year - previous_years - 1, -1))
+    if source_rows is None:
+        source_rows = not rollups.available()
+    compute = _from_source_rows if source_rows else _from_rollups
+    parts = compute(years, today)
     figures = []
     for y in years:
         row = {"year": y}
