@@ -8,6 +8,14 @@ facts (level 1, one row per convention and year) are summed into year figures (l
 trigger on the facts themselves. ``dashboard_rollups_rebuild()`` recomputes everything from the
 source rows (used here for existing data, and by ``manage.py dashboard_rollups``).
 
+Concurrent transactions: a trigger reads the other side of its joins in its own snapshot, so a
+row it joins with must not change under it before it commits. Each trigger therefore takes a
+FOR SHARE lock on the rows it joins with (the conventions of new facts, the tranches and lines of
+payments and lines) before reading them: a concurrent UPDATE of those rows waits for the commit,
+then its own trigger sees the committed change (READ COMMITTED takes a new snapshot for each
+statement of a trigger function). Applications are recomputed per organisation under a
+transaction-scoped advisory lock for the same reason.
+
 SQLite has none of this: the scorecard reads the source rows there.
 """
 
@@ -23,6 +31,8 @@ def facts_upsert(delta: str) -> str:
     """Add ``delta`` (convention_id, year, tranches, amount, advance_lines, hours, value) to the
     facts, creating missing rows with the convention's status, nature and span."""
     return f"""
+    PERFORM 1 FROM conventions_convention c
+    WHERE c.id IN (SELECT d.convention_id FROM ({delta}) AS d) ORDER BY c.id FOR SHARE;
     INSERT INTO {FACTS} AS f (convention_id, year, tranches, amount, advance_lines,
                               volunteer_hours, volunteer_value, committed, nature, multi_year)
     SELECT d.convention_id, d.year, sum(d.tranches), sum(d.amount), sum(d.advance_lines),
@@ -148,6 +158,23 @@ def year_figures_upsert(delta: str) -> str:
     """
 
 
+def lock_years_of_lines(rows: str) -> str:
+    """Lock the tranches of the schedule lines ``rows`` (their year and convention are read)."""
+    return f"""
+    PERFORM 1 FROM conventions_conventionyear y
+    WHERE y.id IN (SELECT year_id FROM {rows}) ORDER BY y.id FOR SHARE;
+    """
+
+
+def lock_lines_of_payments(rows: str) -> str:
+    """Lock the lines and tranches of the payments ``rows`` (trigger date, kind, year read)."""
+    return f"""
+    PERFORM 1 FROM conventions_scheduleline l JOIN conventions_conventionyear y
+        ON y.id = l.year_id
+    WHERE l.id IN (SELECT line_id FROM {rows}) ORDER BY l.id FOR SHARE OF l, y;
+    """
+
+
 def trigger_function(name: str, *, old: str, new: str) -> str:
     """A trigger function running ``old`` for the old rows (UPDATE, DELETE) and ``new`` for the
     new rows (INSERT, UPDATE); each branch names only the transition table it has."""
@@ -176,6 +203,7 @@ SUBMITTED = ("('submitted', 'info_requested', 'eligible', 'ineligible', 'awarded
              "'rejected')")
 OWN_RESOURCES = "('70', '73', '75', '76', '77', '78', '870', '871', '875')"
 APPLICATION_FACTS = "dashboard_applicationfacts"
+ADVISORY_NAMESPACE = 7301  # first key of the advisory locks taken by the rollups
 
 
 def applications_refresh(ids: str, tz: str) -> str:
@@ -279,6 +307,11 @@ def application_functions(tz: str) -> str:
     CREATE OR REPLACE FUNCTION dashboard_applications_refresh(ids bigint[]) RETURNS void
     LANGUAGE plpgsql AS $$
     BEGIN
+        -- One transaction at a time recomputes an organisation's applications (or a resident's
+        -- application): the next one waits for the commit, then reads what was committed.
+        PERFORM pg_advisory_xact_lock({ADVISORY_NAMESPACE}, k.key)
+        FROM (SELECT DISTINCT mod(coalesce(a.organisation_id, -a.id), 2147483647)::int AS key
+              FROM funds_application a WHERE a.id = ANY(ids) ORDER BY 1) AS k;
         {applications_refresh("SELECT unnest(ids)", tz)}
     END $$;
     """
@@ -324,19 +357,21 @@ FUNCTIONS = (
     # Schedule lines: advances, and the trigger dates their payments' delays count from.
     + trigger_function(
         "dashboard_rollup_scheduleline",
-        old=facts_upsert(advance_lines("-", "old_rows", "conventions_conventionyear"))
+        old=lock_years_of_lines("old_rows") + facts_upsert(advance_lines("-", "old_rows", "conventions_conventionyear"))
         + day_counts_upsert(payment_days("-", "conventions_payment", "old_rows",
                                            "conventions_conventionyear")),
-        new=facts_upsert(advance_lines("", "new_rows", "conventions_conventionyear"))
+        new=lock_years_of_lines("new_rows")
+        + facts_upsert(advance_lines("", "new_rows", "conventions_conventionyear"))
         + day_counts_upsert(payment_days("", "conventions_payment", "new_rows",
                                            "conventions_conventionyear")))
     + triggers("conventions_scheduleline", "dashboard_rollup_scheduleline")
     # Payments.
     + trigger_function(
         "dashboard_rollup_payment",
-        old=day_counts_upsert(payment_days("-", "old_rows", "conventions_scheduleline",
+        old=lock_lines_of_payments("old_rows") + day_counts_upsert(payment_days("-", "old_rows", "conventions_scheduleline",
                                              "conventions_conventionyear")),
-        new=day_counts_upsert(payment_days("", "new_rows", "conventions_scheduleline",
+        new=lock_lines_of_payments("new_rows")
+        + day_counts_upsert(payment_days("", "new_rows", "conventions_scheduleline",
                                              "conventions_conventionyear")))
     + triggers("conventions_payment", "dashboard_rollup_payment")
     # Conventions: their status, nature and span are copied on their facts.
