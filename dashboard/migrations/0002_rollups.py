@@ -312,6 +312,9 @@ def application_functions(tz: str) -> str:
         PERFORM pg_advisory_xact_lock({ADVISORY_NAMESPACE}, k.key)
         FROM (SELECT DISTINCT mod(coalesce(a.organisation_id, -a.id), 2147483647)::int AS key
               FROM funds_application a WHERE a.id = ANY(ids) ORDER BY 1) AS k;
+        -- Applications of those organisations committed while this one waited count too.
+        ids := ids || ARRAY(SELECT a.id FROM funds_application a WHERE a.organisation_id IN (
+            SELECT organisation_id FROM funds_application WHERE id = ANY(ids)));
         {applications_refresh("SELECT unnest(ids)", tz)}
     END $$;
     """

@@ -13,6 +13,7 @@ from django.db import connection
 
 from conventions.models import ConventionStatus
 from dashboard import rollups, selectors
+from funds.models import Application, ApplicationStatus
 from tests.factories import OrganisationFactory
 
 from . import factories as f
@@ -103,3 +104,23 @@ def test_hours_logged_while_the_convention_is_signed(two_connections):
     assert errors == []
     assert waited
     assert rollups.check() == []
+
+
+def test_two_applications_of_one_organisation_submitted_at_once(two_connections):
+    # The one submitted later must stop counting as a newcomer's, whichever commits first.
+    template = f.application(organisation=OrganisationFactory(),
+                             status=ApplicationStatus.DRAFT)
+    columns = [field.column for field in Application._meta.concrete_fields
+               if not field.primary_key]
+    values = ["'submitted'" if c == "status" else "%s::timestamptz" if c == "submitted_at"
+              else c for c in columns]
+    insert = (f"INSERT INTO funds_application ({', '.join(columns)}) "
+              f"SELECT {', '.join(values)} FROM funds_application WHERE id = %s")
+    errors, waited = interleave(
+        *two_connections, [(insert, ["2026-03-10T10:00:00Z", template.pk])],
+        [(insert, ["2026-03-01T10:00:00Z", template.pk])])
+    assert errors == []
+    assert waited
+    assert rollups.check() == []
+    assert selectors.scorecard_year(year=2026, today=dt.date(2026, 11, 22))[
+        "newcomer_count"] == 1
