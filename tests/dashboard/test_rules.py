@@ -72,3 +72,20 @@ def test_remaining_shows_overcommitment():
     assert rules.remaining(Decimal("100"), Decimal("130")) == Decimal("-30")
     assert rules.percent(Decimal("0.1234")) == Decimal("12.3")
     assert rules.percent(None) is None
+
+
+@given(st.dictionaries(st.integers(-30, 400), st.integers(0, 50), max_size=40),
+       st.sampled_from([0, 0.1, 0.5, 0.9, 1]))
+def test_percentile_of_counts_equals_percentile_of_the_values(counts, q):
+    values = [value for value, count in counts.items() for _ in range(count)]
+    assert rules.percentile_of_counts(counts, q) == rules.percentile(values, q)
+
+
+def test_percentile_of_counts_by_hand():
+    # 60 ×2, 61, 100: the values 60, 60, 61, 100 → median 60.5; p90 61 + 0.7 × 39.
+    assert rules.percentile_of_counts({61: 1, 100: 1, 60: 2}, 0.5) == 60.5
+    assert rules.percentile_of_counts({61: 1, 100: 1, 60: 2}, 0.9) == pytest.approx(88.3)
+    assert rules.percentile_of_counts({}, 0.5) is None
+    assert rules.percentile_of_counts({5: 0}, 0.5) is None
+    with pytest.raises(ValueError):
+        rules.percentile_of_counts({1: 1}, 1.5)
