@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from backoffice.core.models import Organisation
 
-from . import selectors, services
+from . import rules, selectors, services
 from .importing import volunteer_hours_import
 from .models import ValuationRate, Volunteer, VolunteerEntry
 
@@ -23,6 +23,14 @@ def _organisation(request, pk) -> Organisation:
         return selectors.organisation_for(user=request.user, pk=int(pk))
     except (Organisation.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404 from exc
+
+
+def _year_or_400(text) -> int:
+    year = rules.parse_year(text)
+    if year is None:
+        raise ValidationError({"year": [
+            f"Année invalide : indiquez une année entre {rules.MIN_YEAR} et {rules.MAX_YEAR}."]})
+    return year
 
 
 class VolunteerEntrySerializer(serializers.ModelSerializer):
@@ -58,8 +66,8 @@ class VolunteerEntryViewSet(viewsets.ModelViewSet):
         if params.get("organisation"):
             organisation = _organisation(self.request, params["organisation"])
         year = params.get("year") or None
-        if year is not None and not (year.isdigit() and len(year) == 4):
-            raise ValidationError({"year": ["Année invalide."]})
+        if year is not None:
+            year = _year_or_400(year)
         return selectors.entry_list(user=self.request.user, organisation=organisation,
                                     status=params.get("status", ""), year=year,
                                     project_reference=params.get("project_reference") or None)
@@ -152,8 +160,8 @@ class VolunteerEntryViewSet(viewsets.ModelViewSet):
     def totals(self, request):
         organisation = _organisation(request, request.query_params.get("organisation"))
         year = request.query_params.get("year")
-        if year is not None and not (year.isdigit() and len(year) == 4):
-            raise ValidationError({"year": ["Année invalide."]})
+        if year is not None:
+            year = _year_or_400(year)
         reference = request.query_params.get("project_reference")
         totals = selectors.volunteer_totals(organisation=organisation, year=year,
                                             project_reference=reference)

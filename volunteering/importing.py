@@ -165,7 +165,11 @@ def read_table(content: bytes) -> tuple[list[str], list[list[str]]]:
         text = _decode(content)
         first_line = text.split("\n", 1)[0]
         delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:
+            raise FileProblem(_("Le fichier CSV est illisible (%(error)s).")
+                              % {"error": exc}) from exc
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise FileProblem(_("Le fichier est vide."))

@@ -128,6 +128,25 @@ def project_problem(reference: str, day: dt.date, periods: dict | None) -> str |
     return None
 
 
+# Years a page, an export or the API accepts (as the revaluation form): anything else is a typo.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def parse_year(text) -> int | None:
+    """A year written in ASCII digits between MIN_YEAR and MAX_YEAR, else None."""
+    text = str(text or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    year = int(text)
+    return year if MIN_YEAR <= year <= MAX_YEAR else None
+
+
+def parse_id(text) -> int | None:
+    """A database id written in ASCII digits, else None."""
+    text = str(text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 

@@ -69,6 +69,10 @@ def test_validate_and_totals(api, organisation, admin, volunteers):
                                              "ids": [entries[0].pk, entries[1].pk]},
                         format="json")
     assert response.json() == {"validated": 2}
+    for bad in ("0000", "²²²²", "20251"):
+        response = api.get(f"{BASE}totals/", {"organisation": organisation.pk, "year": bad})
+        assert response.status_code == 400 and "Année invalide" in response.json()["year"][0]
+        assert api.get(BASE, {"year": bad}).status_code == 400
     totals = api.get(f"{BASE}totals/", {"organisation": organisation.pk, "year": 2025}).json()
     assert totals["hours"] == "6.00" and totals["value"] == "71.28"
     assert totals["by_activity"] == [{"activity": "animation", "hours": "6.00",

@@ -85,6 +85,13 @@ def test_errors_are_row_numbered_in_french_and_nothing_is_imported(organisation,
     assert report.summary()["invalid"] == 7
 
 
+def test_a_csv_cell_too_long_to_read_is_a_file_error(organisation, admin, today):
+    content = b"date;benevole;heures;activite\n01/03/2026;" + b"A" * 200_000 + b";2;animation\n"
+    report = run(organisation, admin, content)
+    assert report.imported == 0 and not VolunteerEntry.objects.exists()
+    assert "illisible" in report.file_errors[0]
+
+
 def test_24_hour_rule_across_the_file_and_saved_entries(organisation, admin, volunteers, today):
     EntryFactory(volunteer=volunteers[0], date=dt.date(2026, 3, 2), hours=Decimal("20"))
     content = (b"date;benevole;heures;activite\n"

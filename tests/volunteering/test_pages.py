@@ -193,6 +193,20 @@ def test_method_change_and_revaluation(client, organisation, admin, volunteers, 
     assert (entry.valuation_method, entry.rate) == ("smic_loaded", Decimal("17.23"))
 
 
+def test_revaluation_without_a_rate_says_so_and_changes_nothing(client, organisation, admin,
+                                                                  volunteers, today):
+    entry = EntryFactory(volunteer=volunteers[0], date=dt.date(2025, 5, 1), validated=True)
+    client.force_login(admin)
+    client.post(url("method", organisation), {"valuation_method": "replacement"})
+    entry.refresh_from_db()
+    before = (entry.valuation_method, entry.rate, entry.value)
+    response = client.post(url("revalue", organisation), {"year": "2025"}, follow=True)
+    assert response.status_code == 200
+    assert "Aucun taux de valorisation" in response.content.decode()
+    entry.refresh_from_db()
+    assert (entry.valuation_method, entry.rate, entry.value) == before
+
+
 def test_core_pages_include_volunteering(client, organisation, admin):
     client.force_login(admin)
     body = client.get(reverse("core:space")).content.decode()
@@ -244,5 +258,14 @@ def test_bad_query_strings_never_fail(client, organisation, admin, volunteers):
     assert client.get(url("organisation", organisation) + "?statut=x&page=zz").status_code == 200
     assert client.get(url("week", organisation) + "?semaine=31-02&benevole=x").status_code == 200
     assert client.get(f"/benevolat/organisations/{organisation.pk}/export.pdf").status_code == 404
+    # Years out of range, a non-ASCII digit, weeks at the edge of the calendar.
+    assert client.get(url("export", organisation, "csv") + "?annee=²²²²").status_code == 200
+    for week in ("0001-01-01", "9999-12-31"):
+        assert client.get(url("week", organisation) + f"?semaine={week}").status_code == 200
+    assert client.get(url("week", organisation) + "?benevole=²").status_code == 200
+    assert client.post(url("validate", organisation), {"entry": "²"}).status_code == 302
     client.force_login(staff_user())
     assert client.get(reverse("volunteering:index") + "?annee=deux").status_code == 200
+    for year in ("99999", "-3", "0000"):
+        response = client.get(reverse("volunteering:index") + f"?annee={year}")
+        assert response.status_code == 200

@@ -42,10 +42,7 @@ class IndexView(LoginRequiredMixin, View):
         organisations = list(selectors.organisations_for_volunteering(user=request.user))
         if not request.user.works_for_authority and len(organisations) == 1:
             return redirect("volunteering:organisation", pk=organisations[0].pk)
-        try:
-            year = int(request.GET.get("annee") or timezone.localdate().year)
-        except ValueError:
-            year = timezone.localdate().year
+        year = rules.parse_year(request.GET.get("annee")) or timezone.localdate().year
         overview = list(selectors.organisations_overview(user=request.user, year=year))
         totals = rules.sum_totals((o.vol_hours, o.vol_value) for o in overview)
         return render(request, "volunteering/index.html", {
@@ -102,6 +99,8 @@ class WeekView(OrganisationMixin, View):
             day = dt.date.fromisoformat(raw[:10]) if raw else timezone.localdate()
         except ValueError:
             day = timezone.localdate()
+        if not rules.MIN_YEAR <= day.year <= rules.MAX_YEAR:
+            day = timezone.localdate()
         return rules.week_days(day)
 
     def get(self, request, pk):
@@ -113,9 +112,9 @@ class WeekView(OrganisationMixin, View):
     def _context(self, form, days):
         volunteer_id = self.request.POST.get("volunteer") or self.request.GET.get("benevole")
         logged = []
-        if volunteer_id and str(volunteer_id).isdigit():
+        if rules.parse_id(volunteer_id) is not None:
             logged = VolunteerEntry.objects.filter(
-                organisation=self.organisation, volunteer_id=int(volunteer_id),
+                organisation=self.organisation, volunteer_id=rules.parse_id(volunteer_id),
                 date__range=(days[0], days[-1])).select_related("volunteer").order_by("date")
         return self.context(form=form, days=days, logged=logged,
                             volunteer_id=volunteer_id or "",
@@ -181,7 +180,7 @@ class ValidateView(OrganisationMixin, View):
     action = "volunteering.validate"
 
     def post(self, request, pk):
-        ids = [int(i) for i in request.POST.getlist("entry") if i.isdigit()]
+        ids = [i for i in map(rules.parse_id, request.POST.getlist("entry")) if i is not None]
         if request.POST.get("action") == "unvalidate":
             count = services.entries_unvalidate(organisation=self.organisation, entry_ids=ids,
                                                 actor=request.user)
@@ -264,8 +263,13 @@ class RevalueView(OrganisationMixin, View):
         if not form.is_valid():
             messages.error(request, _("Année invalide."))
         else:
-            result = services.entries_revalue(organisation=self.organisation,
-                                              year=form.cleaned_data["year"], actor=request.user)
+            try:
+                result = services.entries_revalue(organisation=self.organisation,
+                                                  year=form.cleaned_data["year"],
+                                                  actor=request.user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("volunteering:organisation", pk=self.organisation.pk)
             messages.success(request, _("%(count)s saisies revalorisées : %(before)s € → "
                                         "%(after)s €.") % {"count": result["changed"],
                                                            "before": result["before"],

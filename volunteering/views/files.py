@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from .. import resources, selectors
+from .. import resources, rules, selectors
 from ..forms import (
     ImportConfirmForm,
     ImportForm,
@@ -99,4 +99,4 @@ class ExportView(OrganisationMixin, View):
 
 def _year(text) -> int | None:
     """A year from the query string; anything else means every year."""
-    return int(text) if text and text.isdigit() and len(text) == 4 else None
+    return rules.parse_year(text)
