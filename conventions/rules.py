@@ -146,6 +146,13 @@ def calendar_years(start: dt.date, end: dt.date) -> list[int]:
     return list(range(start.year, end.year + 1))
 
 
+def days_per_year(start: dt.date, end: dt.date) -> list[Decimal]:
+    """Days of [start, end] falling in each calendar year it covers (the weights that share an
+    award between a project's years)."""
+    return [Decimal((min(end, dt.date(year, 12, 31)) - max(start, dt.date(year, 1, 1))).days + 1)
+            for year in calendar_years(start, end)]
+
+
 def repayment(*, granted: Decimal, used: Decimal, keep_rate: Decimal) -> tuple[Decimal, Decimal]:
     """(unspent, repayment). Unspent = granted − used (never negative); the organisation keeps
     up to ``keep_rate × granted`` ("excédent raisonnable", loi 2021-875) and repays the rest

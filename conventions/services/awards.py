@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
+from backoffice.core.money import split_exact
 
 from .. import rules
 from ..models import Convention
@@ -16,7 +17,8 @@ from ..models import Convention
 
 def award_convention_defaults(award, *, budget_lines=()) -> dict:
     """The keyword arguments of ``convention_create`` an award fills: parties, object, nature,
-    imputation, dates, one yearly amount per covered year (the award's amount for each), the
+    imputation, dates, one yearly amount per covered year (the award shared between the years
+    in proportion to the project's days in each, summing exactly to the award), the
     decision, and from the application's budget (``BudgetLine`` list) the co-financing plan
     (other 74 lines) and the planned valued volunteering (864). Reads attributes only, so the
     funds app's Award is not imported here."""
@@ -26,7 +28,6 @@ def award_convention_defaults(award, *, budget_lines=()) -> dict:
     start = getattr(application, "start_date", None) or award.deliberation_date
     end = getattr(application, "end_date", None) or start.replace(month=12, day=31)
     end = max(end, start)
-    years = rules.calendar_years(start, end)
     cofinancing = [
         {"funder": "Aides privées" if line.funder == PRIVATE_FUNDER
          else PUBLIC_FUNDERS.get(line.funder, line.funder or "Autre financeur"),
@@ -40,7 +41,7 @@ def award_convention_defaults(award, *, budget_lines=()) -> dict:
         "object": getattr(application, "title", "") or str(award),
         "nature": award.nature, "imputation": getattr(award, "budget_imputation", ""),
         "start_date": start, "end_date": end,
-        "yearly_amounts": [award.amount] * len(years),
+        "yearly_amounts": split_exact(award.amount, rules.days_per_year(start, end)),
         "decision_reference": award.deliberation_reference,
         "decision_date": award.deliberation_date,
         "cofinancing": cofinancing, "volunteering_planned": volunteering,

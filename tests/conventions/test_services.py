@@ -246,7 +246,9 @@ def test_award_defaults_fill_convention_create(authority, organisation, agent):
              BudgetLine("74", Decimal("5000"), funder="region", status="obtained"),
              BudgetLine("864", Decimal("3000")), BudgetLine("870", Decimal("3000"))]
     defaults = services.award_convention_defaults(award, budget_lines=lines)
-    assert defaults["yearly_amounts"] == [Decimal("24000.00")] * 2
+    # The award is the project's total: 306 days in 2026, 365 in 2027, summing to the cent.
+    assert defaults["yearly_amounts"] == [Decimal("10944.86"), Decimal("13055.14")]
+    assert sum(defaults["yearly_amounts"]) == award.amount
     assert defaults["cofinancing"] == [{"funder": "Région", "amount": "5000",
                                         "status": "obtained"}]
     assert defaults["volunteering_planned"] == Decimal("3000")
