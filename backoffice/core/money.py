@@ -22,11 +22,18 @@ def to_money(value) -> Decimal:
     text = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     text = text.replace("€", "")
     if "," in text and "." in text:
-        text = text.replace(".", "").replace(",", ".")
+        # The last separator is the decimal one: 1.234,56 (French) or 1,234.56 (English).
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
     else:
         text = text.replace(",", ".")
     try:
-        return Decimal(text).quantize(CENT, rounding=ROUND_HALF_UP)
+        amount = Decimal(text)
+        if not amount.is_finite():
+            raise InvalidOperation
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation as exc:
         raise ValueError(f"Montant illisible : « {value} »") from exc
 

@@ -20,9 +20,16 @@ def test_split_exact_always_sums_to_total(total, weights):
 @pytest.mark.parametrize("raw, expected", [
     ("137 825,00", Decimal("137825.00")), ("1.234,5", Decimal("1234.50")),
     ("12.3", Decimal("12.30")), (5, Decimal("5.00")), ("1 000 €", Decimal("1000.00")),
+    ("1,234.56", Decimal("1234.56")), ("1.234.567,89", Decimal("1234567.89")),
 ])
 def test_to_money_reads_french_notation(raw, expected):
     assert to_money(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["NaN", "nan", "Infinity", "-inf", "sNaN", "douze", ""])
+def test_to_money_refuses_what_is_not_an_amount(raw):
+    with pytest.raises(ValueError, match="Montant illisible"):
+        to_money(raw)
 
 
 def test_to_money_refuses_float():

@@ -336,3 +336,10 @@ def test_committee_bad_input_is_refused_whole(client):
     body = response.content.decode()
     assert "montant illisible" in body
     assert not Award.objects.exists()
+    for amount in ("NaN", "Infinity"):
+        response = client.post(f"/fonds/gestion/appels/{call.pk}/comite/", {
+            "deliberation_reference": "D-1", "deliberation_date": "2026-03-01",
+            f"d_{a.pk}": "award", f"a_{a.pk}": amount, f"n_{a.pk}": "projet"})
+        assert response.status_code == 400
+        assert "montant illisible" in response.content.decode()
+    assert not Award.objects.exists()
