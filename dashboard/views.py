@@ -144,5 +144,11 @@ class ScorecardPdfDownloadView(StaffView):
 
     def get(self, request, pk):
         document = get_object_or_404(ScorecardDocument, pk=pk, status=ScorecardStatus.READY)
-        return FileResponse(document.file.open("rb"), as_attachment=True,
-                            filename=document.filename, content_type="application/pdf")
+        try:
+            handle = document.file.open("rb")
+        except (FileNotFoundError, ValueError):
+            messages.error(request, _("Le fichier de ce PDF est introuvable : préparez-en un "
+                                      "nouveau."))
+            return redirect("dashboard:scorecard")
+        return FileResponse(handle, as_attachment=True, filename=document.filename,
+                            content_type="application/pdf")

@@ -253,7 +253,13 @@ def notification_digest_send(*, user_id: int) -> int:
             .order_by("created_at")
         )
         user = User.objects.filter(pk=user_id, is_active=True).first()
-        if not notifications or user is None:
+        if not notifications:
+            return 0
+        if user is None:
+            # A deactivated account gets no e-mail: its waiting notifications leave the digest
+            # queue, or it would be picked again every day.
+            Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
+                email_status=EmailStatus.SKIPPED)
             return 0
         ctx = {"notifications": notifications, "recipient": user,
                "site_url": settings.SITE_URL.rstrip("/"), "today": timezone.localdate()}

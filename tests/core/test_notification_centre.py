@@ -8,6 +8,7 @@ from django.urls import reverse
 from backoffice.core.models import Delivery, EmailStatus, Notification, NotificationPreference
 from backoffice.core.notifications import (
     Event,
+    digest_recipients,
     notification_preference_set,
     notify,
     topic_is_mandatory,
@@ -54,6 +55,14 @@ def test_digest_preference_holds_the_email_until_the_daily_digest(member):
     # A second digest run lists nothing again.
     assert send_digests_task.delay().get() == 0
     assert len(mail.outbox) == 1
+    # A deactivated account's waiting notifications leave the queue instead of staying forever.
+    notify(Event.ORGANISATION_CREATED, organisation, recipients=[user])
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert digest_recipients() == [user.pk]
+    send_digests_task.delay().get()
+    assert digest_recipients() == [] and len(mail.outbox) == 1
+    assert send_digests_task.delay().get() == 0
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.urls import reverse
 
@@ -99,5 +100,10 @@ def test_send_now_sends_once_and_the_daily_job_skips_it(client, frozen):
     assert len(mail.outbox) == 1
     stale = client.post(reverse("core:reminder-send-now"), {**data, "step": "J-7"}, follow=True)
     assert "plus dû" in stale.content.decode()
+    # A forged target of another model is refused in French (it used to raise a 500).
+    wrong = client.post(reverse("core:reminder-send-now"), {
+        **data, "target_type": ContentType.objects.get_for_model(type(agent)).pk,
+        "target_id": agent.pk}, follow=True)
+    assert "ne concerne pas cet objet" in wrong.content.decode()
     assert client.post(reverse("core:reminder-send-now"), {"kind": "x"},
                        follow=True).status_code == 200

@@ -141,6 +141,11 @@ def test_printable_scorecard_is_rendered_after_commit(client, agent, data,
     status = client.get(f"/tableau-de-bord/engagements/pdf/{document.pk}/",
                         headers={"HX-Request": "true"})
     assert "Télécharger le PDF" in status.content.decode()
+    # The file gone from the storage: a French message, not a 500.
+    document.file.storage.delete(document.file.name)
+    gone = client.get(f"/tableau-de-bord/engagements/pdf/{document.pk}/telecharger/",
+                      follow=True)
+    assert gone.status_code == 200 and "introuvable" in gone.content.decode()
 
 
 def test_pdf_request_refuses_bad_year_and_associations(client, agent, association_member):

@@ -381,6 +381,9 @@ def reminder_send_now(*, kind_code: str, target_type_id: int, target_id: int,
     target = model._default_manager.filter(pk=target_id).first() if model else None
     if target is None:
         raise ValidationError(_("L'objet de ce rappel n'existe plus."))
+    queryset = getattr(kind, "get_queryset", None)
+    if queryset is not None and not isinstance(target, queryset().model):
+        raise ValidationError(_("Ce type de rappel ne concerne pas cet objet."))
     due = next((d for d in kind.find_for(target) if d.due_date == due_date and d.step == step),
                None)
     if due is None:
