@@ -95,8 +95,11 @@ class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
                     "submitted_at"]
     list_filter = ["status", "call"]
     search_fields = ["title", "organisation__name", "external_reference"]
-    list_select_related = ["call", "organisation"]
-    readonly_fields = ["status", "version", "submitted_at", "call", "organisation", "applicant"]
+    list_select_related = ["call", "organisation", "applicant"]
+    # Amounts, the vote exclusion and the status change through the services (checks, audit).
+    readonly_fields = ["status", "version", "submitted_at", "call", "organisation", "applicant",
+                       "amount_requested", "proposed_amount", "vote_exclusion",
+                       "vote_exclusion_reason"]
     inlines = [BudgetLineInline]
 
 
@@ -113,7 +116,8 @@ class AwardAdmin(ExportMixin, SimpleHistoryAdmin):
     list_display = ["application", "fund", "amount", "nature", "deliberation_reference",
                     "deliberation_date", "awarded_by"]
     list_filter = ["fund", "nature"]
-    list_select_related = ["application", "fund", "awarded_by"]
+    list_select_related = ["application__organisation", "application__call", "fund",
+                           "awarded_by"]
     # Awards are made by application_award (envelope lock): read-only here.
     readonly_fields = ["application", "fund", "amount", "nature", "deliberation_reference",
                        "deliberation_date", "awarded_by", "awarded_at"]

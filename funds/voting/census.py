@@ -41,6 +41,9 @@ class CensusResource(resources.ModelResource):
         return CensusEntry(call=self.call)
 
 
+NAME_MAX = CensusEntry._meta.get_field("last_name").max_length
+
+
 def census_import(*, call: Call, data: bytes, filename: str) -> int:
     """Replace the call's voter list with the file's rows.
 
@@ -50,7 +53,8 @@ def census_import(*, call: Call, data: bytes, filename: str) -> int:
     fmt = XLSX() if filename.lower().endswith(".xlsx") else CSV(encoding="utf-8-sig")
     try:
         dataset = fmt.create_dataset(data if fmt.is_binary() else data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, KeyError) as exc:
+    # A damaged workbook raises anything from BadZipFile to KeyError inside openpyxl.
+    except Exception as exc:  # noqa: BLE001
         raise ValidationError({"file": _("Fichier illisible : %(error)s") % {"error": exc}}) \
             from None
     missing = [c for c in ("nom", "prenom", "date_naissance") if c not in (dataset.headers or [])]
@@ -67,6 +71,10 @@ def census_import(*, call: Call, data: bytes, filename: str) -> int:
             continue
         if not str(row.get("nom") or "").strip() or not str(row.get("prenom") or "").strip():
             errors.append(_("Ligne %(n)s : nom et prénom sont obligatoires.") % {"n": number})
+            continue
+        if max(len(str(row["nom"]).strip()), len(str(row["prenom"]).strip())) > NAME_MAX:
+            errors.append(_("Ligne %(n)s : nom ou prénom de plus de %(max)s caractères.")
+                          % {"n": number, "max": NAME_MAX})
             continue
         key = census_key(str(row["nom"]), str(row["prenom"]), birth)
         if key in keys:

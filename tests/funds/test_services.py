@@ -293,6 +293,33 @@ def test_award_export_has_one_row_per_award_with_exact_amounts(decider, client):
     assert client.get("/admin/funds/award/export/").status_code == 200
 
 
+def test_admin_award_export_costs_the_same_queries_for_more_awards(rf, decider):
+    from django.contrib.admin.sites import site
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from funds.admin import AwardAdmin
+    from funds.resources import AwardResource
+
+    admin = UserFactory(roles=[])
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    counts = []
+    for more in (1, 4):
+        for _ in range(more):
+            services.application_award(application=ApplicationFactory(eligible=True),
+                                       actor=decider, amount=Decimal("100"), nature="projet",
+                                       deliberation_reference="D-8",
+                                       deliberation_date=timezone.localdate())
+        request = rf.get("/admin/funds/award/export/")
+        request.user = admin
+        queryset = AwardAdmin(Award, site).get_export_queryset(request)
+        with CaptureQueriesContext(connection) as queries:
+            AwardResource().export(queryset=queryset)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
 @pytest.mark.parametrize("model", ["fund", "call", "application", "applicationversion",
                                    "award"])
 def test_admin_pages_answer(client, model):

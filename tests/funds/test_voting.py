@@ -137,6 +137,13 @@ def test_census_import_reports_bad_rows_and_imports_nothing(vote_call):
     assert any("Ligne 3" in m for m in exc.value.messages)
     assert any("Ligne 4" in m for m in exc.value.messages)
     assert not CensusEntry.objects.exists()
+    too_long = f"nom,prenom,date_naissance\n{'A' * 151},Anne,01/01/1990\n"
+    with pytest.raises(ValidationError) as exc:
+        census_import(call=vote_call, data=too_long.encode(), filename="liste.csv")
+    assert exc.value.messages == ["Ligne 2 : nom ou prénom de plus de 150 caractères."]
+    with pytest.raises(ValidationError, match="Fichier illisible"):
+        census_import(call=vote_call, data=b"not a workbook", filename="liste.xlsx")
+    assert not CensusEntry.objects.exists()
     good = "nom,prenom,date_naissance\nLe Bris,Anne,01/01/1990\nMartin,Paul,1980-02-02\n"
     assert census_import(call=vote_call, data=good.encode(), filename="liste.csv") == 2
 
