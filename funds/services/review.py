@@ -25,8 +25,10 @@ def _locked(application: Application) -> Application:
 def application_review_save(*, application: Application, user, checklist: dict,
                             estimated_cost: Decimal | None = None,
                             proposed_amount: Decimal | None = None,
-                            opinion: str = "") -> Application:
-    """Record the instructor's manual checks, estimate and opinion.
+                            opinion: str = "", declare_eligible: bool = False) -> Application:
+    """Record the instructor's manual checks, estimate and opinion, and with
+    ``declare_eligible`` declare the application eligible in the same transaction (a refused
+    declaration saves nothing).
 
     Invariant: a proposed amount never exceeds the amount requested.
     """
@@ -47,6 +49,8 @@ def application_review_save(*, application: Application, user, checklist: dict,
         application.reviewed_by = user
         application.full_clean()
         application.save()
+        if declare_eligible:
+            application = application_declare_eligible(application=application, user=user)
     return application
 
 

@@ -161,10 +161,9 @@ class ReviewView(LoginRequiredMixin, View):
                         application=application, user=request.user, checklist=form.checklist(),
                         estimated_cost=form.cleaned_data["estimated_cost"],
                         proposed_amount=form.cleaned_data["proposed_amount"],
-                        opinion=form.cleaned_data["opinion"])
+                        opinion=form.cleaned_data["opinion"],
+                        declare_eligible=action == "eligible")
                     if action == "eligible":
-                        services.application_declare_eligible(application=application,
-                                                              user=request.user)
                         messages.success(request, _("Dossier déclaré recevable."))
                     else:
                         messages.success(request, _("Instruction enregistrée."))

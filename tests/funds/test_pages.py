@@ -67,6 +67,13 @@ def test_full_journey_applicant_instructor_decision(client, django_capture_on_co
     instructor = staff_user(Role.INSTRUCTOR)
     client.force_login(instructor)
     assert "Jardin partagé" in client.get(f"/fonds/gestion/appels/{call.pk}/dossiers/").content.decode()
+    # Declaring it eligible with a check missing is refused and saves nothing of the review.
+    response = client.post(f"/fonds/gestion/dossiers/{application.pk}/", {
+        "action": "eligible", "check_object": "on", "estimated_cost": "4000",
+        "proposed_amount": "1000", "opinion": "Trop tôt."})
+    assert response.status_code == 400
+    application.refresh_from_db()
+    assert (application.proposed_amount, application.opinion) == (None, "")
     response = client.post(f"/fonds/gestion/dossiers/{application.pk}/", {
         "action": "eligible", "check_object": "on", "check_territory": "on",
         "check_general_interest": "on", "check_feasibility": "on",
