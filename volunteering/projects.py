@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import F
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -48,14 +49,15 @@ def organisation_projects(organisation) -> dict[str, Project]:
     applications = (Application.objects.filter(organisation=organisation)
                     .exclude(status__in=(ApplicationStatus.DRAFT, ApplicationStatus.INELIGIBLE,
                                          ApplicationStatus.REJECTED))
-                    .only("pk", "title", "start_date", "end_date").order_by("pk"))
+                    .only("pk", "title", "start_date", "end_date")
+                    .annotate(convention_pk=F("award__convention__pk")).order_by("pk"))
     for application in applications:
         reference = application_reference(application)
         projects[reference] = Project(
             reference=reference, label=_("Dossier %(ref)s — %(title)s")
             % {"ref": reference, "title": application.title},
             start=application.start_date, end=application.end_date,
-            application_id=application.pk)
+            application_id=application.pk, convention_id=application.convention_pk)
     conventions = (Convention.objects.filter(organisation=organisation)
                    .only("pk", "reference", "object", "start_date", "end_date", "terminated_on")
                    .order_by("start_date", "pk"))

@@ -95,6 +95,10 @@ def convention_create_from_award(*, award, actor):
     convention.award = award
     convention.full_clean()
     convention.save(update_fields=["award"])
+    from volunteering.services import entries_attach_to_convention
+
+    entries_attach_to_convention(application_id=award.application_id, convention=convention,
+                                 actor=actor)
     audit_log(event="convention_created_from_award", obj=convention, actor=actor,
               message=_("Convention créée à partir de l'attribution du dossier « %(title)s ».")
               % {"title": award.application.title},

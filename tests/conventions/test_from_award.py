@@ -155,3 +155,33 @@ def test_decision_page_has_the_button_then_the_link(client):
     page = client.get(f"/fonds/gestion/dossiers/{award.application.pk}/").content.decode()
     assert convention.reference in page
     assert f"/conventions/attributions/{award.pk}/convention/" not in page
+
+
+@pytest.mark.django_db
+def test_hours_logged_on_the_application_follow_it_to_its_convention():
+    from volunteering import selectors as volunteering_selectors
+    from volunteering import services as volunteering_services
+    from volunteering.models import Volunteer
+
+    award = make_award()
+    organisation = award.application.organisation
+    member = member_of(organisation)
+    volunteer = Volunteer.objects.create(organisation=organisation, name="Anne B.")
+    reference = f"DOS-{award.application_id}"
+    before = volunteering_services.entry_log(
+        organisation=organisation, volunteer=volunteer, date=dt.date(2026, 5, 2),
+        hours=Decimal("5"), activity="animation", actor=member, project_reference=reference)
+    assert before.application_id == award.application_id and before.convention_id is None
+
+    convention = services.convention_create_from_award(award=award, actor=staff_user())
+    before.refresh_from_db()
+    assert before.convention == convention
+    after = volunteering_services.entry_log(
+        organisation=organisation, volunteer=volunteer, date=dt.date(2026, 5, 9),
+        hours=Decimal("2"), activity="animation", actor=member, project_reference=reference)
+    assert (after.application_id, after.convention_id) == (award.application_id, convention.pk)
+    volunteering_services.entries_validate(organisation=organisation,
+                                           entry_ids=[before.pk, after.pk], actor=member)
+    totals = volunteering_selectors.volunteer_totals(organisation=organisation,
+                                                     convention=convention, year=2026)
+    assert totals.hours == Decimal("7.00")

@@ -18,6 +18,7 @@ from .attestations import (
     attestation_transition,
 )
 from .entries import (
+    entries_attach_to_convention,
     entries_lock,
     entries_log,
     entries_transition,
@@ -36,8 +37,8 @@ from .valuation import entries_revalue, organisation_set_valuation_method, valua
 
 __all__ = [
     "ATTESTATION_TRANSITIONS", "ENTRY_TRANSITIONS", "attestation_context", "attestation_fail",
-    "attestation_generate", "attestation_request", "attestation_transition", "entries_lock",
-    "entries_log", "entries_revalue", "entries_transition", "entries_unlock", "entries_unvalidate",
+    "attestation_generate", "attestation_request", "attestation_transition",
+    "entries_attach_to_convention", "entries_lock", "entries_log", "entries_revalue", "entries_transition", "entries_unlock", "entries_unvalidate",
     "entries_validate", "entry_delete", "entry_log", "entry_transition", "entry_update",
     "organisation_set_valuation_method", "parse_hours", "project_message", "rate_message",
     "session_log", "valuation_rate_create", "volunteer_create", "volunteer_get_or_create",

@@ -324,6 +324,22 @@ def entries_unvalidate(*, organisation, entry_ids: Iterable[int], actor) -> int:
     return len(entries)
 
 
+def entries_attach_to_convention(*, application_id: int, convention, actor) -> int:
+    """Attach the hours logged on an application (``DOS-<n>``) to the convention made from its
+    award, so they count in that convention's financial reports. Called when the convention
+    is created; entries already tied to a convention keep it."""
+    with transaction.atomic():
+        count = (VolunteerEntry.objects
+                 .filter(application_id=application_id, convention__isnull=True,
+                         organisation=convention.organisation)
+                 .update(convention=convention))
+        if count:
+            audit_log(event="volunteer_entries_attached", obj=convention, actor=actor,
+                      message=_("%(count)s saisie(s) de bénévolat du dossier rattachée(s) à la "
+                                "convention.") % {"count": count})
+    return count
+
+
 def entries_lock(*, organisation, year: int, project_reference: str | None = None,
                  convention=None, actor, reason: str) -> int:
     """Lock the validated entries behind an approved financial report (year, and a convention
