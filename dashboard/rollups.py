@@ -62,9 +62,14 @@ def rebuild() -> None:
 
 def check() -> list[str]:
     """Differences between the rollups as kept and as rebuilt from the source rows (the rebuild
-    is rolled back): an empty list when they agree."""
-    kept = snapshot()
+    is rolled back): an empty list when they agree. Run on its own, both reads see one
+    snapshot (REPEATABLE READ), so changes committed meanwhile by others are not differences."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        kept = snapshot()
         rebuild()
         rebuilt = snapshot()
         transaction.set_rollback(True)
