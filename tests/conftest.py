@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,6 +26,37 @@ def pytest_report_header(config):
             "!! PostgreSQL or Redis unreachable: FALLING BACK TO SQLITE, tests marked "
             "'services' are SKIPPED",
             "!" * 78]
+
+
+def pytest_sessionstart(session):
+    """Drop the test databases left by runs that were killed (their process is gone)."""
+    if not settings.POSTGRES_AVAILABLE:
+        return
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    try:
+        with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"],
+                             password=db.get("PASSWORD") or None, dbname="postgres",
+                             autocommit=True, connect_timeout=3) as conn:
+            names = [row[0] for row in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'test\\_pacte\\_%'")]
+            for name in names:
+                match = re.fullmatch(r"test_pacte_[0-9a-f]{6}_(\d+)(_gw\d+)?", name)
+                if match and not _alive(int(match.group(1))):
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except psycopg.Error:
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def pytest_collection_modifyitems(config, items):
@@ -60,6 +94,9 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+_WORKER_NUMBERS = itertools.count(1)
+
+
 class WorkerProcess:
     """A real ``celery worker`` process on the test database and the real Redis broker."""
 
@@ -69,6 +106,7 @@ class WorkerProcess:
         self.concurrency = concurrency
         self.process: subprocess.Popen | None = None
         self.log_path = ROOT / ".test-media" / f"worker-{os.getpid()}.log"
+        self.hostname = f"test-{os.getpid()}-{next(_WORKER_NUMBERS)}@{socket.gethostname()}"
 
     def env(self) -> dict:
         db = settings.DATABASES["default"]
@@ -92,7 +130,7 @@ class WorkerProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "backoffice", "worker", "--loglevel=INFO",
              f"--concurrency={self.concurrency}", "--pool=prefork", "--without-gossip",
-             "--without-mingle", "--without-heartbeat", f"--hostname=test-{os.getpid()}@%h"],
+             "--without-mingle", "--without-heartbeat", f"--hostname={self.hostname}"],
             cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -100,7 +138,7 @@ class WorkerProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"celery worker exited: {self.log_path.read_text()[-2000:]}")
-            if app.control.ping(timeout=0.5):
+            if app.control.ping(destination=[self.hostname], timeout=0.5):
                 return
         raise RuntimeError("celery worker did not answer ping in time")
 

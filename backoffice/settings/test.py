@@ -4,6 +4,7 @@ The probe result is exposed as SERVICES_AVAILABLE; tests marked ``services`` are
 without them, or fail the run when REQUIRE_SERVICES=1 (see tests/conftest.py).
 """
 
+import hashlib
 import os
 import socket
 from urllib.parse import urlparse
@@ -34,12 +35,20 @@ if POSTGRES_AVAILABLE:
     DATABASES = {"default": env.db_url_config(_database_url)}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "test.sqlite3")}}
+# Every run has its own test database and Celery queue, so two runs on one machine (two
+# checkouts, or the same one twice) never meet. Set once in the environment so that the
+# worker processes a run starts inherit the same identifier.
+TEST_RUN_ID = os.environ.setdefault(
+    "PACTE_TEST_RUN_ID", f"{hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:6]}_{os.getpid()}")
+if POSTGRES_AVAILABLE:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_pacte_{TEST_RUN_ID}"}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 REDIS_URL = _redis_url if REDIS_AVAILABLE else ""
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_DEFAULT_QUEUE = f"pacte-test-{TEST_RUN_ID}"
 # Unit tests run tasks inline; the tests about the worker start a real one (tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 
