@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 
-def form_with(page, text: str = "", *, action: str = ""):
-    """The one rendered form whose HTML contains ``text`` (a button label, a hidden value) and
-    whose action contains ``action``; fails when none or several match."""
-    found = [form for key, form in page.forms.items() if isinstance(key, int)
-             and text in form.text and action in (form.action or "")]
-    assert len(found) == 1, (f"{len(found)} forms with {text!r} / {action!r} on the page: "
+def form_with(page, text: str = "", *, url: str = "", **values):
+    """The one rendered form whose HTML contains ``text`` (a button label), whose action
+    contains ``url`` and whose fields have the given ``values`` (hidden inputs, say);
+    fails when none or several match."""
+    def matches(form):
+        return (text in form.text and url in (form.action or "")
+                and all(name in form.fields and form.fields[name][0].value == str(value)
+                        for name, value in values.items()))
+
+    found = [form for key, form in page.forms.items() if isinstance(key, int) and matches(form)]
+    assert len(found) == 1, (f"{len(found)} forms with {text!r} / {url!r} / {values} on the page: "
                              f"{[f.action for k, f in page.forms.items() if isinstance(k, int)]}")
     return found[0]
 
@@ -36,7 +41,8 @@ def value_of(page, name: str) -> str:
     element = page.html.find(attrs={"name": name})
     assert element is not None, f"no field {name!r} on the page"
     if element.name == "textarea":
-        return element.get_text()
+        text = element.get_text()
+        return text[1:] if text.startswith("\n") else text
     if element.name == "select":
         selected = element.find("option", selected=True)
         return selected.get("value", selected.get_text()) if selected else ""
@@ -51,3 +57,12 @@ def messages_of(page) -> str:
 def summary_of(page) -> str:
     """The error summary of a page (non-field errors included)."""
     return " ".join(el.get_text(" ", strip=True) for el in page.html.select(".error-summary"))
+
+
+def tick(form, name: str, values) -> None:
+    """Tick exactly the checkboxes ``name`` whose value is in ``values``, as a user would."""
+    wanted = {str(value) for value in values}
+    boxes = form.fields[name]
+    assert wanted <= {box._value for box in boxes}, f"no checkbox {wanted} among {name!r}"
+    for box in boxes:
+        box.checked = box._value in wanted

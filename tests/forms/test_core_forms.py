@@ -41,7 +41,7 @@ def test_login_and_logout(app):
     form["password"] = PASSWORD
     home = form.submit().follow()
     assert home.context["user"] == user
-    logout = form_with(home, "Se déconnecter", action=reverse("logout"))
+    logout = form_with(home, "Se déconnecter", url=reverse("logout"))
     assert "Se connecter" in logout.submit().follow().text
     assert app.get(reverse("core:space")).status_code == 302
 
@@ -159,14 +159,14 @@ def test_membership_approve_and_remove(app):
     pending.refresh_from_db()
     assert pending.status == "active"
     assert "est maintenant membre" in messages_of(approved)
-    remove = form_with(approved, action=reverse("core:membership-remove",
+    remove = form_with(approved, url=reverse("core:membership-remove",
                                                 args=[organisation.pk, pending.pk]))
     removed = remove.submit().follow()
     assert not Membership.objects.filter(pk=pending.pk).exists()
     assert "Le membre a été retiré." in messages_of(removed)
     # The last admin cannot remove themselves: a French message, the membership stays.
     [own] = Membership.objects.filter(organisation=organisation)
-    remove = form_with(removed, action=reverse("core:membership-remove",
+    remove = form_with(removed, url=reverse("core:membership-remove",
                                                args=[organisation.pk, own.pk]))
     kept = remove.submit().follow()
     assert Membership.objects.filter(pk=own.pk).exists()
@@ -177,7 +177,7 @@ def test_document_upload(app):
     organisation = OrganisationFactory()
     app.set_user(member_of(organisation))
     page = app.get(reverse("core:organisation-detail", args=[organisation.pk]))
-    form = form_with(page, "Déposer", action=reverse("core:document-upload",
+    form = form_with(page, "Déposer", url=reverse("core:document-upload",
                                                      args=[organisation.pk]))
     form["kind"] = "statutes"
     form["label"] = "Statuts 2024"
@@ -186,7 +186,7 @@ def test_document_upload(app):
     assert field_error(refused, "file")
     assert value_of(refused, "label") == "Statuts 2024"
     assert not OrganisationDocument.objects.exists()
-    form = form_with(refused, "Déposer", action=reverse("core:document-upload",
+    form = form_with(refused, "Déposer", url=reverse("core:document-upload",
                                                         args=[organisation.pk]))
     form["file"] = ("statuts.pdf", PDF, "application/pdf")
     detail = form.submit().follow()
