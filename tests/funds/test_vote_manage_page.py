@@ -57,3 +57,13 @@ def test_a_decision_maker_computes_then_publishes_from_the_rendered_forms(voted,
     assert winners and set(Award.objects.values_list("application_id", flat=True)) == winners
     assert "Résultats publiés" in results.text
 
+
+def test_a_finance_agent_is_not_offered_the_publish_form(voted, django_app):
+    agent = staff_user(Role.FINANCE_AGENT)
+    url = f"/fonds/gestion/appels/{voted.pk}/vote/"
+    page = django_app.get(url, user=agent)
+    _form_with_action(page, "compute").submit().follow()
+    page = django_app.get(url, user=agent)
+    assert not [f for f in page.forms.values()
+                if "action" in f.fields and f["action"].value == "publish"]
+    assert "Publier les résultats" not in page.text
