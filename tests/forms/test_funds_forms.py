@@ -402,5 +402,5 @@ def test_vote_manage_compute_and_publish(app, vote_call):
     results = form.submit().follow()
     vote_call.refresh_from_db()
     assert vote_call.results_published_at is not None
-    assert Award.objects.count() == len(VoteComputation.objects.get().winner_ids) > 0
+    assert Award.objects.count() == len(VoteComputation.objects.get().winner_ids()) > 0
     assert "Résultats publiés, attributions créées." in messages_of(results)
