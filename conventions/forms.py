@@ -238,7 +238,8 @@ class ReportReviewForm(forms.Form):
 
 
 class ScheduleLineForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Type"), choices=LineKind.choices)
+    # A blank first choice: the empty row offered to add a line is left out when untouched.
+    kind = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *LineKind.choices])
     planned_date = forms.DateField(label=_("Date prévue"), widget=DATE)
     amount = forms.DecimalField(label=_("Montant (€)"), min_value=0, decimal_places=2)
 
