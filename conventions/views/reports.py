@@ -89,7 +89,7 @@ class ReportView(Base):
         report = self.report(pk)
         if "attestation" in request.POST:
             return self.attestation_request(report)
-        if "decision" in request.POST:
+        if "review" in request.POST or "decision" in request.POST:
             self.check("report.review", report)
             form = ReportReviewForm(request.POST)
             if form.is_valid():
