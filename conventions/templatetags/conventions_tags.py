@@ -62,3 +62,16 @@ def funder_label(key) -> str:
     if key == PRIVATE_FUNDER:
         return "Aides privées"
     return PUBLIC_FUNDERS.get(key, key or "—")
+
+
+ROW_ACTIONS = {"confirm-year": "year", "order": "line", "paid": "payment",
+               "sign-amendment": "amendment"}
+
+
+@register.simple_tag(takes_context=True)
+def row_form(context, action: str, pk):
+    """The refused form of this row's inline action (what was typed, its errors), else None."""
+    form = context.get("action_form")
+    if form is None or context.get("failed_action") != action:
+        return None
+    return form if str(form[ROW_ACTIONS[action]].value()) == str(pk) else None
