@@ -18,28 +18,45 @@ def form_with(page, text: str = "", *, url: str = "", **values):
     return found[0]
 
 
-def field_error(page, name: str) -> str:
+def _element(page, name: str, url: str, where: dict | None = None):
+    """The field ``name`` on the page; with ``url`` (and ``where``, hidden values naming a
+    row), inside the one form posting there."""
+    scope = page.html
+    if url or where:
+        def matches(form):
+            return url in (form.get("action") or "") and all(
+                form.find("input", attrs={"name": key, "value": str(value)})
+                for key, value in (where or {}).items())
+
+        forms = [f for f in page.html.find_all("form") if matches(f)]
+        assert len(forms) == 1, f"{len(forms)} forms posting to {url!r} with {where}"
+        scope = forms[0]
+    found = scope.find_all(attrs={"name": name})
+    assert len(found) == 1 or all(f.get("type") in ("radio", "checkbox") for f in found), (
+        f"{len(found)} fields named {name!r} (scope with url=…)")
+    return found[0]
+
+
+def field_error(page, name: str, *, url: str = "", where: dict | None = None) -> str:
     """The error text shown next to the field named ``name`` (in its ``.field`` block, or the
     ``.field-error`` paragraphs that follow it)."""
-    element = page.html.find(attrs={"name": name})
-    assert element is not None, f"no field {name!r} on the page"
+    element = _element(page, name, url, where)
     block = element.find_parent(class_="field")
     if block is not None:
         errors = block.select(".field-error")
     else:
         errors = []
         for sibling in element.find_all_next():
-            if sibling.name in ("input", "select", "textarea", "button"):
+            if sibling.name in ("input", "select", "textarea", "button", "form"):
                 break
             if "field-error" in (sibling.get("class") or []):
                 errors.append(sibling)
     return " ".join(error.get_text(" ", strip=True) for error in errors)
 
 
-def value_of(page, name: str) -> str:
+def value_of(page, name: str, *, url: str = "", where: dict | None = None) -> str:
     """The value the page shows in the field ``name`` (what the user typed, kept)."""
-    element = page.html.find(attrs={"name": name})
-    assert element is not None, f"no field {name!r} on the page"
+    element = _element(page, name, url, where)
     if element.name == "textarea":
         text = element.get_text()
         return text[1:] if text.startswith("\n") else text
