@@ -254,6 +254,36 @@ def test_review_queue_filters(app):
     assert form.submit().status_code == 200
 
 
+def test_committee_decides_under_one_deliberation(app):
+    call = CallFactory()
+    first = ApplicationFactory(call=call, eligible=True, amount_requested=Decimal("4000.00"))
+    second = ApplicationFactory(call=call, eligible=True, amount_requested=Decimal("3000.00"))
+    app.set_user(staff_user(Role.DECISION_MAKER))
+    form = form_with(app.get(reverse("funds:committee", args=[call.pk])),
+                     "Enregistrer les décisions")
+    form[f"d_{first.pk}"] = "award"
+    form[f"a_{first.pk}"] = "3 500"
+    form[f"d_{second.pk}"] = "reject"
+    form[f"m_{second.pk}"] = "Budget non équilibré."
+    form["deliberation_date"] = TODAY.isoformat()
+    refused = form.submit(status=400)
+    assert "Ce champ est obligatoire." in field_error(refused, "deliberation_reference")
+    assert not Award.objects.exists()
+    # What was typed row by row is still there.
+    assert value_of(refused, f"d_{first.pk}") == "award"
+    assert value_of(refused, f"a_{first.pk}") == "3 500"
+    assert value_of(refused, f"d_{second.pk}") == "reject"
+    assert value_of(refused, f"m_{second.pk}") == "Budget non équilibré."
+    form = form_with(refused, "Enregistrer les décisions")
+    form["deliberation_reference"] = "DEL-2026-7"
+    done = form.submit().follow()
+    assert Award.objects.get().application == first
+    assert Award.objects.get().amount == Decimal("3500.00")
+    second.refresh_from_db()
+    assert second.status == ApplicationStatus.REJECTED
+    assert "2 décision(s) enregistrée(s)." in messages_of(done)
+
+
 # --- Participatory vote ------------------------------------------------------------------
 
 
