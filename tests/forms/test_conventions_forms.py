@@ -352,3 +352,30 @@ def test_report_submit_and_review(app, agent):
     report.refresh_from_db()
     assert report.status == "changes_requested"
     assert "Décision enregistrée." in messages_of(decided)
+
+
+def test_report_volunteering_attestation(app):
+    import time_machine
+
+    from tests.volunteering.factories import EntryFactory, VolunteerFactory
+    from volunteering.models import VolunteerAttestation
+
+    convention = make_convention(confirmed=True)
+    report = FinancialReport.objects.get(year__convention=convention)
+    EntryFactory(volunteer=VolunteerFactory(organisation=convention.organisation),
+                 date=dt.date(2026, 2, 1), validated=True, convention=convention,
+                 project_reference=convention.reference)
+    app.set_user(member_of(convention.organisation))
+    url = reverse("conventions:report", args=[report.pk])
+    with time_machine.travel(dt.datetime(2025, 12, 15, 12, 0), tick=False):
+        page = app.get(url)
+        refused = form_with(page, "Demander l'attestation de bénévolat").submit(
+            "attestation").follow()
+    assert "L'année ne peut pas être future." in messages_of(refused)
+    assert not VolunteerAttestation.objects.exists()
+    with time_machine.travel(dt.datetime(2027, 1, 15, 12, 0), tick=False):
+        done = form_with(app.get(url), "Demander l'attestation de bénévolat").submit(
+            "attestation").follow()
+    attestation = VolunteerAttestation.objects.get()
+    assert (attestation.year, attestation.project_reference) == (2026, convention.reference)
+    assert "L'attestation de bénévolat est en cours de génération." in messages_of(done)
