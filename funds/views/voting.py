@@ -251,6 +251,13 @@ class VoteManageView(LoginRequiredMixin, View):
                         exclusion=form.cleaned_data["vote_exclusion"],
                         reason=form.cleaned_data["vote_exclusion_reason"])
                     messages.success(request, _("Projet mis à jour : relancez le calcul."))
+                else:
+                    for name, errors in form.errors.items():
+                        label = form.fields[name].label if name in form.fields else ""
+                        for error in errors:
+                            messages.error(request, f"{label} : {error}" if label else error)
+                    return render(request, "funds/vote_manage.html", self._context(call),
+                                  status=400)
             elif action == "compute":
                 computation = results.vote_computation_request(call=call, actor=request.user)
                 messages.success(request, _("Calcul terminé.") if computation.status == "done"
