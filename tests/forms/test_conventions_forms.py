@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from backoffice.core.roles import Role
 from conventions.models import Amendment, Convention, ConventionStatus, FinancialReport
-from funds.models import Award
 from tests.conventions.factories import make_convention
 from tests.factories import AuthorityFactory, OrganisationFactory, member_of, staff_user
 from tests.funds.factories import ApplicationFactory

@@ -19,7 +19,13 @@ from backoffice.core.models import (
 )
 from backoffice.core.notifications import Event, notify
 from tests.core.factories import OrganisationDocumentFactory
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, member_of, staff_user
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    member_of,
+    staff_user,
+)
 
 from .helpers import field_error, form_with, messages_of, summary_of, value_of
 

@@ -20,8 +20,8 @@ from funds.models import (
     Ballot,
     CallPhase,
     CensusEntry,
-    Voter,
     VoteComputation,
+    Voter,
 )
 from funds.voting import services as voting_services
 from tests.factories import OrganisationFactory, UserFactory, member_of, staff_user
@@ -353,14 +353,12 @@ def test_vote_paper_ballot(app, vote_call):
 def test_vote_census_import(app, vote_call):
     app.set_user(staff_user(Role.FINANCE_AGENT))
     form = form_with(app.get(reverse("funds:vote-census", args=[vote_call.pk])), "Importer")
-    form["file"] = ("liste.csv", "nom,prenom,date_naissance\nLe Bris,Anne,31/02/1990\n"
-                    .encode())
+    form["file"] = ("liste.csv", b"nom,prenom,date_naissance\nLe Bris,Anne,31/02/1990\n")
     refused = form.submit(status=400)
     assert "Ligne 2" in field_error(refused, "file") + summary_of(refused)
     assert not CensusEntry.objects.exists()
     form = form_with(refused, "Importer")
-    form["file"] = ("liste.csv", "nom,prenom,date_naissance\nLe Bris,Anne,01/02/1990\n"
-                    .encode())
+    form["file"] = ("liste.csv", b"nom,prenom,date_naissance\nLe Bris,Anne,01/02/1990\n")
     done = form.submit().follow()
     assert CensusEntry.objects.get().last_name.upper() == "LE BRIS"
     assert "1 inscrits importés." in messages_of(done)
@@ -392,7 +390,8 @@ def test_vote_manage_exclude(app, vote_call):
     form = form_with(page, application=project.pk)
     form["vote_exclusion_reason"] = "x" * 301
     form["vote_exclusion"] = form["vote_exclusion"].options[-1][0]
-    refused = form.submit().follow()
+    refused = form.submit(status=400)
+    assert "Explication : " in messages_of(refused) and "300" in messages_of(refused)
     project.refresh_from_db()
     assert project.vote_exclusion == ""
     form = form_with(refused, application=project.pk)
