@@ -108,8 +108,36 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded and generated documents: never served directly, only through permission-checked views.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media-non-public/"
+# Where documents live. "local": MEDIA_ROOT on this machine (the demo, a single server).
+# "s3": an S3-compatible object store that every web and worker machine shares (several
+# machines); files stay private and are always downloaded through the permission-checked views.
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="local")
+
+
+def default_storage_config(backend: str) -> dict:
+    if backend == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if backend == "s3":
+        return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+            "bucket_name": env("S3_BUCKET", default="pacte-documents"),
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("S3_REGION", default="") or None,
+            "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": env("S3_ADDRESSING_STYLE", default="path"),
+        }}
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND doit valoir « local » ou « s3 » (valeur lue : « {backend} »).")
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_config(STORAGE_BACKEND),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if DEBUG:
