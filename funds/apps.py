@@ -8,7 +8,12 @@ class FundsConfig(AppConfig):
     def ready(self):
         from backoffice.legal.registry import Provider, register
 
-        from .voting.privacy import voter_data_export, voter_data_purge
+        from .voting.privacy import (
+            rejected_applications_purge,
+            voter_data_export,
+            voter_data_purge,
+        )
 
         register(Provider(name="funds.voters", export=voter_data_export,
                           purge=voter_data_purge))
+        register(Provider(name="funds.rejected", purge=rejected_applications_purge))

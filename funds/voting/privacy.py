@@ -62,6 +62,42 @@ def voter_data_purge(*, today: dt.date, dry_run: bool = False) -> dict:
     return {"votants anonymisés": total}
 
 
+def rejected_applications_purge(*, today: dt.date, dry_run: bool = False) -> dict:
+    """Answers and receipts of applications refused (rejected or ineligible) more than
+    ``REJECTED_APPLICATION_RETENTION_DAYS`` ago are erased, in the application, its history and
+    its submitted versions. The application itself (title, amounts, decision) stays: it is an
+    administrative decision. Idempotent: a purged application has nothing left to erase."""
+    from ..models import Application, ApplicationStatus, ApplicationVersion
+
+    cutoff = timezone.make_aware(dt.datetime.combine(
+        today - dt.timedelta(days=settings.REJECTED_APPLICATION_RETENTION_DAYS), dt.time.max))
+    refused = Application.objects.filter(
+        status__in=[ApplicationStatus.REJECTED, ApplicationStatus.INELIGIBLE],
+        updated_at__lte=cutoff)
+    due = refused.exclude(answers=[]) | refused.filter(
+        pk__in=ApplicationVersion.objects.exclude(receipt="").values("application_id"))
+    ids = list(due.values_list("pk", flat=True).distinct())
+    if dry_run or not ids:
+        return {"demandes refusées purgées": len(ids)}
+    history = Application.history.model
+    for pk in ids:
+        with transaction.atomic():
+            Application.objects.filter(pk=pk).update(answers=[])
+            history.objects.filter(id=pk).update(answers=[])
+            for version in ApplicationVersion.objects.select_for_update().filter(
+                    application_id=pk):
+                if isinstance(version.data, dict) and "answers" in version.data:
+                    version.data = {**version.data, "answers": []}
+                if version.receipt:
+                    version.receipt.delete(save=False)
+                    version.receipt_sha256 = ""
+                version.save()
+            audit_log(event="application_data_purged", obj=Application.objects.get(pk=pk),
+                      actor=None, message=_("Réponses et récépissés effacés (durée de "
+                                            "conservation échue)"))
+    return {"demandes refusées purgées": len(ids)}
+
+
 def voter_data_export(*, user) -> dict:
     rows = []
     for voter in Voter.objects.filter(user=user).select_related("call", "district"):

@@ -48,8 +48,7 @@ def test_voters_are_purged_only_after_the_dispute_delay_and_once():
     unpublished, _ = _voted_call(published_at=None)
     ages_before = stats.turnout_by_age(call)
     with time_machine.travel(dt.datetime(2026, 8, 14, 12, tzinfo=dt.UTC)):   # 60 days later
-        assert personal_data_purge() == {"votants anonymisés": 0,
-                                         "comptes inactifs anonymisés": 0}
+        assert personal_data_purge()["votants anonymisés"] == 0
     assert Voter.objects.filter(call=call).exclude(last_name="").count() == 3
     with time_machine.travel(dt.datetime(2026, 8, 16, 12, tzinfo=dt.UTC)):   # 62 days later
         assert personal_data_purge(dry_run=True)["votants anonymisés"] == 3
@@ -148,3 +147,32 @@ def test_registration_forms_carry_the_information_notice(client):
     client.force_login(UserFactory())
     text = client.get(reverse("funds:vote", args=[call.pk])).content.decode()
     assert "notice-rgpd-vote" in text and "61 jours après la publication" in text
+
+
+def test_refused_applications_lose_their_answers_and_receipts_after_the_delay():
+    from django.core.files.base import ContentFile
+
+    from funds.models import Application, ApplicationStatus, ApplicationVersion
+
+    refused = ApplicationFactory(answers=["Notre projet en détail"])
+    kept = ApplicationFactory(answers=["Un projet retenu"])
+    version = ApplicationVersion.objects.create(
+        application=refused, number=1, data={"answers": ["Notre projet en détail"], "title": "T"},
+        submitted_by=UserFactory(), submitted_at=timezone.now())
+    version.receipt.save("recu.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    receipt_name = version.receipt.name
+    two_years_ago = timezone.now() - dt.timedelta(days=740)
+    Application.objects.filter(pk=refused.pk).update(status=ApplicationStatus.REJECTED,
+                                                     updated_at=two_years_ago)
+    Application.objects.filter(pk=kept.pk).update(status=ApplicationStatus.AWARDED,
+                                                  updated_at=two_years_ago)
+    assert personal_data_purge(dry_run=True)["demandes refusées purgées"] == 1
+    assert personal_data_purge()["demandes refusées purgées"] == 1
+    assert personal_data_purge()["demandes refusées purgées"] == 0
+    refused.refresh_from_db()
+    version.refresh_from_db()
+    assert refused.answers == [] and version.data == {"answers": [], "title": "T"}
+    assert not version.receipt and not version.receipt.storage.exists(receipt_name)
+    assert not refused.history.exclude(answers=[]).exists()
+    assert Application.objects.get(pk=kept.pk).answers == ["Un projet retenu"]
+    assert AuditEvent.objects.filter(event="application_data_purged").count() == 1
