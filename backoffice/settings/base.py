@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_htmx",
     "backoffice.core",
+    "backoffice.legal",
     "funds",
     "conventions",
     "volunteering",
@@ -71,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "backoffice.core.context_processors.backoffice",
+                "backoffice.legal.context_processors.legal",
             ],
         },
     },
@@ -229,6 +231,22 @@ LOGGING = {
 # Name shown in pages and e-mails when no Authority is configured yet.
 BACKOFFICE_NAME = env("BACKOFFICE_NAME", default="Pacte back-office")
 
+# Legal pages and personal data (backoffice.legal). The authority publishing the site when
+# several share one deployment; the host and the DPO for the legal notice and the data page.
+SITE_AUTHORITY_ID = env.int("SITE_AUTHORITY_ID", default=None)
+LEGAL_HOST_NAME = env("LEGAL_HOST_NAME", default="")
+LEGAL_HOST_ADDRESS = env("LEGAL_HOST_ADDRESS", default="")
+LEGAL_HOST_PHONE = env("LEGAL_HOST_PHONE", default="")
+LEGAL_PUBLICATION_DIRECTOR = env("LEGAL_PUBLICATION_DIRECTOR", default="")
+DPO_EMAIL = env("DPO_EMAIL", default="")
+# Retention, in days: voters' identities after the results are published (two months for
+# disputes), rejected applications' attachments and answers after the decision, inactive
+# accounts after the last login (CNIL: three years).
+VOTER_DATA_RETENTION_DAYS = env.int("VOTER_DATA_RETENTION_DAYS", default=61)
+REJECTED_APPLICATION_RETENTION_DAYS = env.int("REJECTED_APPLICATION_RETENTION_DAYS",
+                                              default=730)
+INACTIVE_ACCOUNT_RETENTION_DAYS = env.int("INACTIVE_ACCOUNT_RETENTION_DAYS", default=1095)
+
 # --- funds --------------------------------------------------------------------------------
 # An overdue financial report (CERFA 15059) on an earlier convention: warn (False) or block (True).
 FUNDS_OVERDUE_REPORT_BLOCKS = env.bool("FUNDS_OVERDUE_REPORT_BLOCKS", default=False)
@@ -342,6 +360,10 @@ CELERY_BEAT_SCHEDULE["reminders-daily"] = {
 CELERY_BEAT_SCHEDULE["notifications-digest"] = {
     "task": "backoffice.core.tasks.send_digests_task",
     "schedule": crontab(hour=NOTIFICATION_DIGEST_HOUR, minute=0),
+}
+CELERY_BEAT_SCHEDULE["personal-data-purge"] = {
+    "task": "backoffice.legal.tasks.personal_data_purge_task",
+    "schedule": crontab(hour=4, minute=15),
 }
 CELERY_BEAT_SCHEDULE["reminders-requeue"] = {
     "task": "backoffice.core.tasks.reminders_requeue_task",
