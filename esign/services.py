@@ -29,7 +29,12 @@ from django.utils.translation import gettext as _
 from backoffice.core.audit import audit_log
 from backoffice.core.models import Membership, MembershipRole, MembershipStatus
 from backoffice.core.roles import Role
-from conventions.models import ConventionStatus, DocumentStatus, GeneratedDocument
+from conventions.models import (
+    ConventionStatus,
+    DocumentKind,
+    DocumentStatus,
+    GeneratedDocument,
+)
 
 from . import pki
 from .models import (
@@ -42,6 +47,10 @@ from .models import (
 
 CODE_MINUTES = 10
 CODE_ATTEMPTS = 5
+# Who signs each kind of document: a convention is a contract (both parties); a notification
+# letter is the authority's unilateral act (its signatory only).
+SIGNERS = {DocumentKind.CONVENTION: (SignerRole.ASSOCIATION, SignerRole.AUTHORITY),
+           DocumentKind.NOTIFICATION: (SignerRole.AUTHORITY,)}
 
 
 def sha256(data: bytes) -> str:
@@ -120,10 +129,13 @@ def signature_request_create(*, document: GeneratedDocument, actor) -> Signature
             status=RequestStatus.CANCELLED).first()
         if existing:
             return existing
-        request = SignatureRequest.objects.create(document=document,
-                                                  source_sha256=document.sha256 or
-                                                  sha256(_read(document.file)),
-                                                  created_by=actor)
+        if document.kind not in SIGNERS:
+            raise ValidationError(_("Ce document ne se signe pas encore électroniquement."))
+        request = SignatureRequest.objects.create(
+            document=document, source_sha256=document.sha256 or sha256(_read(document.file)),
+            created_by=actor, status=(RequestStatus.ASSOCIATION
+                                      if SignerRole.ASSOCIATION in SIGNERS[document.kind]
+                                      else RequestStatus.AUTHORITY))
         audit_log(event="signature_requested", obj=request, actor=actor,
                   message=_("Signature électronique demandée"),
                   data={"document": document.pk, "sha256": request.source_sha256})
@@ -284,7 +296,8 @@ def authority_sign(*, request: SignatureRequest, user, shown_sha256: str, ip: st
                     "L'organisation doit signer d'abord.") if request.status ==
                     RequestStatus.ASSOCIATION else _("Ce document est déjà signé.")})
             data = current_pdf(request)
-            if sha256(data) != request.signed_sha256 or shown_sha256 != request.signed_sha256:
+            expected = request.signed_sha256 or request.source_sha256
+            if sha256(data) != expected or shown_sha256 != expected:
                 raise ValidationError({"signer": _(
                     "Le document a changé depuis son affichage : relisez-le avant de signer.")})
             authority = request.document.convention.authority
@@ -300,12 +313,14 @@ def authority_sign(*, request: SignatureRequest, user, shown_sha256: str, ip: st
             request.save()
             _record(request=request, role=SignerRole.AUTHORITY, user=user, data_before=data,
                     data_after=signed, signer=signer, ip=ip, user_agent=user_agent)
-            association = request.evidence.get(role=SignerRole.ASSOCIATION)
-            convention_transition(convention=request.document.convention,
-                                  to=ConventionStatus.SIGNED, actor=user,
-                                  on=timezone.localdate(),
-                                  authority_signatory=user.get_full_name(),
-                                  organisation_signatory=association.signer_name)
+            association = request.evidence.filter(role=SignerRole.ASSOCIATION).first()
+            convention = request.document.convention
+            convention_transition(
+                convention=convention, to=ConventionStatus.SIGNED, actor=user,
+                on=timezone.localdate(), authority_signatory=user.get_full_name(),
+                organisation_signatory=(association.signer_name if association else
+                                        convention.organisation.legal_representative_name
+                                        or convention.organisation.name))
             audit_log(event="signature_authority", obj=request, actor=user,
                       message=_("Signé électroniquement par la collectivité"),
                       data={"sha256": request.signed_sha256})

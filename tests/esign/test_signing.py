@@ -230,3 +230,28 @@ def test_a_corrupt_or_unsigned_upload_gets_a_french_answer(demo_pki, sent_docume
     with sent_document.file.open("rb") as handle:
         verdict = services.pdf_verify(data=handle.read())
     assert not verdict.ok and "aucune signature" in verdict.message
+
+
+def test_a_notification_letter_is_signed_by_the_authority_alone(
+        demo_pki, organisation, agent, elected, django_capture_on_commit_callbacks):
+    from decimal import Decimal
+
+    from conventions import services as convention_services
+    from tests.conventions.factories import make_convention
+
+    with django_capture_on_commit_callbacks(execute=True):
+        convention = make_convention(organisation=organisation, agent=agent,
+                                     amounts=(Decimal("8000"),), end=dt.date(2026, 12, 31))
+        convention_services.convention_transition(convention=convention,
+                                                  to=ConventionStatus.SENT, actor=agent)
+    letter = convention.documents.get(kind="notification")
+    request = services.signature_request_create(document=letter, actor=agent)
+    assert request.status == RequestStatus.AUTHORITY
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.authority_sign(request=request, user=elected,
+                                          shown_sha256=request.source_sha256)
+    assert request.status == RequestStatus.SIGNED
+    verdict = services.pdf_verify(data=services.current_pdf(request))
+    assert verdict.ok and [c.field for c in verdict.signatures] == ["Signature_collectivite"]
+    convention.refresh_from_db()
+    assert convention.status == ConventionStatus.SIGNED
