@@ -103,7 +103,7 @@ def test_send_for_signature(app, agent):
     refused = refused.follow()
     incomplete.refresh_from_db()
     assert incomplete.status == ConventionStatus.DRAFT
-    assert messages_of(refused)
+    assert "Données manquantes pour les clauses obligatoires" in messages_of(refused)
     convention = make_convention()
     sent = form_with(_detail(app, convention), url=_action(convention, "send")).submit().follow()
     convention.refresh_from_db()
