@@ -22,6 +22,9 @@ from ..models import (
     Convention,
     ConventionStatus,
     ConventionYear,
+    FinancialReport,
+    Payment,
+    ReportStatus,
     YearStatus,
 )
 from ._common import apply_transition, conf
@@ -60,9 +63,9 @@ def _check(convention: Convention, new_amounts: dict[int, Decimal],
                           % {"year": year, "amount": amount,
                              "paid": paid_total(existing[year])})
     for year, tranche in existing.items():
-        if year not in covered and paid_total(tranche) > 0:
-            errors.append(_("La tranche %(year)s a déjà des versements : elle ne peut pas être "
-                            "retirée.") % {"year": year})
+        if year not in covered and Payment.objects.filter(line__year=tranche).exists():
+            errors.append(_("La tranche %(year)s a déjà des mandats ou des versements : elle ne "
+                            "peut pas être retirée.") % {"year": year})
     if errors:
         raise ValidationError(errors)
 
@@ -180,7 +183,12 @@ def amendment_transition(*, amendment: Amendment, to: str, actor, on: dt.date | 
         convention.full_clean()
         convention.save()
     covered = rules.calendar_years(convention.start_date, convention.end_date)
-    convention.years.exclude(year__in=covered).delete()
+    for dropped in convention.years.exclude(year__in=covered):
+        # No payment history here (checked above): its planned lines and its empty expected
+        # report go with it.
+        FinancialReport.objects.filter(year=dropped, status=ReportStatus.EXPECTED).delete()
+        dropped.lines.all().delete()
+        dropped.delete()
     existing = {y.year: y for y in convention.years.all()}
     for year in covered:
         tranche = existing.get(year)
