@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -112,13 +112,20 @@ def amendment_create(*, convention: Convention, reason: str, actor, new_amounts=
         raise ValidationError(_("Seule une convention signée peut être modifiée par avenant."))
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de l'avenant.")})
-    errors = _decision_errors(decision_reference, decision_date, convention)
-    if errors:
-        raise ValidationError(errors)
     amounts = _parse_amounts(new_amounts)
     if not amounts and new_end_date is None:
         raise ValidationError(_("L'avenant ne change rien : indiquez un montant ou une date."))
-    _check(convention, amounts, new_end_date)
+    # Every refusal at once: the deliberation's and the amounts'.
+    errors = _decision_errors(decision_reference, decision_date, convention)
+    try:
+        _check(convention, amounts, new_end_date)
+    except ValidationError as exc:
+        if not errors:
+            raise
+        errors.update(exc.message_dict if hasattr(exc, "error_dict")
+                      else {NON_FIELD_ERRORS: exc.messages})
+    if errors:
+        raise ValidationError(errors)
     number = (convention.amendments.order_by("-number").values_list("number", flat=True)
               .first() or 0) + 1
     amendment = Amendment(convention=convention, number=number, reason=reason.strip(),
