@@ -39,7 +39,7 @@ class Convention(models.Model):
     """A (multi-year) funding commitment of the authority to one organisation.
 
     Above €23,000 in any year it is a written convention (loi 2000-321 art. 10); below, the same
-    record produces a notification letter (arrêté d'attribution).
+    record produces a notification letter (lettre de notification).
     """
 
     reference = models.CharField(_("référence"), max_length=30, unique=True)
@@ -223,6 +223,46 @@ class ScheduleLine(models.Model):
         return f"{self.get_kind_display()} {self.year}"
 
 
+class InKindKind(models.TextChoices):
+    PREMISES = "premises", _("Mise à disposition de locaux")
+    EQUIPMENT = "equipment", _("Prêt de matériel")
+    STAFF = "staff", _("Mise à disposition de personnel")
+    OTHER = "other", _("Autre prestation en nature")
+
+
+class InKindAid(models.Model):
+    """Aid in kind the authority grants with a convention (premises, equipment, staff), valued
+    per year. It counts in the €23,000 threshold: loi 2000-321 art. 9-1 and 10 speak of aid
+    "de toute nature"; the organisation records it in its 86x/87x accounts."""
+
+    convention = models.ForeignKey(Convention, verbose_name=_("convention"),
+                                   on_delete=models.PROTECT, related_name="in_kind_aids")
+    kind = models.CharField(_("nature de l'aide"), max_length=12, choices=InKindKind.choices)
+    description = models.CharField(_("description"), max_length=255)
+    year = models.PositiveIntegerField(_("année"))
+    value = money_field(_("valeur annuelle"))
+    account = models.CharField(_("compte de valorisation"), max_length=10, default="870",
+                               help_text=_("Compte 87x du bénéficiaire (860/870 : mise à "
+                                           "disposition gratuite de biens et services)."))
+    valuation_method = models.TextField(_("méthode de valorisation"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("saisie par"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("aide en nature")
+        verbose_name_plural = _("aides en nature")
+        ordering = ["convention", "year", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(value__gt=0),
+                                              name="in_kind_value_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year} ({self.value} €)"
+
+
 class PaymentStatus(models.TextChoices):
     ORDERED = "ordered", _("Mandatée")
     PAID = "paid", _("Versée")
@@ -367,7 +407,7 @@ class ReportAttachment(models.Model):
 
 class DocumentKind(models.TextChoices):
     CONVENTION = "convention", _("Convention")
-    NOTIFICATION = "notification", _("Lettre de notification (arrêté d'attribution)")
+    NOTIFICATION = "notification", _("Lettre de notification")
     AMENDMENT = "amendment", _("Avenant")
     REPAYMENT = "repayment", _("Demande de reversement")
 

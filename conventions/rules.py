@@ -142,6 +142,31 @@ def requires_convention(*, yearly_amounts: list[Decimal], threshold: Decimal) ->
     return any(amount > threshold for amount in yearly_amounts)
 
 
+def annual_amount(*, total: Decimal, yearly: list[Decimal], start: dt.date,
+                  end: dt.date) -> Decimal:
+    """The annual amount of an aid (décret 2001-495: the threshold applies per year of aid,
+    not per calendar year): a project of 12 months or less counts in full, whatever the
+    calendar years it straddles; a longer one counts per 12 months of its duration, and never
+    less than its largest yearly tranche."""
+    if end < add_months(start, 12):
+        annualised = total
+    else:
+        days = (end - start).days + 1
+        annualised = (total * 365 / Decimal(days)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return max([annualised, *yearly])
+
+
+def aid_by_year(aids: list[tuple[list[int], Decimal]]) -> dict[int, Decimal]:
+    """Loi 2000-321 art. 9-1 and 10: all aid of any kind (cash and in kind) the authority
+    grants one organisation, added up per calendar year. ``aids``: (years covered, annual
+    amount) of each award, convention or in-kind aid."""
+    totals: dict[int, Decimal] = {}
+    for years, amount in aids:
+        for year in years:
+            totals[year] = totals.get(year, ZERO) + amount
+    return totals
+
+
 def calendar_years(start: dt.date, end: dt.date) -> list[int]:
     """The calendar years a convention covers (one tranche per year)."""
     return list(range(start.year, end.year + 1))

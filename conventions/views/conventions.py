@@ -80,7 +80,7 @@ class ConventionFromAwardView(Base):
                 _("Convention %(ref)s créée en brouillon à partir de l'attribution : "
                   "complétez-la puis envoyez-la pour signature.") if kind == "convention" else
                 _("Attribution %(ref)s créée en brouillon : sous le seuil de 23 000 € par an, "
-                  "elle produit un arrêté d'attribution.")) % {"ref": convention.reference})
+                  "elle produit une lettre de notification.")) % {"ref": convention.reference})
         return redirect("conventions:convention-detail", convention.pk)
 
 

@@ -202,3 +202,27 @@ def test_date_rules_messages():
     assert dates.order_error(earlier=None, later=today, earlier_label="a", later_label="b",
                              hint="h") is None
     assert dates.collect(a=None, b="x") == {"b": "x"}
+
+
+@pytest.mark.parametrize("total,yearly,start,end,annual", [
+    # 12 months straddling two calendar years: the whole award is its annual amount.
+    ("40000", ["20164.38", "19835.62"], "2026-07-01", "2027-06-30", "40000"),
+    ("20000", ["20000"], "2026-01-01", "2026-12-31", "20000"),
+    ("9000", ["9000"], "2026-03-01", "2026-05-31", "9000"),          # short: not inflated
+    # Longer than 12 months: per 12 months, never below the largest tranche.
+    ("90000", ["30000", "30000", "30000"], "2026-01-01", "2028-12-31", "30000"),
+    ("60000", ["10000", "10000", "40000"], "2026-01-01", "2028-12-31", "40000"),
+    ("48000", ["16000", "32000"], "2026-07-01", "2027-12-31", "32000"),
+    ("48000", ["24000", "24000"], "2026-07-01", "2027-12-31", "31912.57"),
+])
+def test_annual_amount(total, yearly, start, end, annual):
+    parse = dt.date.fromisoformat
+    assert rules.annual_amount(total=Decimal(total), yearly=[Decimal(y) for y in yearly],
+                               start=parse(start), end=parse(end)) == Decimal(annual)
+
+
+def test_aid_by_year_adds_every_aid_of_the_year():
+    assert rules.aid_by_year([([2026, 2027], Decimal("15000")), ([2026], Decimal("10000")),
+                              ([2027], Decimal("500"))]) == {2026: Decimal("25000"),
+                                                             2027: Decimal("15500")}
+    assert rules.aid_by_year([]) == {}
