@@ -405,11 +405,80 @@ class ReportAttachment(models.Model):
         return self.original_name
 
 
+class RecoveryKind(models.TextChoices):
+    REPAYMENT = "repayment", _("Reversement (subvention non utilisée)")
+    CER_WITHDRAWAL = "cer_withdrawal", _("Retrait pour manquement au contrat d'engagement "
+                                         "républicain")
+
+
+class RecoveryStatus(models.TextChoices):
+    NOTICE = "notice", _("Notifiée, observations attendues")
+    OBSERVATIONS = "observations", _("Observations reçues")
+    DECIDED = "decided", _("Décision motivée prise")
+    TITLE = "title", _("Titre de recettes émis")
+    SETTLED = "settled", _("Recouvrée")
+    WAIVED = "waived", _("Abandonnée après observations")
+
+
+class Recovery(models.Model):
+    """The recovery of money paid (CGCT L1611-4) or withdrawn for a CER breach (loi 2000-321
+    art. 10-1, décret 2021-1947 art. 5), through the contradictory procedure (CRPA L121-1,
+    L122-1): notice with a delay for observations → observations → reasoned decision → titre
+    de recettes → received or offset against an unpaid line of the same organisation."""
+
+    convention = models.ForeignKey(Convention, verbose_name=_("convention"),
+                                   on_delete=models.PROTECT, related_name="recoveries")
+    report = models.OneToOneField("FinancialReport", verbose_name=_("compte rendu"), null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="recovery")
+    kind = models.CharField(_("nature"), max_length=16, choices=RecoveryKind.choices)
+    status = models.CharField(_("statut"), max_length=14, choices=RecoveryStatus.choices,
+                              default=RecoveryStatus.NOTICE, db_index=True)
+    amount = money_field(_("montant notifié"))
+    cancelled_amount = money_field(_("montant annulé sur les échéances non versées"),
+                                   default=ZERO)
+    breach_date = models.DateField(_("date du manquement"), null=True, blank=True)
+    notice_on = models.DateField(_("notifiée le"))
+    observation_deadline = models.DateField(_("observations attendues avant le"),
+                                            db_index=True)
+    observations = models.TextField(_("observations de l'organisation"), blank=True)
+    observations_on = models.DateField(_("observations reçues le"), null=True, blank=True)
+    decision_on = models.DateField(_("décision prise le"), null=True, blank=True)
+    decision_reasons = models.TextField(_("motifs de la décision"), blank=True)
+    decided_amount = money_field(_("montant décidé"), null=True, blank=True)
+    due_date = models.DateField(_("à reverser avant le"), null=True, blank=True)
+    title_reference = models.CharField(_("référence du titre de recettes"), max_length=60,
+                                       blank=True)
+    title_date = models.DateField(_("titre émis le"), null=True, blank=True)
+    settled_on = models.DateField(_("recouvrée le"), null=True, blank=True)
+    offset_line = models.ForeignKey(ScheduleLine, verbose_name=_("compensée sur l'échéance"),
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="offsets")
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("recouvrement")
+        verbose_name_plural = _("recouvrements")
+        ordering = ["-notice_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="recovery_amount_positive"),
+            models.CheckConstraint(condition=Q(decided_amount__lte=models.F("amount")),
+                                   name="recovery_decided_within_notice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.convention.reference} ({self.amount} €)"
+
+
 class DocumentKind(models.TextChoices):
     CONVENTION = "convention", _("Convention")
     NOTIFICATION = "notification", _("Lettre de notification")
     AMENDMENT = "amendment", _("Avenant")
     REPAYMENT = "repayment", _("Demande de reversement")
+    WITHDRAWAL_NOTICE = "withdrawal_notice", _("Notification de retrait (contrat d'engagement "
+                                               "républicain)")
+    RECOVERY_DECISION = "recovery_decision", _("Décision de reversement")
 
 
 class DocumentStatus(models.TextChoices):
@@ -434,6 +503,8 @@ class GeneratedDocument(models.Model):
                                   on_delete=models.CASCADE, related_name="documents")
     report = models.ForeignKey(FinancialReport, verbose_name=_("compte rendu"), null=True,
                                blank=True, on_delete=models.CASCADE, related_name="documents")
+    recovery = models.ForeignKey(Recovery, verbose_name=_("recouvrement"), null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="documents")
     status = models.CharField(_("statut"), max_length=10, choices=DocumentStatus.choices,
                               default=DocumentStatus.PENDING)
     file = models.FileField(_("fichier"), upload_to=generated_document_path, blank=True)

@@ -221,6 +221,32 @@ def repayment_on_paid(*, granted: Decimal, paid: Decimal, used: Decimal,
                           claim=max(ZERO, paid - entitled))
 
 
+def cer_withdrawal(*, granted: Decimal, paid: Decimal, start: dt.date, end: dt.date,
+                   breach_date: dt.date) -> RepaymentSplit:
+    """Withdrawal for a breach of the contrat d'engagement républicain (loi 2000-321 art.
+    10-1, décret 2021-1947 art. 5 II): the subsidy is withdrawn pro rata of the period
+    remaining after the breach (the days after ``breach_date`` up to ``end``). What is
+    withdrawn is first cancelled on the unpaid lines; only what was paid beyond the part kept
+    is claimed.
+
+    Invariants: 0 ≤ claim ≤ paid; withdrawn = granted − entitled ∈ [0, granted];
+    cancelled + still_payable = granted − paid; paid − claim + still_payable = entitled.
+    """
+    if not start <= breach_date <= end:
+        raise ValueError("breach outside the convention")
+    if min(granted, paid) < 0 or paid > granted:
+        raise ValueError("paid outside [0, granted]")
+    total_days = (end - start).days + 1
+    remaining = (end - breach_date).days
+    withdrawn = (granted * remaining / Decimal(total_days)).quantize(CENT,
+                                                                     rounding=ROUND_HALF_UP)
+    entitled = granted - withdrawn
+    still_payable = max(ZERO, entitled - paid)
+    return RepaymentSplit(unspent=withdrawn, entitled=entitled, still_payable=still_payable,
+                          cancelled=granted - paid - still_payable,
+                          claim=max(ZERO, paid - entitled))
+
+
 def reduce_lines(amounts: list[Decimal], cut: Decimal) -> list[Decimal]:
     """Take ``cut`` off unpaid schedule lines, the latest first (the balance goes before the
     advance). Invariant: every part stays ≥ 0 and the total drops by exactly ``cut``."""

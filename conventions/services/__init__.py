@@ -14,10 +14,20 @@ from .conventions import (
 )
 from .documents import document_context, document_html, document_render, document_request
 from .payments import payment_cancel, payment_order, payment_record, payment_transition
+from .recovery import (
+    convention_withdraw_for_cer_breach,
+    recovery_decide,
+    recovery_observations,
+    recovery_open,
+    recovery_settle,
+    recovery_title,
+)
 from .reports import report_attachment_add, report_review, report_submit
 from .schedule import lines_refresh, schedule_generate, schedule_update
 
 __all__ = [
+    "convention_withdraw_for_cer_breach", "recovery_decide", "recovery_observations",
+    "recovery_open", "recovery_settle", "recovery_title",
     "annual_amount", "organisation_aid_by_year",
     "amendment_create", "amendment_transition", "award_convention_defaults", "convention_create",
     "convention_create_from_award", "convention_transition",

@@ -32,6 +32,9 @@ class Conf:
     default_imputation: str
     default_keep_rate: Decimal
     document_max_retries: int
+    observation_days: int
+    cer_restitution_months: int
+    repayment_due_months: int
 
 
 def conf() -> Conf:
@@ -53,6 +56,9 @@ def conf() -> Conf:
         default_imputation=s.CONVENTIONS_DEFAULT_IMPUTATION,
         default_keep_rate=Decimal(s.CONVENTIONS_DEFAULT_KEEP_RATE),
         document_max_retries=s.CONVENTIONS_DOCUMENT_MAX_RETRIES,
+        observation_days=s.CONVENTIONS_OBSERVATION_DAYS,
+        cer_restitution_months=s.CONVENTIONS_CER_RESTITUTION_MONTHS,
+        repayment_due_months=s.CONVENTIONS_REPAYMENT_DUE_MONTHS,
     )
 
 

@@ -226,3 +226,45 @@ def test_aid_by_year_adds_every_aid_of_the_year():
                               ([2027], Decimal("500"))]) == {2026: Decimal("25000"),
                                                              2027: Decimal("15500")}
     assert rules.aid_by_year([]) == {}
+
+
+@st.composite
+def withdrawals(draw):
+    start = draw(st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2030, 1, 1)))
+    end = start + dt.timedelta(days=draw(st.integers(0, 4 * 366)))
+    breach = start + dt.timedelta(days=draw(st.integers(0, (end - start).days)))
+    granted = draw(amounts)
+    paid = draw(st.decimals(min_value=Decimal("0"), max_value=granted, places=2))
+    return granted, paid, start, end, breach
+
+
+@given(withdrawals())
+def test_cer_withdrawal_is_pro_rata_and_never_claims_more_than_paid(w):
+    granted, paid, start, end, breach = w
+    split = rules.cer_withdrawal(granted=granted, paid=paid, start=start, end=end,
+                                 breach_date=breach)
+    total, remaining = (end - start).days + 1, (end - breach).days
+    assert abs(split.unspent - granted * remaining / total) <= Decimal("0.005")
+    assert Decimal(0) <= split.unspent <= granted
+    assert Decimal(0) <= split.claim <= paid
+    assert split.cancelled + split.still_payable == granted - paid
+    assert paid - split.claim + split.still_payable == split.entitled == granted - split.unspent
+
+
+def test_cer_withdrawal_examples():
+    # 36 500 € over 365 days, breach on day 100: 265 days remain → 26 500 € withdrawn.
+    split = rules.cer_withdrawal(granted=Decimal("36500"), paid=Decimal("18250"),
+                                 start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31),
+                                 breach_date=dt.date(2026, 4, 10))
+    assert (split.unspent, split.entitled, split.claim, split.cancelled) == (
+        Decimal("26500.00"), Decimal("10000.00"), Decimal("8250.00"), Decimal("18250.00"))
+    last_day = rules.cer_withdrawal(granted=Decimal("100"), paid=Decimal("0"),
+                                    start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31),
+                                    breach_date=dt.date(2026, 12, 31))
+    assert last_day.unspent == 0 and last_day.still_payable == Decimal("100")
+    with pytest.raises(ValueError):
+        rules.cer_withdrawal(granted=Decimal("1"), paid=Decimal("0"), start=dt.date(2026, 1, 1),
+                             end=dt.date(2026, 12, 31), breach_date=dt.date(2027, 1, 1))
+    with pytest.raises(ValueError):
+        rules.cer_withdrawal(granted=Decimal("1"), paid=Decimal("2"), start=dt.date(2026, 1, 1),
+                             end=dt.date(2026, 12, 31), breach_date=dt.date(2026, 6, 1))
