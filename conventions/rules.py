@@ -23,6 +23,17 @@ class ScheduleItem:
     waits_for_report: bool = False
 
 
+def default_imputation(*, nature: str, operating: str, investment: str,
+                       fund_account: str = "") -> str:
+    """The budget account an award is charged to follows its nature: an equipment subsidy is
+    an investment expense (20421/204x), operating, project and engineering subsidies are
+    operating expenses (6574). A fund's own account wins when it matches the nature."""
+    is_investment = nature == "investissement"
+    if fund_account and fund_account.startswith("204") == is_investment:
+        return fund_account
+    return investment if is_investment else operating
+
+
 def month_day(text: str) -> tuple[int, int]:
     """'03-31' → (3, 31). Settings store yearly deadlines as MM-DD."""
     month, day = (int(part) for part in text.split("-"))

@@ -119,7 +119,9 @@ def convention_create(*, authority, organisation, object: str, nature: str, star
         raise ValidationError(errors)
     convention = Convention(
         reference=_next_reference(start_date), authority=authority, organisation=organisation,
-        object=object, nature=nature, imputation=imputation or c.default_imputation,
+        object=object, nature=nature,
+        imputation=imputation.strip() or rules.default_imputation(
+            nature=nature, operating=c.default_imputation, investment=c.investment_imputation),
         start_date=start_date, end_date=end_date,
         keep_rule_rate=c.default_keep_rate if keep_rule_rate is None else keep_rule_rate,
         keep_rule_text=keep_rule_text,

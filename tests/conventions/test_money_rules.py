@@ -268,3 +268,18 @@ def test_cer_withdrawal_examples():
     with pytest.raises(ValueError):
         rules.cer_withdrawal(granted=Decimal("1"), paid=Decimal("2"), start=dt.date(2026, 1, 1),
                              end=dt.date(2026, 12, 31), breach_date=dt.date(2026, 6, 1))
+
+
+@pytest.mark.parametrize("nature,fund_account,account", [
+    ("fonctionnement", "", "6574"),
+    ("projet", "", "6574"),
+    ("ingenierie", "", "6574"),
+    ("investissement", "", "20421"),
+    ("investissement", "6574", "20421"),     # an operating fund's account never charges equipment
+    ("investissement", "20422", "20422"),    # the fund's own 204x account wins
+    ("fonctionnement", "20421", "6574"),
+    ("projet", "65748", "65748"),
+])
+def test_default_imputation_follows_the_nature(nature, fund_account, account):
+    assert rules.default_imputation(nature=nature, operating="6574", investment="20421",
+                                    fund_account=fund_account) == account

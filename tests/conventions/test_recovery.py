@@ -173,3 +173,16 @@ def test_observations_can_lead_to_waiving_the_recovery(authority, organisation, 
                              on=dt.date(2026, 2, 25), actor=agent)
     recovery.refresh_from_db()
     assert recovery.status == RecoveryStatus.WAIVED and recovery.due_date is None
+
+
+def test_the_association_sees_its_recovery_on_the_convention_page(
+        client, authority, organisation, agent, member):
+    convention = make_convention(authority=authority, organisation=organisation, agent=agent,
+                                 confirmed=True)
+    _pay(convention.years.get(year=2026).lines.get(kind=LineKind.ADVANCE), agent)
+    services.convention_withdraw_for_cer_breach(
+        convention=convention, breach_date=dt.date(2026, 2, 1), actor=agent,
+        on=dt.date(2026, 2, 10), reason="Faits signalés")
+    client.force_login(member)
+    page = client.get(f"/conventions/{convention.pk}/").content.decode()
+    assert "Reversements et retraits" in page and "avant le 12/03/2026" in page

@@ -101,3 +101,13 @@ def test_an_amendment_crossing_the_threshold_turns_the_letter_into_a_convention(
     assert letter.documents.filter(kind="convention", signed=False).exists()
     assert letter.open_data_deadline == dt.date(2026, 7, 10)
     assert AuditEvent.objects.filter(event="convention_threshold_crossed").exists()
+
+
+def test_an_investment_convention_is_charged_to_20421(authority, organisation, agent):
+    from backoffice.core.choices import Nature
+
+    convention = services.convention_create(
+        authority=authority, organisation=organisation, object="Four à pain", actor=agent,
+        nature=Nature.INVESTMENT, start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31),
+        yearly_amounts=[Decimal("5000")])
+    assert convention.imputation == "20421"
