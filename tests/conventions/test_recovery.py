@@ -186,3 +186,43 @@ def test_the_association_sees_its_recovery_on_the_convention_page(
     client.force_login(member)
     page = client.get(f"/conventions/{convention.pk}/").content.decode()
     assert "Reversements et retraits" in page and "avant le 12/03/2026" in page
+
+
+def test_api_drives_the_procedure_with_field_errors(client, authority, organisation, agent):
+    convention = make_convention(authority=authority, organisation=organisation, agent=agent,
+                                 confirmed=True)
+    _pay(convention.years.get(year=2026).lines.get(kind=LineKind.ADVANCE), agent)
+    client.force_login(agent)
+    base = f"/api/v1/conventions/{convention.pk}/"
+    r = client.post(base + "cer-withdrawal/", {"breach_date": "2099-01-01", "reason": "Faits"},
+                    content_type="application/json")
+    assert r.status_code == 400 and "dans le futur" in r.json()["breach_date"][0]
+    r = client.post(base + "cer-withdrawal/", {"breach_date": "2026-02-01", "reason": "Faits"},
+                    content_type="application/json")
+    assert r.status_code == 201 and r.json()["status"] == "notice"
+    step = base + f"recoveries/{r.json()['id']}/"
+    r = client.post(step + "observations/", {"observations": "Contestation"},
+                    content_type="application/json")
+    assert r.status_code == 400 and "on" in r.json()
+    r = client.post(step + "observations/", {"observations": "Contestation", "on": "2026-02-05"},
+                    content_type="application/json")
+    assert r.status_code == 400 and "notification" in r.json()["on"][0]
+    today = dt.date.today().isoformat()
+    r = client.post(step + "observations/", {"observations": "Contestation", "on": today},
+                    content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "observations"
+    r = client.post(step + "decide/", {"amount": "999999", "reasons": "Établi", "on": today},
+                    content_type="application/json")
+    assert r.status_code == 400 and "nouvelle notification" in r.json()["amount"][0]
+    r = client.post(step + "decide/", {"amount": "100", "reasons": "Établi", "on": today},
+                    content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "decided"
+    r = client.post(step + "title/", {"reference": "T-9", "on": today},
+                    content_type="application/json")
+    assert r.status_code == 200
+    r = client.post(step + "settle/", {"on": today, "offset_line": 999999},
+                    content_type="application/json")
+    assert r.status_code == 400 and "offset_line" in r.json()
+    r = client.post(step + "settle/", {"on": today}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "settled"
+    assert len(client.get(base + "recoveries/").json()) == 1
