@@ -64,7 +64,7 @@ def funder_label(key) -> str:
     return PUBLIC_FUNDERS.get(key, key or "—")
 
 
-ROW_ACTIONS = {"confirm-year": "year", "order": "line", "paid": "payment",
+ROW_ACTIONS = {"confirm-year": "year", "order": "line", "paid": "payment", "cancel-payment": "payment",
                "sign-amendment": "amendment"}
 
 
