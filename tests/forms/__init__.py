@@ -97,18 +97,23 @@ FORMS = {
                                              "test_conventions_forms::test_regenerate_document"),
     "conventions/convention_detail.html#4": ("convention-action paid — finance agent",
                                              "test_conventions_forms::test_order_then_pay"),
-    "conventions/convention_detail.html#5": ("convention-action order — finance agent",
+    "conventions/convention_detail.html#5": ("convention-action cancel-payment — finance agent",
+                                             "test_conventions_forms::test_cancel_an_order"),
+    "conventions/convention_detail.html#6": ("convention-action order — finance agent",
                                              "test_conventions_forms::test_order_then_pay"),
-    "conventions/convention_detail.html#6": ("convention-action confirm-year — finance agent",
+    "conventions/convention_detail.html#7": ("convention-action confirm-year — finance agent",
                                              "test_conventions_forms::test_confirm_year"),
-    "conventions/convention_detail.html#7": (
+    "conventions/convention_detail.html#8": (
+        "convention-action send-amendment — finance agent",
+        "test_conventions_forms::test_amend_then_sign_amendment"),
+    "conventions/convention_detail.html#9": (
         "convention-action sign-amendment — finance agent",
         "test_conventions_forms::test_amend_then_sign_amendment"),
-    "conventions/convention_detail.html#8": (
+    "conventions/convention_detail.html#10": (
         "convention-action amend — finance agent",
         "test_conventions_forms::test_amend_then_sign_amendment"),
-    "conventions/convention_detail.html#9": ("convention-action terminate — finance agent",
-                                             "test_conventions_forms::test_terminate"),
+    "conventions/convention_detail.html#11": ("convention-action terminate — finance agent",
+                                              "test_conventions_forms::test_terminate"),
     "conventions/_open_data.html#1": ("conventions:open-data-published — finance agent",
                                       "test_conventions_forms::test_open_data_publication"),
     "conventions/schedule_form.html#1": ("conventions:schedule-edit — finance agent",

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from backoffice.core.roles import Role
 from conventions.models import Amendment, Convention, ConventionStatus, FinancialReport
@@ -76,7 +77,7 @@ def _award(application):
     return funds_services.application_award(
         application=application, actor=staff_user(Role.DECISION_MAKER),
         amount=Decimal("4000.00"), nature=application.nature,
-        deliberation_reference="DEL-2026-1", deliberation_date=dt.date(2026, 3, 1))
+        deliberation_reference="DEL-2026-1", deliberation_date=timezone.localdate())
 
 
 def test_convention_list_filter(app, agent):
@@ -222,18 +223,30 @@ def test_amend_then_sign_amendment(app, agent):
     assert not Amendment.objects.exists()
     form = form_with(refused, url=_action(convention, "amend"))
     form["new_amounts"] = "2027 = 35 000"
+    form["decision_reference"] = "DEL-2026-88"
+    form["decision_date"] = "2026-05-20"
     prepared = form.submit().follow()
     amendment = Amendment.objects.get()
     assert amendment.status == "draft"
     assert "Avenant préparé" in messages_of(prepared)
-    form = form_with(prepared, url=_action(convention, "sign-amendment"),
+    send = form_with(prepared, url=_action(convention, "send-amendment"), amendment=amendment.pk)
+    sent = send.submit().follow()
+    amendment.refresh_from_db()
+    assert amendment.status == "sent"
+    assert "Avenant envoyé pour signature" in messages_of(sent)
+    # The same button of the stale page sends nothing twice: a French refusal.
+    again = send.submit(status=400)
+    amendment.refresh_from_db()
+    assert amendment.status == "sent"
+    assert "L'action n'a pas été enregistrée" in summary_of(again)
+    form = form_with(sent, url=_action(convention, "sign-amendment"),
                      amendment=amendment.pk)
     form["signed_on"] = ""
     refused = form.submit(status=400)
     row = {"url": _action(convention, "sign-amendment"), "where": {"amendment": amendment.pk}}
     assert "Ce champ est obligatoire." in field_error(refused, "signed_on", **row)
     amendment.refresh_from_db()
-    assert amendment.status == "draft"
+    assert amendment.status == "sent"
     form = form_with(refused, url=_action(convention, "sign-amendment"), amendment=amendment.pk)
     form["signed_on"] = "2026-06-01"
     signed = form.submit().follow()
@@ -377,3 +390,27 @@ def test_report_volunteering_attestation(app):
     attestation = VolunteerAttestation.objects.get()
     assert (attestation.year, attestation.project_reference) == (2026, convention.reference)
     assert "L'attestation de bénévolat est en cours de génération." in messages_of(done)
+
+
+def test_cancel_an_order(app, agent):
+    from conventions import services
+
+    convention = make_convention(confirmed=True)
+    line = _orderable_line(convention)
+    payment = services.payment_order(line=line, ordered_on=dt.date(2026, 2, 1),
+                                     mandate_reference="M-2026-3", account="6574", actor=agent)
+    app.set_user(agent)
+    cancel = _action(convention, "cancel-payment")
+    form = form_with(_detail(app, convention), url=cancel, payment=payment.pk)
+    form["reason"] = "   "
+    refused = form.submit(status=400)
+    row = {"url": cancel, "where": {"payment": payment.pk}}
+    assert "Ce champ est obligatoire." in field_error(refused, "reason", **row)
+    payment.refresh_from_db()
+    assert payment.status == "ordered"
+    form = form_with(refused, url=cancel, payment=payment.pk)
+    form["reason"] = "Erreur d'imputation"
+    done = form.submit().follow()
+    payment.refresh_from_db()
+    assert payment.status == "cancelled"
+    assert "Mandat annulé" in messages_of(done)

@@ -30,7 +30,6 @@ from tests.funds.factories import ApplicationFactory, CallFactory
 from .helpers import field_error, form_with, messages_of, summary_of, tick, value_of
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-TODAY = dt.date(2026, 3, 10)
 
 
 def test_application_start(app):
@@ -196,7 +195,7 @@ def test_decision_then_convention_from_award(app):
     form = form_with(page, "Enregistrer la décision")
     form["decision"] = "award"
     form["amount"] = "3 000"
-    form["deliberation_date"] = TODAY.isoformat()
+    form["deliberation_date"] = timezone.localdate().isoformat()
     refused = form.submit(status=400)
     assert "Ce champ est obligatoire." in field_error(refused, "deliberation_reference")
     assert value_of(refused, "amount") == "3 000"
@@ -265,7 +264,7 @@ def test_committee_decides_under_one_deliberation(app):
     form[f"a_{first.pk}"] = "3 500"
     form[f"d_{second.pk}"] = "reject"
     form[f"m_{second.pk}"] = "Budget non équilibré."
-    form["deliberation_date"] = TODAY.isoformat()
+    form["deliberation_date"] = timezone.localdate().isoformat()
     refused = form.submit(status=400)
     assert "Ce champ est obligatoire." in field_error(refused, "deliberation_reference")
     assert not Award.objects.exists()
@@ -421,10 +420,10 @@ def test_vote_manage_compute_and_publish(app, vote_call):
     assert VoteComputation.objects.get().status == "done"
     assert "Calcul terminé." in messages_of(computed)
     form = form_with(computed, "Publier les résultats")
-    form["deliberation_date"] = TODAY.isoformat()
+    form["deliberation_date"] = timezone.localdate().isoformat()
     refused = form.submit(status=400)
     assert "Ce champ est obligatoire." in field_error(refused, "deliberation_reference")
-    assert value_of(refused, "deliberation_date") == TODAY.isoformat()
+    assert value_of(refused, "deliberation_date") == timezone.localdate().isoformat()
     assert not Award.objects.exists()
     form = form_with(refused, "Publier les résultats")
     form["deliberation_reference"] = "DEL-BP-2026"
