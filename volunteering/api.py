@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from backoffice.core.models import Organisation
 
 from . import rules, selectors, services
-from .importing import volunteer_hours_import
+from .importing import read_import_upload, volunteer_hours_import
 from .models import ValuationRate, Volunteer, VolunteerEntry
 
 
@@ -141,9 +141,12 @@ class VolunteerEntryViewSet(viewsets.ModelViewSet):
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError({"file": ["Joignez un fichier CSV ou XLSX."]})
+        content = read_import_upload(upload)
+        if isinstance(content, str):
+            raise ValidationError({"file": [content]})
         flag = serializers.BooleanField()
         report = volunteer_hours_import(
-            organisation=organisation, content=upload.read(), filename=upload.name,
+            organisation=organisation, content=content, filename=upload.name,
             actor=request.user,
             dry_run=flag.to_internal_value(request.data.get("dry_run", True)),
             confirm_duplicates=flag.to_internal_value(

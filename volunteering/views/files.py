@@ -16,7 +16,7 @@ from ..forms import (
     ImportConfirmForm,
     ImportForm,
 )
-from ..importing import upload_path, volunteer_hours_import
+from ..importing import read_import_upload, upload_path, volunteer_hours_import
 from ._base import OrganisationMixin, _download
 
 
@@ -39,7 +39,10 @@ class ImportView(OrganisationMixin, View):
         if not form.is_valid():
             return render(request, self.template, self.context(form=form), status=400)
         upload = form.cleaned_data["file"]
-        content = upload.read()
+        content = read_import_upload(upload)
+        if isinstance(content, str):
+            form.add_error("file", content)
+            return render(request, self.template, self.context(form=form), status=400)
         report = volunteer_hours_import(organisation=self.organisation, content=content,
                                         filename=upload.name, actor=request.user, dry_run=True)
         confirm = None
