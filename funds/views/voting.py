@@ -19,7 +19,7 @@ from ..models import Application, Call, CallKind, CallPhase, VoteComputation
 from ..models_voting import ComputationStatus
 from ..pabulib import write_pb
 from ..voting import pabulib_io, results, selectors, services, stats
-from ..voting.census import census_import
+from ..voting.census import census_import, census_upload_read
 from ..voting.forms import (
     CensusUploadForm,
     ExclusionForm,
@@ -319,7 +319,8 @@ class CensusImportView(LoginRequiredMixin, View):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                count = census_import(call=call, data=upload.read(), filename=upload.name)
+                count = census_import(call=call, data=census_upload_read(upload),
+                                      filename=upload.name)
             except ValidationError as exc:
                 errors_to_forms(exc, form)
             else:
