@@ -295,13 +295,17 @@ def _bounded_lines(text: str, limits: TableLimits) -> Iterator[str]:
         yield line
 
 
-def csv_rows(text: str, *, delimiter: str, limits: TableLimits) -> Iterator[list[str]]:
+def csv_rows(text: str, *, delimiter: str, limits: TableLimits,
+             with_line: bool = False) -> Iterator:
     """Rows of a CSV text, streamed, each bounded in width and cell size; at most
-    ``max_rows`` rows after the header."""
+    ``max_rows`` rows after the header. With ``with_line``, (first line number, row) pairs:
+    a quoted cell may span several lines."""
     reader = csv.reader(_bounded_lines(text, limits), delimiter=delimiter)
     count = 0
+    start = 1
     try:
         for row in reader:
+            line, start = start, reader.line_num + 1
             count += 1
             if count > limits.max_rows + 1:
                 raise _too_many_rows(limits)
@@ -310,7 +314,7 @@ def csv_rows(text: str, *, delimiter: str, limits: TableLimits) -> Iterator[list
             for cell in row:
                 if len(cell) > limits.max_cell_chars:
                     raise _cell_too_long(limits)
-            yield row
+            yield (line, row) if with_line else row
     except csv.Error as exc:
         raise TableError(_("Le fichier CSV est illisible (%(error)s).") % {"error": exc}) from exc
 
