@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 SECTIONS = ("meta", "projects", "votes")
@@ -197,10 +198,15 @@ class PabulibInstance:
         return parts
 
 
+# Longest number read (digits and separator): a money amount has 12 digits at most; beyond 30
+# characters a value is refused as unreadable instead of becoming a huge Decimal.
+MAX_NUMBER_CHARS = 30
+
+
 def parse_number(text: str) -> Decimal:
     """An exact non-negative decimal from ``400000.0``, ``8000000`` or ``12,5``; ValueError else."""
     text = text.strip()
-    if not NUMBER_RE.match(text):
+    if len(text) > MAX_NUMBER_CHARS or not NUMBER_RE.match(text):
         raise ValueError(text)
     return Decimal(text.replace(",", "."))
 
@@ -223,7 +229,15 @@ def parse_pb(content: str | bytes) -> PabulibInstance:
             raise PabulibError([_("fichier : encodage illisible, UTF-8 attendu (octet %(pos)s).")
                                 % {"pos": exc.start}]) from None
     content = content.removeprefix("\ufeff")
+    if len(content) > settings.TABLE_IMPORT_MAX_BYTES:
+        raise PabulibError([_("fichier : plus de %(max)s caractères, découpez-le.")
+                            % {"max": settings.TABLE_IMPORT_MAX_BYTES}])
     lines = content.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    too_long = next((number for number, text in enumerate(lines, start=1)
+                     if len(text) > settings.TABLE_IMPORT_MAX_LINE_CHARS), None)
+    if too_long is not None:
+        raise PabulibError([_("ligne %(line)s : plus de %(max)s caractères.")
+                            % {"line": too_long, "max": settings.TABLE_IMPORT_MAX_LINE_CHARS}])
     reader = csv.reader(lines, delimiter=";")
     errors: list[str] = []
 

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from backoffice.core.management.base import BaseCommand
 from backoffice.core.tables import too_large_message
 from conventions.services.scdl_import import scdl_import
 

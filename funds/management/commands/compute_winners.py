@@ -3,8 +3,9 @@
 import json
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from backoffice.core.management.base import BaseCommand
 from funds.models import Application, Call
 from funds.models_voting import ComputationStatus
 from funds.voting.results import vote_computation_request, vote_computation_run
