@@ -2,8 +2,9 @@
 here: their status only changes through the review and decision pages."""
 
 from django.contrib import admin
-from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
+
+from backoffice.core.exports import EscapedExportMixin
 
 from .models import (
     Application,
@@ -89,7 +90,7 @@ class BudgetLineInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(EscapedExportMixin, SimpleHistoryAdmin):
     resource_classes = [ApplicationResource]
     list_display = ["title", "call", "organisation", "status", "amount_requested",
                     "submitted_at"]
@@ -111,7 +112,7 @@ class ApplicationVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Award)
-class AwardAdmin(ExportMixin, SimpleHistoryAdmin):
+class AwardAdmin(EscapedExportMixin, SimpleHistoryAdmin):
     resource_classes = [AwardResource]
     list_display = ["application", "fund", "amount", "nature", "deliberation_reference",
                     "deliberation_date", "awarded_by"]

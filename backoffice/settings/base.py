@@ -125,6 +125,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 # Largest request body accepted at all (413 with a French message above it, before reading it);
 # keep the reverse proxy's client_max_body_size at this value (see README).
 REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=25 * 1024 * 1024)
+# django-import-export: formula-looking cells are neutralised on export (the admin's exports
+# are also written by backoffice.core.exports, which applies the full OWASP rule).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 # Caps of every table import (CSV/XLSX): checked while streaming, before rows are materialised.
 # Each import may lower them (its own size or row limit).
 TABLE_IMPORT_MAX_BYTES = env.int("TABLE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)

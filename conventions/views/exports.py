@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backoffice.core.exports import export_response
+
 from .. import selectors
 from ..models import GeneratedDocument
 from ..services._common import conf
@@ -37,21 +39,15 @@ class PaymentCalendarView(Base):
 
 class PaymentsDueExportView(Base):
     def get(self, request, fmt):
-        from ..resources import PaymentDueResource
+        from ..resources import PAYMENTS_DUE_COLUMNS, payments_due_rows
 
         self.check("export.download")
         if fmt not in ("csv", "xlsx"):
             raise Http404
-        dataset = PaymentDueResource().export(selectors.payments_due())
         stamp = timezone.localdate().isoformat()
-        if fmt == "xlsx":
-            response = HttpResponse(
-                dataset.xlsx,
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        else:
-            response = HttpResponse(dataset.csv, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="versements-a-mandater-{stamp}.{fmt}"'
-        return response
+        return export_response(PAYMENTS_DUE_COLUMNS, payments_due_rows(selectors.payments_due()),
+                               filename=f"versements-a-mandater-{stamp}", fmt=fmt,
+                               title="Versements à mandater")
 
 
 class ScdlExportView(Base):

@@ -85,7 +85,7 @@ class ImportTemplateView(OrganisationMixin, View):
     action = "volunteering.import"
 
     def get(self, request, pk, file_format):
-        content = resources.dataset_bytes(resources.template_dataset(), file_format)
+        content = resources.template_bytes(file_format)
         return _download(content, f"modele-heures-benevolat.{file_format}", file_format)
 
 
@@ -95,7 +95,7 @@ class ExportView(OrganisationMixin, View):
     def get(self, request, pk, file_format):
         entries = selectors.entry_list(user=request.user, organisation=self.organisation,
                                        year=_year(request.GET.get("annee")))
-        content = resources.dataset_bytes(resources.export_dataset(entries), file_format)
+        content = resources.export_file_bytes(entries, file_format)
         return _download(content, resources.export_filename("heures-benevolat", file_format),
                          file_format)
 
