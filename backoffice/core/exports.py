@@ -155,7 +155,7 @@ def csv_bytes(columns: Sequence[Column], rows: Iterable[Sequence], *,
 
 def sheet_title(title: str) -> str:
     """A valid sheet name (31 characters, no []:*?/\\), French by the caller."""
-    return (_SHEET_FORBIDDEN.sub(" ", title).strip() or "Données")[:31]
+    return (" ".join(_SHEET_FORBIDDEN.sub(" ", title).split()) or "Données")[:31]
 
 
 def _xlsx_value(value, kind: str):
