@@ -8,10 +8,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from backoffice.core.models import Organisation
+from backoffice.core.parsers import BoundedJSONParser
 
 from . import rules, selectors, services
 from .importing import read_import_upload, volunteer_hours_import
@@ -58,7 +59,7 @@ class VolunteerEntryViewSet(viewsets.ModelViewSet):
     year, project_reference."""
 
     serializer_class = VolunteerEntrySerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         params = self.request.query_params

@@ -182,7 +182,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "backoffice.core.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "backoffice.core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# JSON bodies of the API: largest size and deepest nesting (arrays/objects) accepted; beyond,
+# a French 400 instead of a 500 (RecursionError) or a slow parse.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "API pacte-backoffice",
     "DESCRIPTION": "Financements du Pacte de coopération : organisations, fonds, appels, "
