@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.core.exports import export_response
+from backoffice.core.models import Organisation
 
 from .. import selectors
 from ..models import GeneratedDocument
@@ -32,9 +33,12 @@ class PaymentCalendarView(Base):
         self.check("export.download")
         c = conf()
         buckets = selectors.payment_calendar(soon_days=c.soon_late_days)
+        on_hold = Organisation.objects.filter(
+            pk__in=selectors.payments_on_hold().values("year__convention__organisation")
+        ).order_by("name")
         return render(request, "conventions/calendar.html",
                       {"buckets": buckets, "today": timezone.localdate(),
-                       "soon_days": c.soon_late_days})
+                       "soon_days": c.soon_late_days, "on_hold": on_hold})
 
 
 class PaymentsDueExportView(Base):

@@ -177,6 +177,8 @@ def test_changed_iban_holds_payments_until_an_agent_checks_a_new_rib(client, dja
     client.force_login(agent)
     export = client.get(reverse("conventions:payments-due-export", args=["csv"]))
     assert NEW_IBAN not in export.content.decode("utf-8-sig")
+    calendar = client.get(reverse("conventions:calendar")).content.decode()
+    assert "IBAN modifié à vérifier" in calendar and organisation.name in calendar
     # Audited and notified to every admin and the finance agents, with a masked IBAN.
     events = [e.event for e in audit_events_for(organisation)]
     assert "bank_details_changed" in events

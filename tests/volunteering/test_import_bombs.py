@@ -101,3 +101,24 @@ def test_a_form_body_over_the_memory_limit_is_a_french_413(client, organisation,
                             {"object": "x" * 5000}, content_type="application/json")
     assert response.status_code == 413
     assert "trop volumineuse" in response.json()["detail"]
+
+
+def test_import_page_round_trip_refuses_the_bomb_then_previews_a_real_file(
+        django_app, organisation, member, today):
+    """The upload form as rendered: the bomb is a French error next to the form, then a real
+    workbook is previewed."""
+    from tests.core.bombs import workbook
+
+    page = django_app.get(reverse("volunteering:import", args=[organisation.pk]), user=member)
+    form = next(f for f in page.forms.values() if "file" in f.fields)
+    form["file"] = ("heures.xlsx", dimension_bomb())
+    response = form.submit(expect_errors=True)
+    assert response.status_code == 400
+    assert "lignes" in response.text
+    form = next(f for f in response.forms.values() if "file" in f.fields)
+    form["file"] = ("heures.xlsx", workbook([["date", "benevole", "heures", "activite"],
+                                             ["01/03/2026", "Anne B.", "2", "animation"]]))
+    response = form.submit()
+    assert response.status_code == 200
+    assert "Anne B." in response.text
+    assert not VolunteerEntry.objects.exists()   # a preview writes nothing
