@@ -24,7 +24,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from xml.etree.ElementTree import ParseError, XMLPullParser
+from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -145,65 +145,77 @@ def _first_sheet(archive: zipfile.ZipFile) -> str:
     raise TableError(_("Le classeur XLSX ne contient aucune feuille."))
 
 
+class _CountingReader:
+    """A stream that refuses to give more than ``limit`` bytes (a zip member decompressing
+    beyond what the archive declared)."""
+
+    def __init__(self, stream, limit: int):
+        self.stream, self.limit, self.read_bytes = stream, limit, 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.stream.read(size if size and size > 0 else 65536)
+        self.read_bytes += len(chunk)
+        if self.read_bytes > self.limit:
+            raise TableError(_("Le classeur XLSX décompressé dépasse %(limit)s Mo.")
+                             % {"limit": _megabytes(self.limit)})
+        return chunk
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_DIGITS = "0123456789"
+
+
 def _scan_sheet(stream, limits: TableLimits) -> int:
     """Stream the sheet XML once: declared dimension, number of rows, width of each row.
     Returns the last column holding a value."""
+    from xml.etree.ElementTree import iterparse
+
     # One row may hold at most the Excel width of cells (styled empty cells included).
     max_cells_per_row = EXCEL_MAX_COLUMNS
-    parser = XMLPullParser(events=("start", "end"))
-    row_index = 0
-    cells_in_row = 0
-    column = 0
-    widest = 0
-    read = 0
-    while True:
-        chunk = stream.read(65536)
-        if not chunk:
-            break
-        read += len(chunk)
-        if read > limits.max_uncompressed_bytes:
-            raise TableError(_("Le classeur XLSX décompressé dépasse %(limit)s Mo.")
-                             % {"limit": _megabytes(limits.max_uncompressed_bytes)})
-        try:
-            parser.feed(chunk)
-            events = list(parser.read_events())
-        except ParseError as exc:
-            raise TableError(_("Le classeur XLSX est illisible.")) from exc
+    tags = {f"{_MAIN}{name}": name for name in ("dimension", "row", "c", "sheetData")}
+    tags.update({name: name for name in ("dimension", "row", "c", "sheetData")})
+    value_tags = {f"{_MAIN}v", f"{_MAIN}is", "v", "is"}
+    row_index = cells_in_row = column = widest = 0
+    sheet_data = None
+    events = iterparse(_CountingReader(stream, limits.max_uncompressed_bytes),
+                       events=("start", "end"))
+    try:
         for event, element in events:
-            tag = element.tag.rsplit("}", 1)[-1]
+            tag = tags.get(element.tag)
+            if tag is None:
+                continue
             if event == "start":
-                if tag == "dimension":
-                    ref = element.get("ref", "")
-                    last = ref.split(":")[-1]
-                    width, height = _parse_ref(last)
-                    if height > limits.max_rows + 1:
-                        raise _too_many_rows(limits)
-                    if width > limits.max_columns:
-                        raise _too_many_columns(limits)
-                elif tag == "row":
-                    number = element.get("r")
-                    row_index = int(number) if number and number.isdigit() else row_index + 1
-                    if row_index > limits.max_rows + 1:
-                        raise _too_many_rows(limits)
-                    cells_in_row = 0
-                    column = 0
-                elif tag == "c":
+                if tag == "c":
                     cells_in_row += 1
                     if cells_in_row > max_cells_per_row:
                         raise _too_many_columns(limits)
-                    ref = element.get("r")
-                    column = _parse_ref(ref)[0] if ref else column + 1
-            elif tag == "c":
-                has_value = any(child.tag.rsplit("}", 1)[-1] in ("v", "is") for child in element)
-                if has_value:
+                elif tag == "sheetData":
+                    sheet_data = element
+                continue
+            if tag == "c":
+                ref = element.get("r")
+                column = _column_index(ref.rstrip(_DIGITS)) if ref else column + 1
+                if column > EXCEL_MAX_COLUMNS:
+                    raise _too_many_columns(limits)
+                if any(child.tag in value_tags for child in element):
                     if column > limits.max_columns:
                         raise _too_many_columns(limits)
                     widest = max(widest, column)
                 element.clear()
             elif tag == "row":
-                element.clear()
-    try:
-        parser.close()
+                number = element.get("r")
+                row_index = int(number) if number and number.isdigit() else row_index + 1
+                if row_index > limits.max_rows + 1:
+                    raise _too_many_rows(limits)
+                cells_in_row = column = 0
+                # Drop the finished rows themselves: memory stays that of one row.
+                (sheet_data if sheet_data is not None else element).clear()
+            elif tag == "dimension":
+                width, height = _parse_ref(element.get("ref", "").split(":")[-1])
+                if height > limits.max_rows + 1:
+                    raise _too_many_rows(limits)
+                if width > limits.max_columns:
+                    raise _too_many_columns(limits)
     except ParseError as exc:
         raise TableError(_("Le classeur XLSX est illisible.")) from exc
     return widest
