@@ -22,6 +22,7 @@ from .notifications import Event, finance_agents, notify, organisation_recipient
 from .permissions import can
 from .roles import Role
 from .uploads import check_upload
+from .versioning import version_check
 
 ORGANISATION_EDITABLE_FIELDS = (
     "name", "legal_form", "siret", "rna", "address", "postcode", "city", "email", "phone",
@@ -82,8 +83,10 @@ def _masked_iban(iban: str) -> str:
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, user: User, **fields) -> Organisation:
-    """Update identity fields; only the organisation's admins (or an administrator) may.
+def organisation_update(*, organisation: Organisation, user: User, version: str | None = None,
+                        **fields) -> Organisation:
+    """Update identity fields; only the organisation's admins (or an administrator) may; a
+    form opened on an older ``version`` than the stored one changes nothing.
 
     A change of IBAN or BIC is audited, notified to every administrator of the organisation and
     to the finance agents, and puts the organisation's payments on hold (left out of the
@@ -96,6 +99,7 @@ def organisation_update(*, organisation: Organisation, user: User, **fields) -> 
     if unknown:
         raise TypeError(f"Unknown organisation fields: {sorted(unknown)}")
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    version_check(obj=organisation, version=version)
     before = {name: getattr(organisation, name) for name in BANK_FIELDS}
     for name, value in fields.items():
         setattr(organisation, name, value)
