@@ -30,7 +30,8 @@ from ..services.decisions import application_award
 from . import rules, selectors
 
 LOCKED_FIELDS = ("ballot_style", "min_choices", "max_choices", "min_budget_share",
-                 "winner_rule", "min_votes")
+                 "winner_rule", "min_votes", "min_score", "min_share", "exclusive_groups",
+                 "category_budgets", "category_budget_mode")
 SETTING_FIELDS = (*LOCKED_FIELDS, "voter_min_age", "voter_residence", "census_required")
 
 
@@ -124,7 +125,9 @@ def vote_computation_run(*, computation_id: int) -> VoteComputation:
         results = [
             {"district": part["district"], "name": part["name"],
              **winners.compute_winners(computation.rule, part["projects"], part["ballots"],
-                                       part["budget"], min_votes=computation.min_votes).as_dict()}
+                                       part["budget"], min_votes=computation.min_votes,
+                                       constraints=part["constraints"]).as_dict(),
+             "constraints": part["constraints"].as_dict()}
             for part in parts]
     except ValueError as exc:
         computation.status, computation.error = ComputationStatus.FAILED, str(exc)
@@ -138,7 +141,8 @@ def vote_computation_run(*, computation_id: int) -> VoteComputation:
     computation.computed_at = timezone.now()
     computation.save()
     audit_log(event="vote_computed", obj=computation.call, actor=computation.requested_by,
-              message=_("Lauréats calculés (règle %(rule)s)") % {"rule": computation.rule},
+              message=_("Lauréats calculés (règle « %(rule)s »)")
+              % {"rule": winners.rule_label(computation.rule)},
               data={"computation": computation.pk, "sha256": computation.inputs_sha256})
     return computation
 
@@ -167,7 +171,7 @@ def vote_results_publish(*, call: Call, computation: VoteComputation, actor,
         if computation.rule != call.winner_rule:
             raise ValidationError({"computation": _(
                 "Ce calcul utilise la règle « %(rule)s », pas celle de l'appel.")
-                % {"rule": computation.rule}})
+                % {"rule": winners.rule_label(computation.rule)}})
         current = rules.inputs_sha256(rule=computation.rule, min_votes=computation.min_votes,
                                       parts=selectors.computation_inputs(call))
         if current != computation.inputs_sha256:
