@@ -337,7 +337,7 @@ class PaperBallotView(LoginRequiredMixin, View):
                     call=call, agent=request.user, first_name=data["first_name"],
                     last_name=data["last_name"], birth_date=data["birth_date"],
                     district=data.get("district"), choices=data["choices"],
-                    resident=data.get("resident", True))
+                    resident=data.get("resident", True), replace=data.get("replace", False))
             except ValidationError as exc:
                 errors_to_forms(exc, form)
             else:

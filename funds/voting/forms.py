@@ -46,6 +46,9 @@ class PaperBallotForm(VoterForm):
                      for p in projects])
         if "resident" in self.fields:
             self.fields["resident"].label = _("Justificatif de résidence vérifié")
+        self.fields["replace"] = forms.BooleanField(
+            label=_("Cette personne a déjà un bulletin papier : je confirme le remplacer "
+                    "(erreur de saisie, tracé)"), required=False)
 
 
 def _french_amount(text: str) -> Decimal:

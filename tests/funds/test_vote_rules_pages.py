@@ -151,3 +151,35 @@ def test_technical_report_pdf_has_the_rule_hash_and_every_step(voted, django_app
     # nothing published: the public cannot download it
     django_app.reset()
     django_app.get(f"/fonds/appels/{call.pk}/resultats/rapport-technique.pdf", status=404)
+
+
+def test_a_second_paper_ballot_is_refused_then_replaces_only_after_confirmation(django_app):
+    from backoffice.core.models import AuditEvent
+
+    call = CallFactory(participatory=True, phase=CallPhase.VOTE)
+    a, b = (ApplicationFactory(call=call, eligible=True, amount_requested=Decimal(50)) for _ in "ab")
+    agent = staff_user(Role.FINANCE_AGENT)
+    url = f"/fonds/gestion/appels/{call.pk}/bulletins-papier/"
+
+    def fill(page, project):
+        form = page.forms[next(k for k, f in page.forms.items() if "first_name" in f.fields)]
+        form["first_name"], form["last_name"], form["birth_date"] = "Paul", "Martin", "1970-05-05"
+        for field in form.fields["choices"]:
+            if field._value == str(project.pk):   # noqa: SLF001 (webtest checkbox value)
+                field.checked = True
+        return form
+
+    fill(django_app.get(url, user=agent), a).submit().follow()
+    ballot = Ballot.objects.get()
+    assert ballot.choices == [a.pk]
+    # the same identity again: refused, nothing changed, what was typed is kept
+    bad = fill(django_app.get(url, user=agent), b).submit(status=400)
+    assert "déjà un bulletin papier" in text(bad) and "rien n'a été enregistré" in text(bad)
+    again = bad.forms[next(k for k, f in bad.forms.items() if "first_name" in f.fields)]
+    assert again["last_name"].value == "Martin"
+    assert Ballot.objects.get().choices == [a.pk]
+    # explicit confirmation: replaced, and audited
+    again["replace"] = True
+    again.submit().follow()
+    assert Ballot.objects.get().choices == [b.pk]
+    assert AuditEvent.objects.filter(event="paper_ballot_replaced").count() == 1
