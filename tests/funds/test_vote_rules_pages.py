@@ -183,3 +183,15 @@ def test_a_second_paper_ballot_is_refused_then_replaces_only_after_confirmation(
     again.submit().follow()
     assert Ballot.objects.get().choices == [b.pk]
     assert AuditEvent.objects.filter(event="paper_ballot_replaced").count() == 1
+
+
+def test_results_api_names_the_rule_in_french(voted, django_app):
+    call, _projects = voted
+    decider = staff_user(Role.DECISION_MAKER)
+    page = django_app.get(f"/fonds/gestion/appels/{call.pk}/vote/", user=decider)
+    form_with_action(page, "compute").submit()
+    data = django_app.get(f"/api/v1/votes/{call.pk}/results/", user=decider).json
+    assert data["rule"] == "mes-add1"
+    assert data["rule_label"] == "Parts égales, parts relevées d'une unité à la fois (Add1)"
+    part = data["parts"][0]
+    assert part["covered"] == 4 and part["details"]["per_voter"] == "16"
