@@ -11,3 +11,15 @@ class FundsConfig(AppConfig):
         from .permissions import RULES
 
         rules_register(RULES)
+
+        from backoffice.legal.registry import Provider, register
+
+        from .voting.privacy import (
+            rejected_applications_purge,
+            voter_data_export,
+            voter_data_purge,
+        )
+
+        register(Provider(name="funds.voters", export=voter_data_export,
+                          purge=voter_data_purge))
+        register(Provider(name="funds.rejected", purge=rejected_applications_purge))
