@@ -241,7 +241,7 @@ class ProjectOutcome:
                   "payers": self.payers, "share": format_eur(self.share),
                   "exhausted": self.exhausted}
         if self.reason is Reason.WON and self.payers:
-            text = _("Retenu : payé par ses %(payers)s soutiens, chacun au plus %(share)s "
+            text = _("Payé par ses %(payers)s soutiens, chacun au plus %(share)s "
                      "de sa part égale.") % values
             if self.exhausted:
                 text += " " + _("%(exhausted)s d'entre eux y ont mis tout ce qui leur restait.") % values

@@ -79,7 +79,7 @@ def test_compare_every_rule_then_publish_the_chosen_computation_by_its_number(vo
     assert "Parts égales, parts relevées d'une unité à la fois (Add1)" in text(results)
     coverage = results.html.select_one("#coverage").get_text(" ", strip=True).replace("\xa0", " ")
     assert "règle publiée" in coverage and "60 %" in coverage and "40 %" in coverage
-    assert "payé par ses 4 soutiens, chacun au plus 12,50 €" in text(results)
+    assert "Retenu Payé par ses 4 soutiens, chacun au plus 12,50 €" in text(results)
     assert "Soutien effectif" in text(results)
 
 
