@@ -1,8 +1,8 @@
 """Staff compare every rule, publish the computation they choose by its number, set thresholds
 and category budgets; the public results explain every project (forms submitted as rendered)."""
 
+import io
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -130,8 +130,8 @@ def test_settings_form_takes_threshold_groups_and_category_budgets_as_plain_text
     assert form_with_action(bad, "configure")["category_budgets"].value == "Jeunesse = beaucoup"
 
 
-def test_technical_report_pdf_has_the_rule_hash_and_every_step(voted, django_app, tmp_path):
-    import subprocess
+def test_technical_report_pdf_has_the_rule_hash_and_every_step(voted, django_app):
+    from pypdf import PdfReader
 
     call, _projects = voted
     decider = staff_user(Role.DECISION_MAKER)
@@ -140,14 +140,11 @@ def test_technical_report_pdf_has_the_rule_hash_and_every_step(voted, django_app
     computation = VoteComputation.objects.get(call=call)
     response = django_app.get(f"/fonds/appels/{call.pk}/resultats/rapport-technique.pdf", user=decider)
     assert response.content_type == "application/pdf"
-    path = Path("/tmp/participatory_report/r.pdf") if Path("/tmp/participatory_report").is_dir() else tmp_path / "r.pdf"
-    path.write_bytes(response.body)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.body)).pages)
     assert computation.inputs_sha256[:40] in text.replace("\n", "").replace(" ", "")
     assert "Parts égales, parts relevées" in text and "Add1 :" in text
-    assert text.count("Retenu") >= 1 and "Ses soutiens ne disposaient plus" in text
-    path.with_name("keep.pdf").write_bytes(response.body)
+    assert "Retenu. Payé par ses 4 soutiens" in " ".join(text.split())
+    assert "Ses soutiens ne disposaient plus" in " ".join(text.split())
     # nothing published: the public cannot download it
     django_app.reset()
     django_app.get(f"/fonds/appels/{call.pk}/resultats/rapport-technique.pdf", status=404)

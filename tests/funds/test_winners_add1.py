@@ -252,3 +252,18 @@ def test_rule_labels_are_plain_french():
     for rule in W.RULES:
         label = W.rule_label(rule)
         assert label != rule and "mes" not in label.lower() and "glouton" not in label.lower()
+
+
+@settings(max_examples=80, deadline=None)
+@given(elections(), st.sampled_from(["greedy", "mes-completed"]), st.integers(0, 3), st.data())
+def test_greedy_walks_stay_exhaustive_under_threshold_and_exclusive_groups(election, rule, min_score, data):
+    projects, ballots, budget = election
+    ids = sorted(projects)
+    group = frozenset(data.draw(st.lists(st.sampled_from(ids), min_size=2, unique=True))) if len(ids) > 1 else None
+    constraints = W.Constraints(min_score=min_score, exclusive=(group,) if group else ())
+    result = W.compute_winners(rule, projects, ballots, budget, constraints=constraints)
+    # every eligible loser that no constraint blocks costs more than the money left
+    for outcome in result.projects:
+        if outcome.won or outcome.reason in (W.Reason.BELOW_THRESHOLD, W.Reason.EXCLUSIVE):
+            continue
+        assert outcome.cost > result.leftover, outcome
