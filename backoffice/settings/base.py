@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "conventions",
     "volunteering",
     "dashboard",
+    "esign",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,16 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Pacte back-office <ne-pas-repondre@pacte.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Electronic signature (esign): the platform's certificate signs on behalf of associations'
+# representatives, the authority's certificate for its signatory (PKCS#12 files); the CA
+# certificates verification trusts; an optional RFC 3161 timestamp authority.
+ESIGN_PLATFORM_PKCS12 = env("ESIGN_PLATFORM_PKCS12", default="")
+ESIGN_PLATFORM_PASSPHRASE = env("ESIGN_PLATFORM_PASSPHRASE", default="")
+ESIGN_AUTHORITY_PKCS12 = env("ESIGN_AUTHORITY_PKCS12", default="")
+ESIGN_AUTHORITY_PASSPHRASE = env("ESIGN_AUTHORITY_PASSPHRASE", default="")
+ESIGN_TRUST_ROOTS = env.list("ESIGN_TRUST_ROOTS", default=[])
+ESIGN_TSA_URL = env("ESIGN_TSA_URL", default="")
+
 # Celery: Redis broker from REDIS_URL; without a broker, tasks run eagerly (demo).
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -293,7 +304,15 @@ CONVENTIONS_SOON_LATE_DAYS = env.int("CONVENTIONS_SOON_LATE_DAYS", default=15)
 CONVENTIONS_REPORT_DUE = env.str("CONVENTIONS_REPORT_DUE", default="06-30")
 # Décret 2017-779: publication in open data within N months of signature.
 CONVENTIONS_OPEN_DATA_MONTHS = env.int("CONVENTIONS_OPEN_DATA_MONTHS", default=3)
+# Contradictory procedure before a recovery (CRPA L121-1): days given for observations.
+CONVENTIONS_OBSERVATION_DAYS = env.int("CONVENTIONS_OBSERVATION_DAYS", default=30)
+# Restitution delay after the decision: 6 months for a CER withdrawal (décret 2021-1947 art. 5),
+# a local choice for a repayment.
+CONVENTIONS_CER_RESTITUTION_MONTHS = env.int("CONVENTIONS_CER_RESTITUTION_MONTHS", default=6)
+CONVENTIONS_REPAYMENT_DUE_MONTHS = env.int("CONVENTIONS_REPAYMENT_DUE_MONTHS", default=2)
 CONVENTIONS_DEFAULT_IMPUTATION = env.str("CONVENTIONS_DEFAULT_IMPUTATION", default="6574")
+# Equipment subsidies to private persons are investment expenses (M57/M14 account 20421).
+CONVENTIONS_INVESTMENT_IMPUTATION = env.str("CONVENTIONS_INVESTMENT_IMPUTATION", default="20421")
 CONVENTIONS_DEFAULT_KEEP_RATE = env.str("CONVENTIONS_DEFAULT_KEEP_RATE", default="0.10")
 CONVENTIONS_DOCUMENT_MAX_RETRIES = env.int("CONVENTIONS_DOCUMENT_MAX_RETRIES", default=3)
 # API schema: one named enum per status model of this app (they all have a "status" field).
