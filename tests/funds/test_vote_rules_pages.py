@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from backoffice.core.roles import Role
 from funds.models import Award, Ballot, CallPhase, VoteComputation, Voter
@@ -70,7 +71,7 @@ def test_compare_every_rule_then_publish_the_chosen_computation_by_its_number(vo
     assert all(f"N° {pk}" in text(page) for pk in add1_ids)
     form["computation"] = str(add1_ids[1])   # the older one
     form["deliberation_reference"] = "DEL-2026-9"
-    form["deliberation_date"] = "2026-06-01"
+    form["deliberation_date"] = timezone.localdate().isoformat()
     results = form.submit().follow()
     call.refresh_from_db()
     assert call.results_computation_id == add1_ids[1]
@@ -92,7 +93,7 @@ def test_publishing_a_computation_of_another_rule_is_refused_next_to_the_field(v
     greedy = VoteComputation.objects.get(call=call, rule="greedy")
     form = form_with_action(page, "publish")
     form["deliberation_reference"] = "DEL-2026-9"
-    form["deliberation_date"] = "2026-06-01"
+    form["deliberation_date"] = timezone.localdate().isoformat()
     form["computation"].force_value(str(greedy.pk))
     bad = form.submit(status=400)
     assert "Choisissez un des calculs proposés" in text(bad)
