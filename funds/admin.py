@@ -70,9 +70,15 @@ class BallotAdmin(admin.ModelAdmin):
 
 @admin.register(VoteComputation)
 class VoteComputationAdmin(admin.ModelAdmin):
-    list_display = ["pk", "call", "rule", "status", "requested_by", "requested_at",
+    list_display = ["pk", "call", "rule_name", "status", "requested_by", "requested_at",
                     "inputs_sha256"]
     list_filter = ["rule", "status"]
+
+    @admin.display(description="règle", ordering="rule")
+    def rule_name(self, obj):
+        from .winners import rule_label
+
+        return rule_label(obj.rule)
 
     def has_change_permission(self, request, obj=None):
         return False
