@@ -179,6 +179,22 @@ def test_membership_approve_and_remove(app):
     assert messages_of(kept)
 
 
+def test_membership_refuse(app):
+    organisation = OrganisationFactory()
+    app.set_user(member_of(organisation))
+    pending = MembershipFactory(organisation=organisation, user=UserFactory(), role="member",
+                                status="pending")
+    page = app.get(reverse("core:organisation-detail", args=[organisation.pk]))
+    refuse = form_with(page, "Refuser", url=reverse("core:membership-refuse",
+                                                   args=[organisation.pk, pending.pk]))
+    refused = refuse.submit().follow()
+    assert not Membership.objects.filter(pk=pending.pk, status="pending").exists()
+    assert "est refusée" in messages_of(refused)
+    # The stale button again: the request is gone, a French 404 page, nothing else changes.
+    gone = refuse.submit(status=404)
+    assert "Page introuvable" in gone.text
+
+
 def test_document_upload(app):
     organisation = OrganisationFactory()
     app.set_user(member_of(organisation))

@@ -416,7 +416,12 @@ def test_vote_manage_compute_and_publish(app, vote_call):
     _voted(vote_call)
     app.set_user(staff_user(Role.DECISION_MAKER))
     page = app.get(reverse("funds:vote-manage", args=[vote_call.pk]))
-    computed = form_with(page, **{"action": "compute"}).submit().follow()
+    compared = form_with(page, **{"action": "compare"}).submit().follow()
+    assert "Toutes les règles calculées" in messages_of(compared)
+    vote_call.refresh_from_db()
+    assert vote_call.results_published_at is None
+    VoteComputation.objects.all().delete()
+    computed = form_with(compared, **{"action": "compute"}).submit().follow()
     assert VoteComputation.objects.get().status == "done"
     assert "Calcul terminé." in messages_of(computed)
     form = form_with(computed, "Publier les résultats")
