@@ -10,6 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from backoffice.core.money import format_eur
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 ADVANCE, INSTALMENT, BALANCE = "advance", "instalment", "balance"
@@ -85,9 +87,9 @@ def schedule_errors(*, amount: Decimal, items: list[ScheduleItem]) -> list[str]:
         errors.append(_("Les montants s'expriment en euros et centimes."))
     total = sum((item.amount for item in items), ZERO)
     if total != amount:
-        errors.append(_("L'échéancier totalise %(total)s € alors que la tranche est de "
-                        "%(amount)s € : la somme doit être exacte.")
-                      % {"total": total, "amount": amount})
+        errors.append(_("L'échéancier totalise %(total)s alors que la tranche est de "
+                        "%(amount)s : la somme doit être exacte.")
+                      % {"total": format_eur(total), "amount": format_eur(amount)})
     dates = [item.planned_date for item in items if item.planned_date is not None]
     if dates != sorted(dates):
         errors.append(_("Les dates de l'échéancier doivent se suivre dans l'ordre."))

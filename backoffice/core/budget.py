@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from .money import format_eur
+
 ZERO = Decimal("0.00")
 
 # Charges (classe 6) — CERFA 12156 "budget du projet"
@@ -166,11 +168,13 @@ def budget_errors(lines: Iterable[BudgetLine]) -> list[str]:
         return errors
     totals = budget_totals(lines)
     if totals.charges != totals.resources:
-        errors.append(_("Le budget n'est pas équilibré : les charges (%(charges)s €) doivent être "
-                        "égales aux produits (%(resources)s €).")
-                      % {"charges": totals.charges, "resources": totals.resources})
+        errors.append(_("Le budget n'est pas équilibré : les charges (%(charges)s) doivent être "
+                        "égales aux produits (%(resources)s).")
+                      % {"charges": format_eur(totals.charges),
+                         "resources": format_eur(totals.resources)})
     if totals.in_kind_charges != totals.in_kind_resources:
         errors.append(_("Les contributions volontaires en nature doivent être équilibrées : "
-                        "emplois (86, %(charges)s €) = contributions (87, %(resources)s €).")
-                      % {"charges": totals.in_kind_charges, "resources": totals.in_kind_resources})
+                        "emplois (86, %(charges)s) = contributions (87, %(resources)s).")
+                      % {"charges": format_eur(totals.in_kind_charges),
+                         "resources": format_eur(totals.in_kind_resources)})
     return errors

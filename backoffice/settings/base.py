@@ -72,6 +72,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "backoffice.core.context_processors.backoffice",
             ],
+            # French notation of amounts, hours, dates and plurals in every template.
+            "builtins": ["backoffice.core.templatetags.french"],
         },
     },
 ]

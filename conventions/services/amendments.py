@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
-from backoffice.core.money import to_money
+from backoffice.core.money import format_eur, to_money
 from backoffice.core.notifications import Event, notify
 
 from .. import rules
@@ -52,10 +52,10 @@ def _check(convention: Convention, new_amounts: dict[int, Decimal],
         elif amount < 0:
             errors.append(_("Le montant de %(year)s ne peut pas être négatif.") % {"year": year})
         elif year in existing and amount < paid_total(existing[year]):
-            errors.append(_("La tranche %(year)s ne peut pas descendre à %(amount)s € : "
-                            "%(paid)s € sont déjà mandatés ou versés.")
-                          % {"year": year, "amount": amount,
-                             "paid": paid_total(existing[year])})
+            errors.append(_("La tranche %(year)s ne peut pas descendre à %(amount)s : "
+                            "%(paid)s sont déjà mandatés ou versés.")
+                          % {"year": year, "amount": format_eur(amount),
+                             "paid": format_eur(paid_total(existing[year]))})
     for year, tranche in existing.items():
         if year not in covered and paid_total(tranche) > 0:
             errors.append(_("La tranche %(year)s a déjà des versements : elle ne peut pas être "

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.core.budget import BudgetLine, budget_errors
-from backoffice.core.money import to_money
+from backoffice.core.money import format_eur, to_money
 from backoffice.core.notifications import Event, notify
 from backoffice.core.roles import Role
 from backoffice.core.uploads import check_upload
@@ -92,7 +92,7 @@ def report_submit(*, report: FinancialReport, budget_lines: list[dict], subsidy_
     if used < 0 or used > report.year.amount:
         raise ValidationError({"subsidy_used": _(
             "La subvention utilisée est comprise entre 0 et le montant de la tranche "
-            "(%(amount)s €).") % {"amount": report.year.amount}})
+            "(%(amount)s).") % {"amount": format_eur(report.year.amount)}})
     if not qualitative_report.strip():
         raise ValidationError({"qualitative_report": _("Le bilan qualitatif est obligatoire.")})
     report.budget_lines = [{"account": line.account, "amount": str(line.amount),
