@@ -82,7 +82,8 @@ def _pay(convention, year, kind, agent, on):
 
 def _from_award(demo, agent) -> None:
     """The previous year's call awarded "Énergies Citoyennes" a project: its convention is
-    created from the award in one click (a notification letter, under €23,000)."""
+    created from the award in one click (a notification letter, under €23,000), signed, and its
+    year confirmed: the financial report is expected."""
     from funds.models import Award
 
     from . import services
@@ -91,7 +92,13 @@ def _from_award(demo, agent) -> None:
                                   application__call__closes_on__year=demo.today.year - 1)
              .order_by("pk").first())
     if award is not None:
-        services.convention_create_from_award(award=award, actor=agent)
+        convention = services.convention_create_from_award(award=award, actor=agent)
+        if convention.status == "draft":
+            # Signed and confirmed: its CERFA 15059 report, compared line by line with the
+            # application's budget, is the association's to file.
+            on = min(award.deliberation_date + dt.timedelta(days=7), demo.today)
+            _sign(convention, agent, on)
+            _confirm(convention, convention.start_date.year, agent, on)
 
 
 def seed(demo) -> None:

@@ -303,6 +303,10 @@ class FinancialReport(models.Model):
     budget_lines = models.JSONField(_("budget réalisé"), default=list, blank=True)
     subsidy_used = money_field(_("part de la subvention utilisée"), null=True, blank=True)
     qualitative_report = models.TextField(_("bilan qualitatif"), blank=True)
+    # Arrêté du 11 octobre 2006 art. 2: why a line differs from the provisional budget,
+    # {row key: explanation} (row keys of backoffice.core.budget.grid_rows).
+    gap_explanations = models.JSONField(_("explication des écarts"), default=dict, blank=True)
+    draft_saved_at = models.DateTimeField(_("brouillon enregistré le"), null=True, blank=True)
     submitted_on = models.DateField(_("déposé le"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("déposé par"),
                                      null=True, blank=True, on_delete=models.SET_NULL,

@@ -117,10 +117,22 @@ def payment_state(*, due_by_date: dt.date | None, paid_on: dt.date | None, today
     return "ok"
 
 
-def report_due_date(*, year: int, month_day_value: tuple[int, int]) -> dt.date:
-    """CERFA 15059: the report is due within 6 months of the end of the funded financial year
-    (30 June Y+1 for a calendar year)."""
-    return on_month_day(year + 1, month_day_value)
+def financial_year_end(*, year: int, year_end: tuple[int, int] = (12, 31)) -> dt.date:
+    """The closing date of the organisation's financial year that ends in ``year`` (``year_end``
+    is (month, day): (12, 31) for a calendar year, (6, 30) for a school year)."""
+    return on_month_day(year, year_end)
+
+
+def report_due_date(*, year: int, year_end: tuple[int, int] = (12, 31),
+                    months: int = 6) -> dt.date:
+    """CERFA 15059: the report is due within ``months`` (6) of the end of the funded financial
+    year (30 June Y+1 for a calendar year, 31 December Y for a year closing on 30 June); a
+    closing on the last day of a month gives a due date on the last day of a month."""
+    end = financial_year_end(year=year, year_end=year_end)
+    due = add_months(end, months)
+    if end.day == calendar.monthrange(end.year, end.month)[1]:
+        due = due.replace(day=calendar.monthrange(due.year, due.month)[1])
+    return due
 
 
 def add_months(date: dt.date, months: int) -> dt.date:

@@ -191,3 +191,21 @@ def awards_without_convention(*, user, limit: int = 50):
 def convention_of_award(*, award) -> Convention | None:
     """The convention created from an award, if any."""
     return Convention.objects.filter(award=award).first()
+
+
+def report_planned(*, report: FinancialReport) -> dict[str, Decimal] | None:
+    """The provisional budget a report is compared with, per grid row: the budget of the
+    application the convention was awarded from (CERFA 12156). None when the convention was
+    not made from an application (nothing to compare)."""
+    from backoffice.core.budget import BudgetLine, amounts_by_row
+
+    convention = report.year.convention
+    if convention.award_id is None:
+        return None
+    from funds.models import ApplicationBudgetLine
+
+    lines = ApplicationBudgetLine.objects.filter(application__award__pk=convention.award_id)
+    return amounts_by_row(BudgetLine(line.account, line.amount, funder=line.funder,
+                                     status=line.funder_status,
+                                     is_this_authority=line.is_this_authority)
+                          for line in lines)

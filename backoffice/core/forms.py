@@ -45,7 +45,7 @@ class OrganisationForm(forms.ModelForm):
             "name", "legal_form", "siret", "rna", "object", "address", "postcode", "city",
             "email", "phone", "website", "legal_representative_name",
             "legal_representative_title", "members_count", "volunteers_count",
-            "employees_count", "fte", "iban", "bic",
+            "employees_count", "fte", "financial_year_end", "iban", "bic",
         ]
         widgets = {"object": forms.Textarea(attrs={"rows": 3})}
 

@@ -140,3 +140,35 @@ def format_date(value, *, long: bool = True) -> str:
         return value.strftime("%d/%m/%Y")
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def amount_in_words(value) -> str:
+    """4000 → 'quatre mille euros', 12345.5 → 'douze mille trois cent quarante-cinq euros et
+    cinquante centimes' (a convention states its amounts in figures and in words)."""
+    from num2words import num2words
+
+    amount = to_money(value)
+    euros, cents = divmod(int(abs(amount) * 100), 100)
+    words = num2words(euros, lang="fr")
+    text = f"{words} euro{'s' if euros >= 2 else ''}"
+    if euros and euros % 1_000_000 == 0:
+        text = f"{words} d'euros"
+    if cents:
+        text += f" et {num2words(cents, lang='fr')} centime{'s' if cents >= 2 else ''}"
+    return ("moins " if amount < 0 else "") + text
+
+
+def with_article(name: str) -> str:
+    """The authority's name with its article, as a sentence needs it: 'la Ville de Lorient',
+    'le Département du Morbihan', "l'Eurométropole", 'Lorient Agglomération' (no article)."""
+    name = (name or "").strip()
+    first = name.split(" ")[0].lower() if name else ""
+    feminine = {"ville", "commune", "région", "communauté", "métropole", "collectivité"}
+    masculine = {"département", "conseil", "syndicat", "pays", "pôle"}
+    if first in feminine:
+        return f"la {name}"
+    if first in masculine:
+        return f"le {name}"
+    if first[:1] and first[:1] in "aeiouyéèêh":
+        return f"l'{name}"
+    return name

@@ -11,7 +11,14 @@ from .conventions import (
 )
 from .documents import document_context, document_html, document_render, document_request
 from .payments import payment_order, payment_record, payment_transition
-from .reports import report_attachment_add, report_review, report_submit
+from .reports import (
+    report_attachment_add,
+    report_check,
+    report_draft_save,
+    report_review,
+    report_submit,
+    rows_from_lines,
+)
 from .schedule import lines_refresh, schedule_generate, schedule_update
 
 __all__ = [
@@ -20,5 +27,6 @@ __all__ = [
     "convention_year_confirm", "document_context", "document_html", "document_render",
     "document_request", "lines_refresh", "main_document_kind", "missing_clauses",
     "payment_order", "payment_record", "payment_transition", "report_attachment_add",
-    "report_review", "report_submit", "schedule_generate", "schedule_update",
+    "report_check", "report_draft_save", "report_review", "report_submit", "rows_from_lines",
+    "schedule_generate", "schedule_update",
 ]

@@ -106,7 +106,8 @@ def test_letter_below_threshold_and_amendment_and_repayment_documents(
     report = small.years.get().report
     with django_capture_on_commit_callbacks(execute=True):
         services.report_submit(report=report, budget_lines=BALANCED_REPORT, subsidy_used="5000",
-                               qualitative_report="Bilan", actor=member)
+                               qualitative_report="Bilan", actor=member,
+                               on=dt.date(2027, 1, 15))
         services.report_review(report=report, approve=True, actor=agent)
         amendment = services.amendment_create(convention=small, reason="Prolongation d'un an",
                                               new_amounts={2027: "6000"},

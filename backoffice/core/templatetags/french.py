@@ -21,9 +21,9 @@ def number(value, places=2) -> str:
 
 
 @register.filter
-def hours(value) -> str:
-    """Hours: 12.5 → '12,5 h', 200 → '200 h'."""
-    return money.format_hours(value, trim=True)
+def hours(value, places="") -> str:
+    """Hours: 12.5 → '12,5 h', 200 → '200 h'; {{ v|hours:"2" }} → '200,00 h'."""
+    return money.format_hours(value, trim=places == "")
 
 
 @register.filter
@@ -50,3 +50,17 @@ def counted(count, words: str) -> str:
 def frdate(value, style: str = "long") -> str:
     """date → '1er décembre 2026' ('long') or '01/12/2026' ('short')."""
     return money.format_date(value, long=style != "short")
+
+
+@register.filter
+def in_words(value) -> str:
+    """4000 → 'quatre mille euros'."""
+    if value is None or value == "":
+        return "—"
+    return money.amount_in_words(value)
+
+
+@register.filter
+def article(name) -> str:
+    """'Ville de Lorient' → 'la Ville de Lorient'."""
+    return money.with_article(str(name or ""))
