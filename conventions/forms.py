@@ -54,8 +54,9 @@ class ConventionCreateForm(forms.Form):
     keep_rule_rate = PercentField(label=_("Excédent raisonnable conservable (%)"), initial=10)
     keep_rule_text = forms.CharField(
         label=_("Règle de l'excédent raisonnable"), widget=forms.Textarea(attrs={"rows": 2}),
-        initial=_("L'association peut conserver un excédent raisonnable ; au-delà, la part "
-                  "non utilisée est reversée."))
+        initial=_("L'association peut conserver un excédent raisonnable."),
+        help_text=_("Le taux et le reversement au-delà (CGCT L1611-4) sont ajoutés au "
+                    "document."))
     conditions_of_use = forms.CharField(label=_("Conditions d'utilisation"),
                                         widget=forms.Textarea(attrs={"rows": 3}))
     evaluation_terms = forms.CharField(label=_("Contrôle et évaluation"),

@@ -317,7 +317,7 @@ def application_receipt_generate(*, version_id: int) -> bool:
         lines = [BudgetLine(str(line["account"]), Decimal(str(line["amount"])),
                             line.get("label", ""), funder=line.get("funder", ""),
                             status=line.get("status", ""),
-                            is_this_authority=bool(line.get("is_this_authority")))
+                            is_this_authority=bool(line.get("this_authority")))
                  for line in version.data.get("budget", [])]
         content = render_pdf("funds/receipt_pdf.html", {
             "application": application, "version": version, "data": version.data,
