@@ -79,6 +79,14 @@ class Convention(models.Model):
                                            blank=True)
     organisation_signatory = models.CharField(_("signataire pour l'organisation"),
                                               max_length=200, blank=True)
+    # SCDL subventions (arrêté du 17 novembre 2017): how the aid is given and whether it is a
+    # de minimis aid notified to the European Commission (règlement 1407/2013).
+    aid_form = models.CharField(_("forme de l'aide"), max_length=40, choices=[
+        ("aide en numéraire", _("Aide en numéraire")), ("aide en nature", _("Aide en nature")),
+        ("aide en numéraire;aide en nature", _("Aide en numéraire et en nature"))],
+        default="aide en numéraire")
+    eu_notified = models.BooleanField(
+        _("aide de minimis notifiée à la Commission européenne"), default=False)
     # Décret 2017-779: essential data published within 3 months of signature (> €23,000).
     open_data_deadline = models.DateField(_("publication en données ouvertes avant le"),
                                           null=True, blank=True, db_index=True)

@@ -209,3 +209,12 @@ def report_planned(*, report: FinancialReport) -> dict[str, Decimal] | None:
                                      status=line.funder_status,
                                      is_this_authority=line.is_this_authority)
                           for line in lines)
+
+
+def authorities_without_population():
+    """Authorities with conventions whose population is not set: the open-data obligation
+    (décret 2017-779, 3,500 inhabitants) cannot be decided for them — a missing setting."""
+    from backoffice.core.models import Authority
+
+    return (Authority.objects.filter(population__isnull=True, conventions__isnull=False)
+            .distinct().order_by("name"))

@@ -115,8 +115,10 @@ class Authority(models.Model):
 
     @property
     def publishes_open_data(self) -> bool:
-        """Décret 2017-779: authorities of 3,500 inhabitants or more publish their conventions."""
-        return (self.population or 0) >= 3500
+        """Décret 2017-779: authorities of 3,500 inhabitants or more publish their conventions.
+        An unknown population cannot exempt anybody: the obligation is assumed (and the pages
+        show the population as a missing setting)."""
+        return self.population is None or self.population >= 3500
 
 
 class LegalForm(models.TextChoices):
