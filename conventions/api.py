@@ -85,12 +85,17 @@ class AmendmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Amendment
-        fields = ["id", "number", "reason", "new_amounts", "new_end_date", "status", "signed_on"]
-        read_only_fields = ["number", "status", "signed_on"]
+        fields = ["id", "number", "reason", "new_amounts", "new_end_date", "decision_reference",
+                  "decision_date", "status", "sent_on", "signed_on"]
+        read_only_fields = ["number", "status", "sent_on", "signed_on"]
 
 
 class AmendmentSignSerializer(serializers.Serializer):
     signed_on = serializers.DateField()
+
+
+class PaymentCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
 
 
 class FromAwardSerializer(serializers.Serializer):
@@ -173,8 +178,38 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
         data = serializer.validated_data
         amendment = services.amendment_create(
             convention=convention, reason=data["reason"], new_amounts=data.get("new_amounts"),
-            new_end_date=data.get("new_end_date"), actor=request.user)
+            new_end_date=data.get("new_end_date"),
+            decision_reference=data.get("decision_reference", ""),
+            decision_date=data.get("decision_date"), actor=request.user)
         return Response(AmendmentSerializer(amendment).data, status=201)
+
+    @extend_schema(request=None, responses=AmendmentSerializer,
+                   summary="Envoyer un avenant pour signature (son document est produit)")
+    @action(detail=True, methods=["post"], url_path=r"amendments/(?P<amendment_pk>\d+)/send")
+    def amendment_send(self, request, pk=None, amendment_pk=None):
+        convention = self.get_object()
+        _check(request.user, "convention.manage", convention)
+        amendment = convention.amendments.filter(pk=amendment_pk).first()
+        if amendment is None:
+            raise Http404
+        amendment = services.amendment_transition(amendment=amendment, to="sent",
+                                                  actor=request.user)
+        return Response(AmendmentSerializer(amendment).data)
+
+    @extend_schema(request=PaymentCancelSerializer, responses=PaymentSerializer,
+                   summary="Annuler un mandat erroné (non payé), avec son motif")
+    @action(detail=True, methods=["post"], url_path=r"payments/(?P<payment_pk>\d+)/cancel")
+    def payment_cancel(self, request, pk=None, payment_pk=None):
+        convention = self.get_object()
+        _check(request.user, "payment.manage", convention)
+        payment = Payment.objects.filter(pk=payment_pk, line__year__convention=convention).first()
+        if payment is None:
+            raise Http404
+        serializer = PaymentCancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        payment = services.payment_cancel(payment=payment, actor=request.user,
+                                          reason=serializer.validated_data["reason"])
+        return Response(PaymentSerializer(payment).data)
 
     @extend_schema(request=AmendmentSignSerializer, responses=AmendmentSerializer,
                    summary="Signer un avenant (il prend effet)")

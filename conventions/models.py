@@ -144,8 +144,9 @@ class ConventionYear(models.Model):
     """One yearly tranche: planned amount, then the amount confirmed after the budget vote
     ("sous réserve de l'inscription des crédits au budget", circulaire 5811-SG)."""
 
+    # PROTECT: deleting a convention never erases its tranches, schedules and payments.
     convention = models.ForeignKey(Convention, verbose_name=_("convention"),
-                                   on_delete=models.CASCADE, related_name="years")
+                                   on_delete=models.PROTECT, related_name="years")
     year = models.PositiveIntegerField(_("année"))
     planned_amount = money_field(_("montant prévisionnel"))
     confirmed_amount = money_field(_("montant confirmé"), null=True, blank=True)
@@ -153,6 +154,10 @@ class ConventionYear(models.Model):
                                              blank=True)
     budget_vote_date = models.DateField(_("date du vote du budget"), null=True, blank=True)
     confirmed_on = models.DateField(_("confirmée le"), null=True, blank=True)
+    # CGCT L1611-4: what a financial report or a withdrawal cancelled on the unpaid lines (the
+    # tranche is then due only for the rest).
+    withdrawn_amount = money_field(_("montant annulé sur les échéances non versées"),
+                                   default=ZERO)
     status = models.CharField(_("statut"), max_length=10, choices=YearStatus.choices,
                               default=YearStatus.PLANNED, db_index=True)
 
@@ -165,15 +170,23 @@ class ConventionYear(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["convention", "year"], name="convention_year_unique"),
             models.CheckConstraint(condition=Q(planned_amount__gte=0), name="year_planned_positive"),
+            models.CheckConstraint(condition=Q(withdrawn_amount__gte=0),
+                                   name="year_withdrawn_positive"),
         ]
 
     def __str__(self) -> str:
         return f"{self.convention.reference} — {self.year}"
 
     @property
-    def amount(self) -> Decimal:
-        """The amount the schedule must sum to: confirmed when confirmed, planned before."""
+    def granted_amount(self) -> Decimal:
+        """Confirmed when confirmed, planned (the signed amount) before."""
         return self.confirmed_amount if self.confirmed_amount is not None else self.planned_amount
+
+    @property
+    def amount(self) -> Decimal:
+        """The amount the schedule must sum to: the granted amount less what a repayment or a
+        withdrawal cancelled on the unpaid lines."""
+        return self.granted_amount - (self.withdrawn_amount or ZERO)
 
 
 class LineKind(models.TextChoices):
@@ -187,7 +200,7 @@ class ScheduleLine(models.Model):
     (loi 2021-875); ``due_by`` is when the payment becomes late; both stay null while the line
     waits for its event (a balance waiting for the previous report)."""
 
-    year = models.ForeignKey(ConventionYear, verbose_name=_("tranche"), on_delete=models.CASCADE,
+    year = models.ForeignKey(ConventionYear, verbose_name=_("tranche"), on_delete=models.PROTECT,
                              related_name="lines")
     position = models.PositiveSmallIntegerField(_("rang"))
     kind = models.CharField(_("type"), max_length=12, choices=LineKind.choices)
@@ -259,22 +272,28 @@ class Payment(models.Model):
 
 class AmendmentStatus(models.TextChoices):
     DRAFT = "draft", _("Brouillon")
+    SENT = "sent", _("Envoyé pour signature")
     SIGNED = "signed", _("Signé")
     CANCELLED = "cancelled", _("Abandonné")
 
 
 class Amendment(models.Model):
-    """A change of amounts, years or end date; it takes effect only once signed."""
+    """A change of amounts, years or end date, decided by its own deliberation (CGCT
+    L2311-7); its document is produced when it is sent, and it takes effect only once signed."""
 
     convention = models.ForeignKey(Convention, verbose_name=_("convention"),
-                                   on_delete=models.CASCADE, related_name="amendments")
+                                   on_delete=models.PROTECT, related_name="amendments")
     number = models.PositiveSmallIntegerField(_("numéro"))
     reason = models.TextField(_("motif"))
     # {"2026": "12000.00", ...}: the new amount of each changed year.
     new_amounts = models.JSONField(_("nouveaux montants annuels"), default=dict, blank=True)
     new_end_date = models.DateField(_("nouvelle date de fin"), null=True, blank=True)
+    decision_reference = models.CharField(_("référence de la délibération"), max_length=120,
+                                          blank=True)
+    decision_date = models.DateField(_("date de la délibération"), null=True, blank=True)
     status = models.CharField(_("statut"), max_length=10, choices=AmendmentStatus.choices,
                               default=AmendmentStatus.DRAFT)
+    sent_on = models.DateField(_("envoyé le"), null=True, blank=True)
     signed_on = models.DateField(_("signé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
@@ -302,7 +321,7 @@ class FinancialReport(models.Model):
     """The compte rendu financier (CERFA 15059) of one year, due 6 months after its end."""
 
     year = models.OneToOneField(ConventionYear, verbose_name=_("tranche"),
-                                on_delete=models.CASCADE, related_name="report")
+                                on_delete=models.PROTECT, related_name="report")
     due_date = models.DateField(_("à déposer avant le"), db_index=True)
     status = models.CharField(_("statut"), max_length=20, choices=ReportStatus.choices,
                               default=ReportStatus.EXPECTED, db_index=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -65,7 +65,8 @@ def build_schedule(*, amount: Decimal, year: int, advance_rate: Decimal, advance
     items = [ScheduleItem(ADVANCE, advance, advance_due)]
     rest = amount - advance
     dates = sorted(instalment_dates or [])
-    share = (rest / (len(dates) + 1)).quantize(CENT, rounding=ROUND_HALF_UP) if dates else ZERO
+    # Rounded down so that the balance, which takes the remainder, is never negative.
+    share = (rest / (len(dates) + 1)).quantize(CENT, rounding=ROUND_DOWN) if dates else ZERO
     last = advance_due
     for date in dates:
         last = max(last, date)
@@ -168,9 +169,55 @@ def days_per_year(start: dt.date, end: dt.date) -> list[Decimal]:
 
 
 def repayment(*, granted: Decimal, used: Decimal, keep_rate: Decimal) -> tuple[Decimal, Decimal]:
-    """(unspent, repayment). Unspent = granted − used (never negative); the organisation keeps
-    up to ``keep_rate × granted`` ("excédent raisonnable", loi 2021-875) and repays the rest
-    (CGCT L1611-4). Invariant: 0 ≤ repayment ≤ unspent ≤ granted."""
+    """(unspent, repayment) of a tranche fully paid. Unspent = granted − used (never
+    negative); the organisation keeps up to ``keep_rate × granted`` ("excédent raisonnable",
+    loi 2021-875) and repays the rest (CGCT L1611-4). Invariant: 0 ≤ repayment ≤ unspent ≤
+    granted. A tranche not fully paid goes through ``repayment_on_paid``."""
     unspent = max(ZERO, granted - used)
     allowed = (granted * keep_rate).quantize(CENT, rounding=ROUND_HALF_UP)
     return unspent, max(ZERO, unspent - allowed)
+
+
+@dataclass(frozen=True)
+class RepaymentSplit:
+    unspent: Decimal      # granted − used: what the report says was not used
+    entitled: Decimal     # what the organisation may finally receive: used + kept, ≤ granted
+    still_payable: Decimal  # what remains to pay on the unpaid lines after the reduction
+    cancelled: Decimal    # how much of the unpaid lines is cancelled or reduced
+    claim: Decimal        # what was paid beyond the use and the keep-rule: to be repaid
+
+
+def repayment_on_paid(*, granted: Decimal, paid: Decimal, used: Decimal,
+                      keep_rate: Decimal) -> RepaymentSplit:
+    """Repayment of money *paid* and not used (CGCT L1611-4): the unpaid lines of the tranche
+    are cancelled or reduced first; only what was paid beyond the use and the keep-rule
+    ("excédent raisonnable", loi 2021-875) is claimed.
+
+    Invariants: 0 ≤ claim ≤ paid; 0 ≤ cancelled ≤ granted − paid; paid − claim +
+    still_payable = entitled ≤ used + kept; cancelled + still_payable = granted − paid.
+    """
+    if min(granted, paid, used, keep_rate) < 0 or keep_rate > 1:
+        raise ValueError("negative amount or rate outside [0, 1]")
+    if paid > granted:
+        raise ValueError("paid above granted")
+    used = min(used, granted)
+    kept = (granted * keep_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    entitled = min(granted, used + kept)
+    unpaid = granted - paid
+    still_payable = max(ZERO, entitled - paid)
+    return RepaymentSplit(unspent=granted - used, entitled=entitled,
+                          still_payable=still_payable, cancelled=unpaid - still_payable,
+                          claim=max(ZERO, paid - entitled))
+
+
+def reduce_lines(amounts: list[Decimal], cut: Decimal) -> list[Decimal]:
+    """Take ``cut`` off unpaid schedule lines, the latest first (the balance goes before the
+    advance). Invariant: every part stays ≥ 0 and the total drops by exactly ``cut``."""
+    if cut < 0 or cut > sum(amounts, ZERO):
+        raise ValueError("cut outside [0, total]")
+    result = list(amounts)
+    for index in range(len(result) - 1, -1, -1):
+        taken = min(result[index], cut)
+        result[index] -= taken
+        cut -= taken
+    return result

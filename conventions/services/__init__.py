@@ -10,7 +10,7 @@ from .conventions import (
     missing_clauses,
 )
 from .documents import document_context, document_html, document_render, document_request
-from .payments import payment_order, payment_record, payment_transition
+from .payments import payment_cancel, payment_order, payment_record, payment_transition
 from .reports import (
     report_attachment_add,
     report_check,
@@ -26,7 +26,7 @@ __all__ = [
     "convention_create_from_award", "convention_transition",
     "convention_year_confirm", "document_context", "document_html", "document_render",
     "document_request", "lines_refresh", "main_document_kind", "missing_clauses",
-    "payment_order", "payment_record", "payment_transition", "report_attachment_add",
+    "payment_cancel", "payment_order", "payment_record", "payment_transition", "report_attachment_add",
     "report_check", "report_draft_save", "report_review", "report_submit", "rows_from_lines",
     "schedule_generate", "schedule_update",
 ]

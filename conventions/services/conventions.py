@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backoffice.core import dates
 from backoffice.core.audit import audit_log
-from backoffice.core.money import to_money
+from backoffice.core.money import format_eur, to_money
 from backoffice.core.notifications import Event, notify
 
 from .. import rules
@@ -149,7 +150,7 @@ def convention_create(*, authority, organisation, object: str, nature: str, star
 
 def requires_convention(convention: Convention) -> bool:
     """Loi 2000-321 art. 10: above the threshold in any year, a written convention."""
-    amounts = [y.amount for y in convention.years.all()]
+    amounts = [y.granted_amount for y in convention.years.all()]
     return rules.requires_convention(yearly_amounts=amounts, threshold=conf().threshold)
 
 
@@ -179,7 +180,29 @@ def missing_clauses(convention: Convention) -> list[str]:
         missing.append(_("l'acceptation du contrat d'engagement républicain"))
     if not authority.signatory_name:
         missing.append(_("le signataire de la collectivité"))
+    if not (convention.decision_reference.strip() and convention.decision_date):
+        # CGCT L2311-7: each subsidy has its deliberation, cited in the convention's visas.
+        missing.append(_("la référence et la date de la délibération"))
     return missing
+
+
+def signature_date_errors(convention: Convention, on: dt.date) -> dict[str, str]:
+    """A signature is recorded once it happened, after the deliberation that decided it and
+    after the organisation accepted the contrat d'engagement républicain (loi 2021-1109)."""
+    return dates.collect(signed_on=(
+        dates.future_error(value=on, today=timezone.localdate(),
+                           label=_("la date de signature"))
+        or dates.order_error(earlier=convention.decision_date, later=on,
+                             earlier_label=_("la délibération"),
+                             later_label=_("la date de signature"),
+                             hint=_("la convention se signe après la délibération qui "
+                                    "l'approuve (CGCT L2311-7)."))
+        or dates.order_error(earlier=convention.organisation.cer_accepted_at, later=on,
+                             earlier_label=_("l'acceptation du contrat d'engagement "
+                                             "républicain"),
+                             later_label=_("la date de signature"),
+                             hint=_("le contrat d'engagement républicain est accepté avant "
+                                    "la signature qu'il conditionne (loi 2021-1109)."))))
 
 
 @transaction.atomic
@@ -207,11 +230,14 @@ def convention_transition(*, convention: Convention, to: str, actor, on: dt.date
         if not (authority_signatory.strip() and organisation_signatory.strip()):
             raise ValidationError({"organisation_signatory": _(
                 "Indiquez les deux signataires (collectivité et organisation).")})
+        errors = signature_date_errors(convention, on)
+        if errors:
+            raise ValidationError(errors)
         convention.signed_on = on
         convention.authority_signatory = authority_signatory.strip()
         convention.organisation_signatory = organisation_signatory.strip()
         convention.open_data_deadline = rules.open_data_deadline(
-            signed_on=on, max_yearly=max((y.amount for y in convention.years.all()),
+            signed_on=on, max_yearly=max((y.granted_amount for y in convention.years.all()),
                                          default=Decimal(0)),
             threshold=c.threshold, months=c.open_data_months,
             publishes=convention.authority.publishes_open_data)
@@ -259,6 +285,24 @@ def convention_year_confirm(*, year: ConventionYear, amount: Decimal, vote_refer
     if not vote_reference.strip() or vote_date is None:
         raise ValidationError({"vote_reference": _(
             "Indiquez la référence et la date du vote du budget (inscription des crédits).")})
+    if amount > year.planned_amount:
+        # The yearly amounts are signed (convention or amendment): the budget vote confirms
+        # them "sous réserve de l'inscription des crédits", it cannot raise them.
+        raise ValidationError({"amount": _(
+            "Le montant confirmé (%(amount)s) dépasse le montant signé (%(signed)s) : passez "
+            "par un avenant.") % {"amount": format_eur(amount),
+                                  "signed": format_eur(year.planned_amount)}})
+    errors = dates.collect(
+        vote_date=dates.future_error(value=vote_date, today=timezone.localdate(),
+                                     label=_("la date du vote du budget"))
+        or dates.order_error(earlier=vote_date, later=on, earlier_label=_("le vote du budget"),
+                             later_label=_("la date de confirmation"),
+                             hint=_("la tranche se confirme après le vote des crédits qui "
+                                    "l'autorise.")),
+        on=dates.future_error(value=on, today=timezone.localdate(),
+                              label=_("la date de confirmation")))
+    if errors:
+        raise ValidationError(errors)
     year.confirmed_amount = amount
     year.budget_vote_reference = vote_reference.strip()
     year.budget_vote_date = vote_date
@@ -288,16 +332,20 @@ def year_close_if_done(*, year: ConventionYear, actor) -> None:
         convention_transition(convention=convention, to=ConventionStatus.CLOSED, actor=actor)
 
 
-def year_mark_paid(*, year: ConventionYear, actor) -> None:
-    """A confirmed tranche whose every line has been paid becomes 'paid'."""
+def year_mark_paid(*, year: ConventionYear, actor) -> bool:
+    """A confirmed tranche whose every line has been paid becomes 'paid' (a line brought to
+    0 € by a cancellation or a repayment has nothing left to pay). True when it did."""
     from ..models import Payment
 
-    lines = list(year.lines.all())
     paid = set(Payment.objects.filter(line__year=year, status=PaymentStatus.PAID)
                .values_list("line_id", flat=True))
-    if year.status == YearStatus.CONFIRMED and lines and all(line.pk in paid for line in lines):
+    lines = [line for line in year.lines.all() if line.amount > 0 or line.pk in paid]
+    if year.status == YearStatus.CONFIRMED and all(line.pk in paid for line in lines) and (
+            lines or year.amount == 0):
         _year_transition(year=year, to=YearStatus.PAID, actor=actor)
         year_close_if_done(year=year, actor=actor)
+        return True
+    return False
 
 
 def year_reopen(*, year: ConventionYear, actor) -> None:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conventions', '0003_merge_award_and_reminder_indexes'),
+        ('conventions', '0004_money_rows_protected_amendment_deliberation'),
     ]
 
     operations = [
