@@ -172,3 +172,14 @@ def with_article(name: str) -> str:
     if first[:1] and first[:1] in "aeiouyéèêh":
         return f"l'{name}"
     return name
+
+
+def to_name(name: str) -> str:
+    """'à' before a name, contracted as French wants it: 'aux Jardins partagés', 'au Cercle
+    nautique', 'à Énergies citoyennes'."""
+    name = (name or "").strip()
+    if name.startswith("Les "):
+        return f"aux {name[4:]}"
+    if name.startswith("Le "):
+        return f"au {name[3:]}"
+    return f"à {name}"

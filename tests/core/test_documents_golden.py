@@ -110,7 +110,11 @@ def build_amendment(world):
     convention = signed_convention(world, Decimal("40000"))
     amendment = services.amendment_create(convention=convention,
                                           reason="Deux récoltes partagées de plus.",
-                                          new_amounts={2026: "42000"}, actor=world["agent"])
+                                          new_amounts={2026: "42000"}, actor=world["agent"],
+                                          decision_reference="DEL-2026-101",
+                                          decision_date=dt.date(2026, 5, 28))
+    services.amendment_transition(amendment=amendment, to="sent", actor=world["agent"],
+                                  on=dt.date(2026, 5, 30))
     services.amendment_transition(amendment=amendment, to="signed", actor=world["agent"],
                                   on=dt.date(2026, 6, 2))
     return convention_pdf(convention, "amendment")
@@ -121,7 +125,11 @@ def build_repayment(world):
     from tests.factories import member_of
 
     convention = signed_convention(world, Decimal("4000"))
-    report = convention.years.get().report
+    year = convention.years.get()
+    for line in year.lines.order_by("position"):  # only money paid is claimed back
+        services.payment_record(line=line, paid_on=line.planned_date,
+                                mandate_reference=f"M-{line.position}", actor=world["agent"])
+    report = year.report
     lines = [{"account": "60", "amount": "4500"}, {"account": "62", "amount": "500"},
              {"account": "74", "amount": "4000", "funder": "commune", "is_this_authority": True},
              {"account": "75", "amount": "1000"}, {"account": "864", "amount": "1000"},

@@ -68,3 +68,18 @@ def test_french_formatting_of_amounts_hours_rates_and_plurals():
     assert plural(1500, "journal", "journaux") == f"1{thin}500{nb}journaux"
     assert format_date(dt.date(2026, 12, 1)) == "1er décembre 2026"
     assert format_date(dt.date(2027, 6, 30), long=False) == "30/06/2027"
+
+
+def test_amounts_in_words_and_names_with_their_article():
+    from backoffice.core.money import amount_in_words, to_name, with_article
+
+    assert amount_in_words(Decimal("4000")) == "quatre mille euros"
+    assert amount_in_words(Decimal("36000.50")) == "trente-six mille euros et cinquante centimes"
+    assert amount_in_words(Decimal("1000000")) == "un million d'euros"
+    assert amount_in_words(Decimal("1.01")) == "un euro et un centime"
+    assert with_article("Ville de Lorient") == "la Ville de Lorient"
+    assert with_article("Département du Morbihan") == "le Département du Morbihan"
+    assert with_article("Eurométropole de Strasbourg") == "l'Eurométropole de Strasbourg"
+    assert with_article("Lorient Agglomération") == "Lorient Agglomération"
+    assert to_name("Les Jardins partagés") == "aux Jardins partagés"
+    assert to_name("Énergies citoyennes") == "à Énergies citoyennes"

@@ -64,3 +64,9 @@ def in_words(value) -> str:
 def article(name) -> str:
     """'Ville de Lorient' → 'la Ville de Lorient'."""
     return money.with_article(str(name or ""))
+
+
+@register.filter
+def to_name(name) -> str:
+    """'Les Jardins' → 'aux Jardins' (after a verb that takes 'à')."""
+    return money.to_name(str(name or ""))
