@@ -15,7 +15,9 @@ from .models import (
     ConventionYear,
     FinancialReport,
     GeneratedDocument,
+    InKindAid,
     Payment,
+    Recovery,
     ScheduleLine,
 )
 
@@ -110,6 +112,20 @@ class AmendmentAdmin(SimpleHistoryAdmin):
 class FinancialReportAdmin(ReadOnlyAdmin):
     list_display = ["year", "due_date", "status", "repayment_amount"]
     list_select_related = ["year__convention"]
+
+
+@admin.register(Recovery)
+class RecoveryAdmin(ReadOnlyAdmin):
+    list_display = ["convention", "kind", "status", "amount", "decided_amount", "notice_on",
+                    "observation_deadline", "title_reference"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["convention"]
+
+
+@admin.register(InKindAid)
+class InKindAidAdmin(ReadOnlyAdmin):
+    list_display = ["convention", "kind", "year", "value", "account"]
+    list_select_related = ["convention"]
 
 
 @admin.register(GeneratedDocument)

@@ -39,7 +39,7 @@ class Convention(models.Model):
     """A (multi-year) funding commitment of the authority to one organisation.
 
     Above €23,000 in any year it is a written convention (loi 2000-321 art. 10); below, the same
-    record produces a notification letter (arrêté d'attribution).
+    record produces a notification letter (lettre de notification).
     """
 
     reference = models.CharField(_("référence"), max_length=30, unique=True)
@@ -231,6 +231,46 @@ class ScheduleLine(models.Model):
         return f"{self.get_kind_display()} {self.year}"
 
 
+class InKindKind(models.TextChoices):
+    PREMISES = "premises", _("Mise à disposition de locaux")
+    EQUIPMENT = "equipment", _("Prêt de matériel")
+    STAFF = "staff", _("Mise à disposition de personnel")
+    OTHER = "other", _("Autre prestation en nature")
+
+
+class InKindAid(models.Model):
+    """Aid in kind the authority grants with a convention (premises, equipment, staff), valued
+    per year. It counts in the €23,000 threshold: loi 2000-321 art. 9-1 and 10 speak of aid
+    "de toute nature"; the organisation records it in its 86x/87x accounts."""
+
+    convention = models.ForeignKey(Convention, verbose_name=_("convention"),
+                                   on_delete=models.PROTECT, related_name="in_kind_aids")
+    kind = models.CharField(_("nature de l'aide"), max_length=12, choices=InKindKind.choices)
+    description = models.CharField(_("description"), max_length=255)
+    year = models.PositiveIntegerField(_("année"))
+    value = money_field(_("valeur annuelle"))
+    account = models.CharField(_("compte de valorisation"), max_length=10, default="870",
+                               help_text=_("Compte 87x du bénéficiaire (860/870 : mise à "
+                                           "disposition gratuite de biens et services)."))
+    valuation_method = models.TextField(_("méthode de valorisation"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("saisie par"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("aide en nature")
+        verbose_name_plural = _("aides en nature")
+        ordering = ["convention", "year", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(value__gt=0),
+                                              name="in_kind_value_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year} ({self.value} €)"
+
+
 class PaymentStatus(models.TextChoices):
     ORDERED = "ordered", _("Mandatée")
     PAID = "paid", _("Versée")
@@ -377,11 +417,80 @@ class ReportAttachment(models.Model):
         return self.original_name
 
 
+class RecoveryKind(models.TextChoices):
+    REPAYMENT = "repayment", _("Reversement (subvention non utilisée)")
+    CER_WITHDRAWAL = "cer_withdrawal", _("Retrait pour manquement au contrat d'engagement "
+                                         "républicain")
+
+
+class RecoveryStatus(models.TextChoices):
+    NOTICE = "notice", _("Notifiée, observations attendues")
+    OBSERVATIONS = "observations", _("Observations reçues")
+    DECIDED = "decided", _("Décision motivée prise")
+    TITLE = "title", _("Titre de recettes émis")
+    SETTLED = "settled", _("Recouvrée")
+    WAIVED = "waived", _("Abandonnée après observations")
+
+
+class Recovery(models.Model):
+    """The recovery of money paid (CGCT L1611-4) or withdrawn for a CER breach (loi 2000-321
+    art. 10-1, décret 2021-1947 art. 5), through the contradictory procedure (CRPA L121-1,
+    L122-1): notice with a delay for observations → observations → reasoned decision → titre
+    de recettes → received or offset against an unpaid line of the same organisation."""
+
+    convention = models.ForeignKey(Convention, verbose_name=_("convention"),
+                                   on_delete=models.PROTECT, related_name="recoveries")
+    report = models.OneToOneField("FinancialReport", verbose_name=_("compte rendu"), null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="recovery")
+    kind = models.CharField(_("nature"), max_length=16, choices=RecoveryKind.choices)
+    status = models.CharField(_("statut"), max_length=14, choices=RecoveryStatus.choices,
+                              default=RecoveryStatus.NOTICE, db_index=True)
+    amount = money_field(_("montant notifié"))
+    cancelled_amount = money_field(_("montant annulé sur les échéances non versées"),
+                                   default=ZERO)
+    breach_date = models.DateField(_("date du manquement"), null=True, blank=True)
+    notice_on = models.DateField(_("notifiée le"))
+    observation_deadline = models.DateField(_("observations attendues avant le"),
+                                            db_index=True)
+    observations = models.TextField(_("observations de l'organisation"), blank=True)
+    observations_on = models.DateField(_("observations reçues le"), null=True, blank=True)
+    decision_on = models.DateField(_("décision prise le"), null=True, blank=True)
+    decision_reasons = models.TextField(_("motifs de la décision"), blank=True)
+    decided_amount = money_field(_("montant décidé"), null=True, blank=True)
+    due_date = models.DateField(_("à reverser avant le"), null=True, blank=True)
+    title_reference = models.CharField(_("référence du titre de recettes"), max_length=60,
+                                       blank=True)
+    title_date = models.DateField(_("titre émis le"), null=True, blank=True)
+    settled_on = models.DateField(_("recouvrée le"), null=True, blank=True)
+    offset_line = models.ForeignKey(ScheduleLine, verbose_name=_("compensée sur l'échéance"),
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="offsets")
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("recouvrement")
+        verbose_name_plural = _("recouvrements")
+        ordering = ["-notice_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="recovery_amount_positive"),
+            models.CheckConstraint(condition=Q(decided_amount__lte=models.F("amount")),
+                                   name="recovery_decided_within_notice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.convention.reference} ({self.amount} €)"
+
+
 class DocumentKind(models.TextChoices):
     CONVENTION = "convention", _("Convention")
-    NOTIFICATION = "notification", _("Lettre de notification (arrêté d'attribution)")
+    NOTIFICATION = "notification", _("Lettre de notification")
     AMENDMENT = "amendment", _("Avenant")
     REPAYMENT = "repayment", _("Demande de reversement")
+    WITHDRAWAL_NOTICE = "withdrawal_notice", _("Notification de retrait (contrat d'engagement "
+                                               "républicain)")
+    RECOVERY_DECISION = "recovery_decision", _("Décision de reversement")
 
 
 class DocumentStatus(models.TextChoices):
@@ -406,6 +515,8 @@ class GeneratedDocument(models.Model):
                                   on_delete=models.CASCADE, related_name="documents")
     report = models.ForeignKey(FinancialReport, verbose_name=_("compte rendu"), null=True,
                                blank=True, on_delete=models.CASCADE, related_name="documents")
+    recovery = models.ForeignKey(Recovery, verbose_name=_("recouvrement"), null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="documents")
     status = models.CharField(_("statut"), max_length=10, choices=DocumentStatus.choices,
                               default=DocumentStatus.PENDING)
     file = models.FileField(_("fichier"), upload_to=generated_document_path, blank=True)

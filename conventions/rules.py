@@ -25,6 +25,17 @@ class ScheduleItem:
     waits_for_report: bool = False
 
 
+def default_imputation(*, nature: str, operating: str, investment: str,
+                       fund_account: str = "") -> str:
+    """The budget account an award is charged to follows its nature: an equipment subsidy is
+    an investment expense (20421/204x), operating, project and engineering subsidies are
+    operating expenses (6574). A fund's own account wins when it matches the nature."""
+    is_investment = nature == "investissement"
+    if fund_account and fund_account.startswith("204") == is_investment:
+        return fund_account
+    return investment if is_investment else operating
+
+
 def month_day(text: str) -> tuple[int, int]:
     """'03-31' → (3, 31). Settings store yearly deadlines as MM-DD."""
     month, day = (int(part) for part in text.split("-"))
@@ -156,6 +167,31 @@ def requires_convention(*, yearly_amounts: list[Decimal], threshold: Decimal) ->
     return any(amount > threshold for amount in yearly_amounts)
 
 
+def annual_amount(*, total: Decimal, yearly: list[Decimal], start: dt.date,
+                  end: dt.date) -> Decimal:
+    """The annual amount of an aid (décret 2001-495: the threshold applies per year of aid,
+    not per calendar year): a project of 12 months or less counts in full, whatever the
+    calendar years it straddles; a longer one counts per 12 months of its duration, and never
+    less than its largest yearly tranche."""
+    if end < add_months(start, 12):
+        annualised = total
+    else:
+        days = (end - start).days + 1
+        annualised = (total * 365 / Decimal(days)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return max([annualised, *yearly])
+
+
+def aid_by_year(aids: list[tuple[list[int], Decimal]]) -> dict[int, Decimal]:
+    """Loi 2000-321 art. 9-1 and 10: all aid of any kind (cash and in kind) the authority
+    grants one organisation, added up per calendar year. ``aids``: (years covered, annual
+    amount) of each award, convention or in-kind aid."""
+    totals: dict[int, Decimal] = {}
+    for years, amount in aids:
+        for year in years:
+            totals[year] = totals.get(year, ZERO) + amount
+    return totals
+
+
 def calendar_years(start: dt.date, end: dt.date) -> list[int]:
     """The calendar years a convention covers (one tranche per year)."""
     return list(range(start.year, end.year + 1))
@@ -207,6 +243,32 @@ def repayment_on_paid(*, granted: Decimal, paid: Decimal, used: Decimal,
     still_payable = max(ZERO, entitled - paid)
     return RepaymentSplit(unspent=granted - used, entitled=entitled,
                           still_payable=still_payable, cancelled=unpaid - still_payable,
+                          claim=max(ZERO, paid - entitled))
+
+
+def cer_withdrawal(*, granted: Decimal, paid: Decimal, start: dt.date, end: dt.date,
+                   breach_date: dt.date) -> RepaymentSplit:
+    """Withdrawal for a breach of the contrat d'engagement républicain (loi 2000-321 art.
+    10-1, décret 2021-1947 art. 5 II): the subsidy is withdrawn pro rata of the period
+    remaining after the breach (the days after ``breach_date`` up to ``end``). What is
+    withdrawn is first cancelled on the unpaid lines; only what was paid beyond the part kept
+    is claimed.
+
+    Invariants: 0 ≤ claim ≤ paid; withdrawn = granted − entitled ∈ [0, granted];
+    cancelled + still_payable = granted − paid; paid − claim + still_payable = entitled.
+    """
+    if not start <= breach_date <= end:
+        raise ValueError("breach outside the convention")
+    if min(granted, paid) < 0 or paid > granted:
+        raise ValueError("paid outside [0, granted]")
+    total_days = (end - start).days + 1
+    remaining = (end - breach_date).days
+    withdrawn = (granted * remaining / Decimal(total_days)).quantize(CENT,
+                                                                     rounding=ROUND_HALF_UP)
+    entitled = granted - withdrawn
+    still_payable = max(ZERO, entitled - paid)
+    return RepaymentSplit(unspent=withdrawn, entitled=entitled, still_payable=still_payable,
+                          cancelled=granted - paid - still_payable,
                           claim=max(ZERO, paid - entitled))
 
 

@@ -28,7 +28,7 @@ from ..models import (
     YearStatus,
 )
 from ._common import apply_transition, conf
-from .conventions import main_document_kind, year_reopen
+from .conventions import annual_amount, main_document_kind, year_reopen
 from .schedule import lines_refresh, paid_total, schedule_generate
 
 AMENDMENT_TRANSITIONS = {
@@ -229,7 +229,7 @@ def amendment_transition(*, amendment: Amendment, to: str, actor, on: dt.date | 
         # signed by both parties, and its essential data must be published (décret 2017-779).
         c = conf()
         convention.open_data_deadline = rules.open_data_deadline(
-            signed_on=on, max_yearly=max(y.granted_amount for y in convention.years.all()),
+            signed_on=on, max_yearly=annual_amount(convention),
             threshold=c.threshold, months=c.open_data_months,
             publishes=convention.authority.publishes_open_data)
         convention.full_clean()

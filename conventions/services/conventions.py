@@ -119,7 +119,9 @@ def convention_create(*, authority, organisation, object: str, nature: str, star
         raise ValidationError(errors)
     convention = Convention(
         reference=_next_reference(start_date), authority=authority, organisation=organisation,
-        object=object, nature=nature, imputation=imputation or c.default_imputation,
+        object=object, nature=nature,
+        imputation=imputation.strip() or rules.default_imputation(
+            nature=nature, operating=c.default_imputation, investment=c.investment_imputation),
         start_date=start_date, end_date=end_date,
         keep_rule_rate=c.default_keep_rate if keep_rule_rate is None else keep_rule_rate,
         keep_rule_text=keep_rule_text,
@@ -148,10 +150,37 @@ def convention_create(*, authority, organisation, object: str, nature: str, star
     return convention
 
 
+def annual_amount(convention: Convention) -> Decimal:
+    """The annual amount of a convention's cash aid (décret 2001-495): a project of 12 months
+    or less in full, a longer one per 12 months, never less than its largest tranche."""
+    yearly = [y.granted_amount for y in convention.years.all()]
+    return rules.annual_amount(total=sum(yearly, Decimal("0.00")), yearly=yearly,
+                               start=convention.start_date, end=convention.end_date)
+
+
+def organisation_aid_by_year(*, organisation, authority) -> dict[int, Decimal]:
+    """All the aid the authority grants one organisation per calendar year, cash and in kind
+    (loi 2000-321 art. 9-1 and 10): every convention or letter not terminated counts its
+    annual amount in each year it covers, every in-kind aid its value in its year."""
+    conventions = (Convention.objects.filter(organisation=organisation, authority=authority)
+                   .exclude(status=ConventionStatus.TERMINATED)
+                   .prefetch_related("years", "in_kind_aids"))
+    aids = []
+    for item in conventions:
+        aids.append(([y.year for y in item.years.all()], annual_amount(item)))
+        aids.extend(([aid.year], aid.value) for aid in item.in_kind_aids.all())
+    return rules.aid_by_year(aids)
+
+
 def requires_convention(convention: Convention) -> bool:
-    """Loi 2000-321 art. 10: above the threshold in any year, a written convention."""
-    amounts = [y.granted_amount for y in convention.years.all()]
-    return rules.requires_convention(yearly_amounts=amounts, threshold=conf().threshold)
+    """Loi 2000-321 art. 10, décret 2001-495: a written convention when the organisation's
+    annual aid from the authority, all awards and in-kind aid added up, exceeds the
+    threshold in any year this convention covers."""
+    totals = organisation_aid_by_year(organisation=convention.organisation,
+                                      authority=convention.authority)
+    years = [y.year for y in convention.years.all()]
+    return rules.requires_convention(yearly_amounts=[totals.get(y, Decimal("0")) for y in years],
+                                     threshold=conf().threshold)
 
 
 def main_document_kind(convention: Convention) -> str:
@@ -237,8 +266,7 @@ def convention_transition(*, convention: Convention, to: str, actor, on: dt.date
         convention.authority_signatory = authority_signatory.strip()
         convention.organisation_signatory = organisation_signatory.strip()
         convention.open_data_deadline = rules.open_data_deadline(
-            signed_on=on, max_yearly=max((y.granted_amount for y in convention.years.all()),
-                                         default=Decimal(0)),
+            signed_on=on, max_yearly=annual_amount(convention),
             threshold=c.threshold, months=c.open_data_months,
             publishes=convention.authority.publishes_open_data)
     elif to == ConventionStatus.TERMINATED:
@@ -354,3 +382,50 @@ def year_reopen(*, year: ConventionYear, actor) -> None:
         _year_transition(year=year, to=YearStatus.CONFIRMED, actor=actor)
 
 
+
+
+@transaction.atomic
+def in_kind_aid_add(*, convention: Convention, kind: str, description: str, year: int,
+                    value, valuation_method: str, actor, account: str = "870"):
+    """Record an aid in kind (premises, equipment, staff) valued for one year of a draft
+    convention. It counts in the threshold (aid "de toute nature", loi 2000-321 art. 9-1);
+    once the convention is sent, an amendment changes it."""
+    from ..models import InKindAid, InKindKind
+
+    convention = Convention.objects.select_for_update().get(pk=convention.pk)
+    if convention.status != ConventionStatus.DRAFT:
+        raise ValidationError(_("La convention n'est plus un brouillon : une aide en nature "
+                                "s'ajoute désormais par un avenant."))
+    errors = {}
+    if kind not in InKindKind.values:
+        errors["kind"] = _("Choisissez la nature de l'aide : locaux, matériel, personnel ou "
+                           "autre.")
+    if year not in rules.calendar_years(convention.start_date, convention.end_date):
+        errors["year"] = _("L'année %(year)s est hors de la durée de la convention (%(first)s "
+                           "à %(last)s).") % {"year": year, "first": convention.start_date.year,
+                                             "last": convention.end_date.year}
+    try:
+        value = to_money(value)
+    except (TypeError, ValueError):
+        errors["value"] = _("Valeur illisible.")
+    else:
+        if value <= 0:
+            errors["value"] = _("La valeur d'une aide en nature est positive.")
+    if not (description or "").strip():
+        errors["description"] = _("Décrivez l'aide (quels locaux, quel matériel, quel "
+                                  "personnel).")
+    if not (valuation_method or "").strip():
+        errors["valuation_method"] = _("Indiquez comment la valeur est calculée (loyer de "
+                                       "marché, coût horaire, barème…).")
+    if errors:
+        raise ValidationError(errors)
+    aid = InKindAid(convention=convention, kind=kind, description=description.strip(),
+                    year=year, value=value, account=(account or "870").strip(),
+                    valuation_method=valuation_method.strip(), created_by=actor)
+    aid.full_clean()
+    aid.save()
+    audit_log(event="in_kind_aid_added", obj=convention, actor=actor,
+              message=_("Aide en nature %(year)s : %(description)s, valorisée %(value)s.")
+              % {"year": year, "description": aid.description, "value": format_eur(value)},
+              data={"kind": kind, "value": str(value), "account": aid.account})
+    return aid

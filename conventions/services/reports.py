@@ -281,8 +281,6 @@ def report_review(*, report: FinancialReport, approve: bool, actor, comment: str
     the convention's volunteer entries of the year; asking for changes unlocks them."""
     from volunteering.services import entries_lock, entries_unlock
 
-    from .documents import document_request
-
     report = FinancialReport.objects.select_for_update().select_related(
         "year__convention__organisation").get(pk=report.pk)
     convention = report.year.convention
@@ -320,7 +318,12 @@ def report_review(*, report: FinancialReport, approve: bool, actor, comment: str
                      reason=_("Compte rendu financier %(year)s approuvé.")
                      % {"year": report.year.year})
         if repayment > 0:
-            document_request(convention=convention, kind="repayment", report=report)
+            # CRPA L121-1: the repayment is notified first, with a delay for observations.
+            from .recovery import recovery_open
+
+            recovery_open(convention=convention, kind="repayment", amount=repayment,
+                          cancelled=split.cancelled, report=report, actor=actor,
+                          on=report.reviewed_on)
         notify(Event.REPORT_APPROVED, convention, actor, url=f"/conventions/{convention.pk}/",
                context={"report": report})
     else:

@@ -202,3 +202,84 @@ def test_date_rules_messages():
     assert dates.order_error(earlier=None, later=today, earlier_label="a", later_label="b",
                              hint="h") is None
     assert dates.collect(a=None, b="x") == {"b": "x"}
+
+
+@pytest.mark.parametrize("total,yearly,start,end,annual", [
+    # 12 months straddling two calendar years: the whole award is its annual amount.
+    ("40000", ["20164.38", "19835.62"], "2026-07-01", "2027-06-30", "40000"),
+    ("20000", ["20000"], "2026-01-01", "2026-12-31", "20000"),
+    ("9000", ["9000"], "2026-03-01", "2026-05-31", "9000"),          # short: not inflated
+    # Longer than 12 months: per 12 months, never below the largest tranche.
+    ("90000", ["30000", "30000", "30000"], "2026-01-01", "2028-12-31", "30000"),
+    ("60000", ["10000", "10000", "40000"], "2026-01-01", "2028-12-31", "40000"),
+    ("48000", ["16000", "32000"], "2026-07-01", "2027-12-31", "32000"),
+    ("48000", ["24000", "24000"], "2026-07-01", "2027-12-31", "31912.57"),
+])
+def test_annual_amount(total, yearly, start, end, annual):
+    parse = dt.date.fromisoformat
+    assert rules.annual_amount(total=Decimal(total), yearly=[Decimal(y) for y in yearly],
+                               start=parse(start), end=parse(end)) == Decimal(annual)
+
+
+def test_aid_by_year_adds_every_aid_of_the_year():
+    assert rules.aid_by_year([([2026, 2027], Decimal("15000")), ([2026], Decimal("10000")),
+                              ([2027], Decimal("500"))]) == {2026: Decimal("25000"),
+                                                             2027: Decimal("15500")}
+    assert rules.aid_by_year([]) == {}
+
+
+@st.composite
+def withdrawals(draw):
+    start = draw(st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2030, 1, 1)))
+    end = start + dt.timedelta(days=draw(st.integers(0, 4 * 366)))
+    breach = start + dt.timedelta(days=draw(st.integers(0, (end - start).days)))
+    granted = draw(amounts)
+    paid = draw(st.decimals(min_value=Decimal("0"), max_value=granted, places=2))
+    return granted, paid, start, end, breach
+
+
+@given(withdrawals())
+def test_cer_withdrawal_is_pro_rata_and_never_claims_more_than_paid(w):
+    granted, paid, start, end, breach = w
+    split = rules.cer_withdrawal(granted=granted, paid=paid, start=start, end=end,
+                                 breach_date=breach)
+    total, remaining = (end - start).days + 1, (end - breach).days
+    assert abs(split.unspent - granted * remaining / total) <= Decimal("0.005")
+    assert Decimal(0) <= split.unspent <= granted
+    assert Decimal(0) <= split.claim <= paid
+    assert split.cancelled + split.still_payable == granted - paid
+    assert paid - split.claim + split.still_payable == split.entitled == granted - split.unspent
+
+
+def test_cer_withdrawal_examples():
+    # 36 500 € over 365 days, breach on day 100: 265 days remain → 26 500 € withdrawn.
+    split = rules.cer_withdrawal(granted=Decimal("36500"), paid=Decimal("18250"),
+                                 start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31),
+                                 breach_date=dt.date(2026, 4, 10))
+    assert (split.unspent, split.entitled, split.claim, split.cancelled) == (
+        Decimal("26500.00"), Decimal("10000.00"), Decimal("8250.00"), Decimal("18250.00"))
+    last_day = rules.cer_withdrawal(granted=Decimal("100"), paid=Decimal("0"),
+                                    start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31),
+                                    breach_date=dt.date(2026, 12, 31))
+    assert last_day.unspent == 0 and last_day.still_payable == Decimal("100")
+    with pytest.raises(ValueError):
+        rules.cer_withdrawal(granted=Decimal("1"), paid=Decimal("0"), start=dt.date(2026, 1, 1),
+                             end=dt.date(2026, 12, 31), breach_date=dt.date(2027, 1, 1))
+    with pytest.raises(ValueError):
+        rules.cer_withdrawal(granted=Decimal("1"), paid=Decimal("2"), start=dt.date(2026, 1, 1),
+                             end=dt.date(2026, 12, 31), breach_date=dt.date(2026, 6, 1))
+
+
+@pytest.mark.parametrize("nature,fund_account,account", [
+    ("fonctionnement", "", "6574"),
+    ("projet", "", "6574"),
+    ("ingenierie", "", "6574"),
+    ("investissement", "", "20421"),
+    ("investissement", "6574", "20421"),     # an operating fund's account never charges equipment
+    ("investissement", "20422", "20422"),    # the fund's own 204x account wins
+    ("fonctionnement", "20421", "6574"),
+    ("projet", "65748", "65748"),
+])
+def test_default_imputation_follows_the_nature(nature, fund_account, account):
+    assert rules.default_imputation(nature=nature, operating="6574", investment="20421",
+                                    fund_account=fund_account) == account

@@ -342,3 +342,96 @@ def test_report_and_amendment_refuse_to_drop_a_tranche_with_payments(active, age
         _amend(active, agent, new_amounts={2026: "1000"})
     assert "déjà mandatés ou versés" in _messages(exc)
     assert year.report.status == ReportStatus.EXPECTED
+
+
+# Every refusal of the money services, with its French message --------------------------
+
+def test_convention_create_refusals(authority, organisation, agent):
+    base = dict(authority=authority, organisation=organisation, object="Objet", actor=agent,
+                nature="fonctionnement", start_date=dt.date(2026, 1, 1),
+                end_date=dt.date(2026, 12, 31), yearly_amounts=["1000"])
+    for change, field, text in [
+            ({"end_date": dt.date(2025, 12, 31)}, "end_date", "doit suivre la date de début"),
+            ({"end_date": dt.date(2033, 12, 31), "yearly_amounts": ["1"] * 8}, "end_date",
+             "au plus 6 années"),
+            ({"yearly_amounts": ["abc"]}, "yearly_amounts", "illisible"),
+            ({"yearly_amounts": ["0"]}, "yearly_amounts", "au moins un n'est pas nul"),
+            ({"cofinancing": [{"funder": "Région", "amount": "x"}]}, "cofinancing",
+             "montant illisible"),
+            ({"cofinancing": [{"funder": "", "amount": "10"}]}, "cofinancing",
+             "indiquez le financeur"),
+            ({"cofinancing": [{"funder": "Région", "amount": "10", "status": "peut-être"}]},
+             "cofinancing", "« demandé » ou « obtenu »")]:
+        with pytest.raises(ValidationError) as exc:
+            services.convention_create(**{**base, **change})
+        assert text in " ".join(exc.value.message_dict[field]), change
+    assert not Convention.objects.exists()
+
+
+def test_transition_refusals(authority, organisation, agent):
+    convention = make_convention(authority=authority, organisation=organisation, agent=agent)
+    services.convention_transition(convention=convention, to="sent", actor=agent,
+                                   on=dt.date(2026, 1, 2))
+    with pytest.raises(ValidationError) as exc:
+        services.convention_transition(convention=convention, to="signed", actor=agent,
+                                       on=dt.date(2026, 1, 15), authority_signatory="A")
+    assert "deux signataires" in _messages(exc)
+    with pytest.raises(ValidationError) as exc:
+        services.convention_transition(convention=convention, to="terminated", actor=agent,
+                                       reason=" ")
+    assert "motif de la résiliation" in _messages(exc)
+    with pytest.raises(ValidationError) as exc:
+        services.convention_transition(convention=convention, to="closed", actor=agent)
+    assert "Passage impossible de « Envoyée pour signature » à « Clôturée »" in _messages(exc)
+
+
+def test_payment_and_schedule_refusals(active, agent):
+    from conventions.rules import ScheduleItem
+
+    year = active.years.get(year=2026)
+    payment = _pay(year.lines.get(kind=LineKind.ADVANCE), agent)
+    with pytest.raises(ValidationError) as exc:
+        services.payment_transition(payment=payment, to=PaymentStatus.CANCELLED, actor=agent)
+    assert "Passage impossible de « Versée » à « Annulée »" in _messages(exc)
+    with pytest.raises(ValidationError) as exc:
+        services.schedule_update(year=year, actor=agent, items=[
+            ScheduleItem("balance", Decimal("30000"), dt.date(2026, 9, 30))])
+    assert "modifiez-la par un avenant" in _messages(exc)
+    year.confirmed_amount = Decimal("1000")
+    from conventions.services.schedule import schedule_generate
+
+    with pytest.raises(ValidationError) as exc:
+        schedule_generate(year=year)
+    assert "ne peut pas descendre sous les 15000.00 € déjà mandatés" in _messages(exc)
+
+
+def test_report_submit_refusals(active, member):
+    report = active.years.get(year=2026).report
+    for change, field, text in [
+            ({"subsidy_used": "x"}, "subsidy_used", "Montant illisible"),
+            ({"subsidy_used": "30000.01"}, "subsidy_used", "entre 0 et le montant de la tranche"),
+            ({"qualitative_report": " "}, "qualitative_report", "obligatoire"),
+            ({"budget_lines": []}, "budget_lines", "Le budget réalisé est vide"),
+            ({"budget_lines": [{"account": "60", "amount": "x"}]}, "budget_lines",
+             "montant illisible")]:
+        with pytest.raises(ValidationError) as exc:
+            services.report_submit(report=report, actor=member, **{
+                "budget_lines": BALANCED_REPORT, "subsidy_used": "100",
+                "qualitative_report": "Bilan", **change})
+        assert text in " ".join(exc.value.message_dict[field]), change
+
+
+def test_amendment_cannot_drop_a_tranche_with_a_payment_history(active, agent):
+    year = active.years.get(year=2028)
+    services.convention_year_confirm(year=year, amount="30000", vote_reference="BP 2028",
+                                     vote_date=dt.date(2026, 2, 1), actor=agent,
+                                     on=dt.date(2026, 2, 1))
+    payment = services.payment_order(line=year.lines.get(kind=LineKind.ADVANCE),
+                                     ordered_on=dt.date(2026, 2, 2), mandate_reference="M",
+                                     actor=agent)
+    services.payment_cancel(payment=payment, reason="Erreur d'année", actor=agent)
+    with pytest.raises(ValidationError) as exc:
+        _amend(active, agent, new_amounts={}, new_end_date=dt.date(2027, 12, 31))
+    assert "La tranche 2028 a déjà des mandats ou des versements" in _messages(exc)
+    amendment = _amend(active, agent, new_amounts={2028: "0"})
+    assert amendment.new_amounts == {"2028": "0.00"}

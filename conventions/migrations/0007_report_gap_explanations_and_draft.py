@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conventions', '0004_money_rows_protected_amendment_deliberation'),
+        ('conventions', '0006_recovery_procedure'),
     ]
 
     operations = [

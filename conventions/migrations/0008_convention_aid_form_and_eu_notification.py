@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conventions', '0005_report_gap_explanations_and_draft'),
+        ('conventions', '0007_report_gap_explanations_and_draft'),
     ]
 
     operations = [
