@@ -201,9 +201,10 @@ BUILDERS = {"convention": build_convention, "notification": build_notification,
             "amendment": build_amendment, "repayment": build_repayment,
             "receipt": build_receipt, "attestation": build_attestation,
             "scorecard": build_scorecard}
-# The first words of each closing block: what must never open a page on its own.
+# The first words of each signature block ("Fait à …" or the signatory, when the letter is
+# dated at its top): they must never open a page on their own.
 CLOSINGS = {"convention": "Fait à Lorient", "notification": "Fait à Lorient",
-            "amendment": "Fait à Lorient", "repayment": "Fait à Lorient",
+            "amendment": "Fait à Lorient", "repayment": "Fabrice Loher",
             "receipt": "Ce récépissé atteste", "attestation": "Fait à Lorient",
             "scorecard": None}
 
