@@ -402,7 +402,7 @@ def test_payment_and_schedule_refusals(active, agent):
 
     with pytest.raises(ValidationError) as exc:
         schedule_generate(year=year)
-    assert "ne peut pas descendre sous les 15000.00 € déjà mandatés" in _messages(exc)
+    assert "ne peut pas descendre sous les 15\u202f000,00\u00a0€ déjà mandatés" in _messages(exc)
 
 
 def test_report_submit_refusals(active, member):
