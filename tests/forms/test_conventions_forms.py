@@ -325,10 +325,18 @@ def test_schedule_edit(app, agent):
     assert "Échéancier enregistré." in messages_of(done)
 
 
-REPORT = {"acc_60": "20000", "acc_64": "10000", "acc_74_authority": "27000", "acc_75": "3000"}
+REPORT = {"amount_60": "20000", "amount_64": "10000", "amount_74_authority": "27000",
+          "amount_75": "3000"}
 
 
 def test_report_submit_and_review(app, agent):
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2027, 2, 1, 12, 0), tick=False):
+        _report_submit_and_review(app, agent)
+
+
+def _report_submit_and_review(app, agent):
     convention = make_convention(confirmed=True)
     report = FinancialReport.objects.get(year__convention=convention)
     app.set_user(member_of(convention.organisation))
@@ -336,18 +344,18 @@ def test_report_submit_and_review(app, agent):
     form = form_with(app.get(url), "Déposer le compte rendu")
     for name, value in REPORT.items():
         form[name] = value
-    form["acc_75"] = "2000"
+    form["amount_75"] = "2000"
     form["subsidy_used"] = "27000"
     form["qualitative_report"] = "Douze ateliers, 240 participants."
-    refused = form.submit(status=400)
+    refused = form.submit("action", value="submit", status=400)
     assert summary_of(refused)
     assert value_of(refused, "qualitative_report") == "Douze ateliers, 240 participants."
-    assert value_of(refused, "acc_75") == "2000"
+    assert value_of(refused, "amount_75") == "2000"
     report.refresh_from_db()
     assert report.status == "expected"
     form = form_with(refused, "Déposer le compte rendu")
-    form["acc_75"] = "3000"
-    done = form.submit().follow()
+    form["amount_75"] = "3000"
+    done = form.submit("action", value="submit").follow()
     report.refresh_from_db()
     assert report.status == "submitted" and report.subsidy_used == Decimal("27000.00")
     assert "Compte rendu déposé." in messages_of(done)

@@ -77,7 +77,7 @@ def test_week_grid(app, organisation, admin, volunteers):
     done = form.submit().follow()
     assert sorted(VolunteerEntry.objects.values_list("date", "hours")) == [
         (dt.date(2026, 3, 2), Decimal("2.00")), (dt.date(2026, 3, 4), Decimal("1.50"))]
-    assert "2 journées enregistrées" in messages_of(done)
+    assert "2\xa0journées enregistrées" in messages_of(done)
 
 
 def test_session(app, organisation, admin, volunteers):
@@ -114,7 +114,7 @@ def test_import_preview_then_confirm(app, organisation, admin, volunteers):
     confirm = form_with(preview, "Confirmer l'import")
     done = confirm.submit().follow()
     assert VolunteerEntry.objects.get().hours == Decimal("2.50")
-    assert "1 saisies importées" in messages_of(done)
+    assert "1\xa0saisie importée" in messages_of(done)
     again = confirm.submit().follow()
     assert "plus disponible" in messages_of(again)
     assert VolunteerEntry.objects.count() == 1
@@ -179,7 +179,7 @@ def test_method_and_revalue(app, organisation, admin, volunteers):
     done = form.submit().follow()
     entry = VolunteerEntry.objects.get()
     assert (entry.valuation_method, entry.rate) == ("smic_loaded", Decimal("17.23"))
-    assert "1 saisies revalorisées" in messages_of(done)
+    assert "1\xa0saisie revalorisée" in messages_of(done)
 
 
 def test_rates(app):
