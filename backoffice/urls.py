@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
+from backoffice.core.api_auth import ObtainTokenView
 from backoffice.core.health import healthz
+from backoffice.core.views import ThrottledPasswordResetView
 
 admin.site.site_header = "Pacte back-office — administration"
 admin.site.site_title = "Pacte back-office"
@@ -16,7 +17,7 @@ api_v1 = [
     path("", include("conventions.api_urls")),
     path("", include("volunteering.api_urls")),
     path("", include("dashboard.api_urls")),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
 ]
 
 urlpatterns = [
@@ -24,6 +25,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
+    path("compte/password_reset/", ThrottledPasswordResetView.as_view(),
+         name="password_reset"),
     path("compte/", include("django.contrib.auth.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

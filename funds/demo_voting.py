@@ -72,7 +72,8 @@ def _project(call, organisation, applicant, title, amount, summary, district=Non
 
 def _citizen() -> User:
     user, created = User.objects.get_or_create(
-        email=CITIZEN, defaults={"first_name": "Maëlle", "last_name": "Le Goff"})
+        email=CITIZEN, defaults={"first_name": "Maëlle", "last_name": "Le Goff",
+                                 "email_verified_at": timezone.now()})
     if created:
         user.set_password("demo")
         user.save()

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import PasswordResetView, redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -88,30 +89,104 @@ class AgentHomeView(PermissionMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
 
+def _safe_next(request) -> str:
+    """The local page to come back to (``next`` of the query or the form), else ""."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()},
+                                                    require_https=request.is_secure()):
+        return next_url
+    return ""
+
+
 class SignupView(View):
+    """Sign-up: the same answer for a new and a known address (an e-mail tells the rest)."""
+
     template_name = "registration/signup.html"
 
     def get(self, request):
         if request.user.is_authenticated:
             return redirect("core:space")
-        return render(request, self.template_name, {"form": SignupForm()})
+        return render(request, self.template_name, {"form": SignupForm(),
+                                                    "next": _safe_next(request)})
 
     def post(self, request):
         form = SignupForm(request.POST)
+        next_url = _safe_next(request)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                user = services.user_signup(email=data["email"], password=data["password1"],
-                                            first_name=data["first_name"],
-                                            last_name=data["last_name"])
+                services.user_signup(email=data["email"], password=data["password1"],
+                                     first_name=data["first_name"], last_name=data["last_name"],
+                                     next_url=next_url)
             except ValidationError as exc:
                 add_service_errors(exc, form)
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Votre compte est créé. Créez ou rejoignez maintenant "
-                                            "votre organisation."))
-                return redirect("core:space")
-        return render(request, self.template_name, {"form": form}, status=400)
+                return redirect("core:signup-sent")
+        return render(request, self.template_name, {"form": form, "next": next_url},
+                      status=400)
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Django's reset form, at most PASSWORD_RESET_LIMIT requests an hour per client address and
+    per e-mail typed (429 beyond): no mailbox flooding, no address probing by volume."""
+
+    def post(self, request, *args, **kwargs):
+        from .throttle import throttle_hit
+
+        email = (request.POST.get("email") or "").strip().lower()
+        keys = [f"password-reset:ip:{request.META.get('REMOTE_ADDR', '')}"]
+        if email:
+            keys.append(f"password-reset:email:{email}")
+        if not throttle_hit(keys, limit=settings.PASSWORD_RESET_LIMIT,
+                            window=settings.PASSWORD_RESET_WINDOW_SECONDS):
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, _("Trop de demandes de réinitialisation : réessayez dans une "
+                                   "heure, ou contactez la collectivité."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+
+class SignupSentView(TemplateView):
+    template_name = "registration/signup_sent.html"
+
+
+class EmailVerifyView(View):
+    """The link of the sign-up e-mail: confirms the address, logs in, goes on to ``next``."""
+
+    def get(self, request, token):
+        from .accounts import user_verify_email
+
+        try:
+            user, verified_now = user_verify_email(token=token)
+        except ValidationError as exc:
+            return render(request, "registration/email_verify_invalid.html",
+                          {"errors": exc.messages}, status=400)
+        next_url = _safe_next(request)
+        if not verified_now:
+            messages.info(request, _("Votre adresse est déjà confirmée : connectez-vous."))
+            if request.user.is_authenticated and request.user.pk == user.pk:
+                return redirect(next_url or "core:space")
+            return redirect_to_login(next_url) if next_url else redirect(settings.LOGIN_URL)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Votre adresse est confirmée et votre compte activé."))
+        return redirect(next_url or "core:space")
+
+
+class EmailVerifyResendView(LoginRequiredMixin, View):
+    """A new verification link for the logged-in account (the first one may have expired)."""
+
+    def post(self, request):
+        from .accounts import user_send_verification
+
+        with transaction.atomic():
+            sent = user_send_verification(user=request.user, next_url=_safe_next(request))
+        if sent:
+            messages.success(request, _("Un nouveau lien de confirmation vous a été envoyé à "
+                                        "%(email)s.") % {"email": request.user.email})
+        else:
+            messages.info(request, _("Votre adresse est déjà confirmée."))
+        return redirect(_safe_next(request) or "core:space")
 
 
 class OrganisationCreateView(LoginRequiredMixin, View):
