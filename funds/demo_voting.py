@@ -144,4 +144,4 @@ def seed_closed_vote(demo) -> None:
     vote_results_publish(call=call, computation=computation, actor=decider,
                          deliberation_reference=f"DEL-{year}-064",
                          deliberation_date=dt.date(year, 6, 10))
-    call_set_phase(call=call, phase=CallPhase.RESULTS, actor=decider)
+    call_set_phase(call=call, phase=CallPhase.RESULTS, actor=agent)

@@ -66,8 +66,9 @@ class Voter(models.Model):
     external_id = models.CharField(_("identifiant d'origine"), max_length=100, blank=True)
     # Normalised last name, first name and birth date (rules.census_key): one person, one
     # registration per call, whatever the account or the channel. Empty for anonymous imports.
+    # (db_default: the PostgreSQL COPY of imported ballots lists no such column.)
     identity_key = models.CharField(_("clé d'identité"), max_length=320, blank=True,
-                                    editable=False)
+                                    editable=False, default="", db_default="")
     data = models.JSONField(_("autres informations"), default=dict, blank=True)
     created_at = models.DateTimeField(_("inscrit le"), auto_now_add=True)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from backoffice.core.audit import audit_log
 from backoffice.core.money import to_money
 from backoffice.core.notifications import Event, notify
+from backoffice.core.permissions import require
 
 from .. import rules
 from ..models import (
@@ -23,6 +24,7 @@ from ..models import (
     ConventionYear,
     YearStatus,
 )
+from ..permissions import can
 from ._common import apply_transition, conf
 from .conventions import main_document_kind, year_reopen
 from .schedule import lines_refresh, paid_total, schedule_generate
@@ -75,6 +77,7 @@ def _parse_amounts(new_amounts) -> dict[int, Decimal]:
 def amendment_create(*, convention: Convention, reason: str, actor, new_amounts=None,
                      new_end_date: dt.date | None = None) -> Amendment:
     """Draft an amendment. Nothing changes on the convention until it is signed."""
+    require(can, actor, "convention.manage", convention)
     convention = Convention.objects.select_for_update().get(pk=convention.pk)
     if convention.status not in (ConventionStatus.SIGNED, ConventionStatus.ACTIVE):
         raise ValidationError(_("Seule une convention signée peut être modifiée par avenant."))
@@ -101,6 +104,7 @@ def amendment_transition(*, amendment: Amendment, to: str, actor, on: dt.date | 
     """The one status function of an amendment. Signing applies it: new amounts (confirmed
     tranches keep being confirmed), new end date and tranches, rebuilt unpaid schedules, a new
     version of the convention document and the amendment document."""
+    require(can, actor, "convention.manage", amendment.convention)
     from .documents import document_request
 
     amendment = Amendment.objects.select_for_update().select_related("convention").get(

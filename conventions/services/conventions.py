@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from backoffice.core.audit import audit_log
 from backoffice.core.money import to_money
 from backoffice.core.notifications import Event, notify
+from backoffice.core.permissions import require
 
 from .. import rules
 from ..models import (
@@ -24,6 +25,7 @@ from ..models import (
     ReportStatus,
     YearStatus,
 )
+from ..permissions import can
 from ._common import apply_transition, conf
 from .schedule import lines_refresh, schedule_generate
 
@@ -88,6 +90,7 @@ def convention_create(*, authority, organisation, object: str, nature: str, star
     years (a warning in ``convention.warnings`` beyond the recommended 4, circulaire 5811-SG),
     every amount ≥ 0 with at least one positive; nothing saved when anything is invalid.
     """
+    require(can, actor, "convention.manage", None)
     c = conf()
     errors: dict[str, list[str]] = {}
     warnings: list[str] = []
@@ -189,6 +192,7 @@ def convention_transition(*, convention: Convention, to: str, actor, on: dt.date
     """The one status function of a convention (draft → sent → signed → active → closed, or
     terminated). Sending and signing refuse a document with missing clauses; signing freezes
     the document version, sets the open-data deadline and starts the payment clocks."""
+    require(can, actor, "convention.manage", convention)
     from .documents import document_mark_signed, document_request
 
     convention = Convention.objects.select_for_update().select_related(
@@ -245,6 +249,7 @@ def convention_year_confirm(*, year: ConventionYear, amount: Decimal, vote_refer
     """Confirm a tranche after the budget vote: the confirmed amount becomes what the
     schedule sums to, the schedule is rebuilt, the financial report is expected by its due
     date; the first confirmation activates a signed convention."""
+    require(can, actor, "convention.manage", year.convention)
     year = ConventionYear.objects.select_for_update().select_related("convention").get(pk=year.pk)
     convention = year.convention
     on = on or timezone.localdate()

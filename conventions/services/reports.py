@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 from backoffice.core.budget import BudgetLine, budget_errors
 from backoffice.core.money import to_money
 from backoffice.core.notifications import Event, notify
+from backoffice.core.permissions import require
 from backoffice.core.roles import Role
 from backoffice.core.uploads import check_upload
 
 from .. import rules
 from ..models import FinancialReport, ReportAttachment, ReportStatus
+from ..permissions import can
 from ._common import apply_transition
 from .conventions import year_close_if_done
 from .schedule import lines_refresh
@@ -61,6 +63,7 @@ def _check_editable(report: FinancialReport) -> None:
 @transaction.atomic
 def report_attachment_add(*, report: FinancialReport, file, actor) -> ReportAttachment:
     """Attach a PDF to a report still being written; anything but a PDF is refused."""
+    require(can, actor, "report.submit", report)
     report = FinancialReport.objects.select_for_update().get(pk=report.pk)
     _check_editable(report)
     _mime, size, sha256 = check_upload(file, allowed={"application/pdf": "PDF"})
@@ -76,6 +79,7 @@ def report_submit(*, report: FinancialReport, budget_lines: list[dict], subsidy_
                   qualitative_report: str, actor, on: dt.date | None = None) -> FinancialReport:
     """Submit the realised budget (same grid as the application: charges = resources,
     86 = 87) and the qualitative report. Refused once submitted or approved."""
+    require(can, actor, "report.submit", report)
     report = FinancialReport.objects.select_for_update().select_related(
         "year__convention__organisation").get(pk=report.pk)
     _check_editable(report)
@@ -117,6 +121,7 @@ def report_review(*, report: FinancialReport, approve: bool, actor, comment: str
     unspent amount and the repayment beyond the keep-rule (CGCT L1611-4), issues the
     repayment request document when there is one, unlocks the next year's balance and locks
     the convention's volunteer entries of the year; asking for changes unlocks them."""
+    require(can, actor, "report.review", report)
     from volunteering.services import entries_lock, entries_unlock
 
     from .documents import document_request

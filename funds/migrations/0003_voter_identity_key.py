@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='voter',
             name='identity_key',
-            field=models.CharField(blank=True, editable=False, max_length=320, verbose_name="clé d'identité"),
+            field=models.CharField(blank=True, db_default="", default="", editable=False, max_length=320, verbose_name="clé d'identité"),
         ),
         migrations.RunPython(fill_identity_keys, migrations.RunPython.noop),
         migrations.AddConstraint(

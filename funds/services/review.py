@@ -9,9 +9,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backoffice.core.notifications import Event, notify
+from backoffice.core.permissions import require
 
 from .. import rules
 from ..models import Application, ApplicationMessage, ApplicationStatus, MessageKind
+from ..permissions import can
 from .applications import application_transition, application_url, recipients_of
 
 REVIEWABLE = (ApplicationStatus.SUBMITTED, ApplicationStatus.ELIGIBLE)
@@ -30,8 +32,10 @@ def application_review_save(*, application: Application, user, checklist: dict,
     ``declare_eligible`` declare the application eligible in the same transaction (a refused
     declaration saves nothing).
 
-    Invariant: a proposed amount never exceeds the amount requested.
+    Invariant: a proposed amount never exceeds the amount requested; only an instructor
+    (``application.review``) records it.
     """
+    require(can, user, "application.review", application)
     with transaction.atomic():
         application = _locked(application)
         if application.status not in REVIEWABLE:
@@ -56,7 +60,8 @@ def application_review_save(*, application: Application, user, checklist: dict,
 
 def application_request_info(*, application: Application, user, message: str) -> Application:
     """Send the application back to its applicant with a question; the applicant edits and
-    resubmits a new version. Invariant: the request is always written down."""
+    resubmits a new version. Invariant: the request is always written down, by an instructor."""
+    require(can, user, "application.review", application)
     if not (message or "").strip():
         raise ValidationError({"message": _("Précisez les compléments attendus.")})
     with transaction.atomic():
@@ -72,7 +77,9 @@ def application_request_info(*, application: Application, user, message: str) ->
 
 
 def application_declare_eligible(*, application: Application, user) -> Application:
-    """Declare an application eligible. Invariant: every manual check has been ticked."""
+    """Declare an application eligible. Invariant: every manual check has been ticked, by an
+    instructor."""
+    require(can, user, "application.review", application)
     with transaction.atomic():
         application = _locked(application)
         unticked = [str(label) for code, label in rules.MANUAL_CHECKS
@@ -88,7 +95,9 @@ def application_declare_eligible(*, application: Application, user) -> Applicati
 
 def application_declare_ineligible(*, application: Application, user,
                                    motivation: str) -> Application:
-    """Declare an application ineligible. Invariant: always motivated, applicant notified."""
+    """Declare an application ineligible. Invariant: always motivated, applicant notified,
+    by an instructor."""
+    require(can, user, "application.review", application)
     if not (motivation or "").strip():
         raise ValidationError({"motivation": _("Motivez l'irrecevabilité.")})
     with transaction.atomic():

@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
+from backoffice.core.permissions import require
 
 from ..models import Ballot, BallotChannel, Call, CallKind, CallPhase, CensusEntry, District, Voter
 from ..models_voting import VoterSource, voter_identity_key
+from ..permissions import can
 from . import rules, selectors
 
 SIGNING_SALT = "funds.voter-verification"
@@ -184,16 +186,19 @@ def _clean_choices(call: Call, voter: Voter, choices, points=None) -> list[int]:
     return ids
 
 
-def ballot_cast(*, call: Call, voter: Voter, choices, actor=None,
+def ballot_cast(*, call: Call, voter: Voter, choices, actor,
                 channel: str = BallotChannel.ONLINE) -> Ballot:
     """Cast or replace a voter's ballot.
 
     Invariant: at most one ballot per voter and call (database constraint; a second one
     replaces the first), only during the vote (paper ballots: until results are published),
     only from an eligible, verified voter, and only valid choices. Nothing is saved otherwise.
+    Online, only the voter's own account casts (``vote.cast``); on paper, an agent
+    (``vote.paper``).
     """
-    _check_participatory(call)
     paper = channel == BallotChannel.PAPER
+    require(can, actor, "vote.paper" if paper else "vote.cast", call if paper else voter)
+    _check_participatory(call)
     allowed_phases = (CallPhase.VOTE, CallPhase.DECISION) if paper else (CallPhase.VOTE,)
     if call.phase not in allowed_phases or call.results_published_at:
         raise ValidationError({"call": _("Le vote n'est pas ouvert pour ce budget participatif.")})
@@ -221,7 +226,7 @@ def ballot_cast(*, call: Call, voter: Voter, choices, actor=None,
             raise ValidationError({"voter": _("Un bulletin vient d'être déposé pour ce votant : "
                                               "rechargez la page.")}) from None
         audit_log(event="ballot_replaced" if replaced else "ballot_cast", obj=call,
-                  actor=actor or voter.user,
+                  actor=actor,
                   message=_("Bulletin remplacé") if replaced else _("Bulletin déposé"),
                   data={"voter": voter.pk, "channel": channel})
     return ballot
@@ -233,8 +238,10 @@ def paper_ballot_enter(*, call: Call, agent, first_name: str, last_name: str,
     """An agent enters a paper ballot after checking the voter's identity at the polling place.
 
     Invariant: the same person (name + birth date) has one voter record and one ballot per call,
-    whether they voted on paper or online; the ballot records the agent who entered it.
+    whether they voted on paper or online; the ballot records the agent who entered it, who
+    must be allowed to (``vote.paper``).
     """
+    require(can, agent, "vote.paper", call)
     _check_participatory(call)
     if not (first_name.strip() and last_name.strip() and birth_date):
         raise ValidationError({"last_name": _("Nom, prénom et date de naissance du votant sont "

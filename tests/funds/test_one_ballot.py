@@ -30,7 +30,7 @@ def _register_and_vote(call, user, first_name, last_name):
     voter = services.voter_register(call=call, user=user, first_name=first_name,
                                     last_name=last_name, birth_date=BIRTH)
     voter = services.voter_verify(token=services.verification_token(voter))
-    return services.ballot_cast(call=call, voter=voter, choices=[call.projects[0].pk])
+    return services.ballot_cast(call=call, voter=voter, actor=voter.user, choices=[call.projects[0].pk])
 
 
 def test_four_accounts_of_one_resident_get_one_ballot(vote_call):
