@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class FundsConfig(AppConfig):
     name = "funds"
     verbose_name = "Fonds, appels et dossiers"
+
+    def ready(self):
+        from backoffice.legal.registry import Provider, register
+
+        from .voting.privacy import (
+            rejected_applications_purge,
+            voter_data_export,
+            voter_data_purge,
+        )
+
+        register(Provider(name="funds.voters", export=voter_data_export,
+                          purge=voter_data_purge))
+        register(Provider(name="funds.rejected", purge=rejected_applications_purge))
