@@ -110,10 +110,19 @@ class SignupView(View):
                                                     "next": _safe_next(request)})
 
     def post(self, request):
+        from .throttle import throttle_hit
+
         form = SignupForm(request.POST)
         next_url = _safe_next(request)
         if form.is_valid():
             data = form.cleaned_data
+            if not throttle_hit([f"signup:ip:{request.META.get('REMOTE_ADDR', '')}",
+                                 f"signup:email:{data['email'].strip().lower()}"],
+                                limit=settings.ACCOUNT_EMAIL_LIMIT, window=3600):
+                form.add_error(None, _("Trop de demandes d'inscription : réessayez dans une "
+                                       "heure."))
+                return render(request, self.template_name, {"form": form, "next": next_url},
+                              status=429)
             try:
                 services.user_signup(email=data["email"], password=data["password1"],
                                      first_name=data["first_name"], last_name=data["last_name"],
@@ -178,7 +187,12 @@ class EmailVerifyResendView(LoginRequiredMixin, View):
 
     def post(self, request):
         from .accounts import user_send_verification
+        from .throttle import throttle_hit
 
+        if not throttle_hit([f"verify-resend:user:{request.user.pk}"],
+                            limit=settings.ACCOUNT_EMAIL_LIMIT, window=3600):
+            messages.error(request, _("Trop de liens demandés : réessayez dans une heure."))
+            return redirect(_safe_next(request) or "core:space")
         with transaction.atomic():
             sent = user_send_verification(user=request.user, next_url=_safe_next(request))
         if sent:

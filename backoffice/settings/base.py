@@ -268,6 +268,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 # Password-reset requests: at most PASSWORD_RESET_LIMIT per address and per e-mail per hour.
 PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
 PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=3600)
+# Sign-ups and new verification links (each sends an e-mail): at most ACCOUNT_EMAIL_LIMIT an
+# hour per address typed and per client address, so the site cannot be used to flood a mailbox.
+ACCOUNT_EMAIL_LIMIT = env.int("ACCOUNT_EMAIL_LIMIT", default=5)
 # Counters shared by every worker process (Redis when configured).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                       "LOCATION": REDIS_URL, "KEY_PREFIX": "pacte"}} if REDIS_URL else {

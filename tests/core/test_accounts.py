@@ -116,3 +116,17 @@ def test_unverified_account_is_offered_a_new_link_on_the_vote_page(
     assert client.get(_link(mail.outbox[0])).status_code == 302
     user.refresh_from_db()
     assert user.email_verified_at is not None
+
+
+def test_signup_cannot_flood_a_mailbox(client, django_capture_on_commit_callbacks):
+    from django.conf import settings
+
+    UserFactory(email="cible@example.org")
+    data = {"first_name": "X", "last_name": "Y", "email": "cible@example.org",
+            "password1": PASSWORD, "password2": PASSWORD}
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(settings.ACCOUNT_EMAIL_LIMIT):
+            assert client.post("/inscription/", data).status_code == 302
+        response = client.post("/inscription/", data)
+    assert response.status_code == 429 and "Trop de demandes" in response.content.decode()
+    assert len(mail.outbox) == settings.ACCOUNT_EMAIL_LIMIT

@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -14,13 +13,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "motdepasse-solide-42"   # tests.factories.UserFactory
-
-
-@pytest.fixture(autouse=True)
-def _clear_counters():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_login_page_refuses_after_the_failure_limit_then_unlocks_after_the_cool_off(client):
