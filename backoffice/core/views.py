@@ -89,6 +89,9 @@ class AgentHomeView(PermissionMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
 
+SIGNUP_SESSION_KEY = "signup_email"
+
+
 def _safe_next(request) -> str:
     """The local page to come back to (``next`` of the query or the form), else ""."""
     next_url = request.POST.get("next") or request.GET.get("next") or ""
@@ -130,6 +133,8 @@ class SignupView(View):
             except ValidationError as exc:
                 add_service_errors(exc, form)
             else:
+                # Whatever the answer, remember the address: the link logs in only here.
+                request.session[SIGNUP_SESSION_KEY] = data["email"].strip().lower()
                 return redirect("core:signup-sent")
         return render(request, self.template_name, {"form": form, "next": next_url},
                       status=400)
@@ -161,7 +166,12 @@ class SignupSentView(TemplateView):
 
 
 class EmailVerifyView(View):
-    """The link of the sign-up e-mail: confirms the address, logs in, goes on to ``next``."""
+    """The link of the sign-up e-mail: confirms the address and goes on to ``next``.
+
+    It logs in only in the browser that signed up (or the account already logged in there):
+    a link forwarded to someone else confirms the address but never opens the account to them
+    (they would otherwise act, and vote, inside an account whose password another person has).
+    """
 
     def get(self, request, token):
         from .accounts import user_verify_email
@@ -172,14 +182,20 @@ class EmailVerifyView(View):
             return render(request, "registration/email_verify_invalid.html",
                           {"errors": exc.messages}, status=400)
         next_url = _safe_next(request)
-        if not verified_now:
-            messages.info(request, _("Votre adresse est déjà confirmée : connectez-vous."))
-            if request.user.is_authenticated and request.user.pk == user.pk:
-                return redirect(next_url or "core:space")
-            return redirect_to_login(next_url) if next_url else redirect(settings.LOGIN_URL)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Votre adresse est confirmée et votre compte activé."))
-        return redirect(next_url or "core:space")
+        here = request.user.is_authenticated and request.user.pk == user.pk
+        signed_up_here = request.session.get(SIGNUP_SESSION_KEY) == user.email
+        if verified_now and (here or signed_up_here):
+            if not here:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session.pop(SIGNUP_SESSION_KEY, None)
+            messages.success(request, _("Votre adresse est confirmée et votre compte activé."))
+            return redirect(next_url or "core:space")
+        if here:
+            messages.info(request, _("Votre adresse est déjà confirmée."))
+            return redirect(next_url or "core:space")
+        messages.info(request, _("Votre adresse est confirmée : connectez-vous.") if verified_now
+                      else _("Votre adresse est déjà confirmée : connectez-vous."))
+        return redirect_to_login(next_url) if next_url else redirect(settings.LOGIN_URL)
 
 
 class EmailVerifyResendView(LoginRequiredMixin, View):

@@ -5,6 +5,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from backoffice.core.models import User
@@ -90,7 +91,7 @@ def test_a_used_link_no_longer_logs_in_and_a_forged_or_expired_one_is_refused(
     link = _link(mail.outbox[0])
     assert client.get(link.replace("/confirmer/", "/confirmer/x")).status_code == 400
     with time_machine.travel(timezone.now() + timezone.timedelta(days=4)):
-        response = client.get(link)
+        response = Client().get(link)
         assert response.status_code == 400 and "expiré" in response.content.decode()
     assert client.get(link)["Location"] == "/espace/"
     client.logout()
@@ -130,3 +131,17 @@ def test_signup_cannot_flood_a_mailbox(client, django_capture_on_commit_callback
         response = client.post("/inscription/", data)
     assert response.status_code == 429 and "Trop de demandes" in response.content.decode()
     assert len(mail.outbox) == settings.ACCOUNT_EMAIL_LIMIT
+
+
+def test_a_link_opened_in_another_browser_verifies_but_does_not_log_in(
+        client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/inscription/?next=/fonds/", {
+            "first_name": "A", "last_name": "B", "email": "a@example.org",
+            "password1": PASSWORD, "password2": PASSWORD, "next": "/fonds/"})
+    other = Client()
+    response = other.get(_link(mail.outbox[0]))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/compte/connexion/?next=/fonds/")
+    assert "_auth_user_id" not in other.session
+    assert User.objects.get(email="a@example.org").email_verified_at is not None
