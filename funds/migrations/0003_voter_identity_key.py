@@ -21,9 +21,20 @@ def fill_identity_keys(apps, schema_editor):
         Voter.objects.filter(pk=voter.pk).update(identity_key=key)
 
 
+def verify_accounts_of_verified_voters(apps, schema_editor):
+    """An account whose voter link was opened has proved its address: it stays able to vote."""
+    Voter = apps.get_model("funds", "Voter")
+    User = apps.get_model("core", "User")
+    for user_id, email, verified_at in (Voter.objects.exclude(user=None).exclude(verified_at=None)
+                                        .values_list("user_id", "email", "verified_at")):
+        User.objects.filter(pk=user_id, email=email, email_verified_at=None).update(
+            email_verified_at=verified_at)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('core', '0004_user_email_verified_password_changed'),
         ('funds', '0002_participatory_vote'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -35,6 +46,7 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, db_default="", default="", editable=False, max_length=320, verbose_name="clé d'identité"),
         ),
         migrations.RunPython(fill_identity_keys, migrations.RunPython.noop),
+        migrations.RunPython(verify_accounts_of_verified_voters, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='voter',
             constraint=models.UniqueConstraint(condition=models.Q(('identity_key', ''), _negated=True), fields=('call', 'identity_key'), name='voter_one_registration_per_person'),
