@@ -15,9 +15,11 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from . import selectors, services
@@ -43,6 +45,7 @@ from .notifications import notification_mark_read, notification_preference_set
 from .permissions import can
 from .reminders import all_kinds
 from .reminders.services import reminder_send_now
+from .versioning import object_version
 
 
 class PermissionMixin(LoginRequiredMixin):
@@ -60,10 +63,11 @@ class HomeView(TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
-        from funds.selectors import call_list_open
+        from funds.selectors import call_list_open, calls_with_published_results
 
         ctx = super().get_context_data(**kwargs)
         ctx["open_calls"] = call_list_open()
+        ctx["published_results"] = calls_with_published_results()
         return ctx
 
 
@@ -92,12 +96,12 @@ class AgentHomeView(PermissionMixin, TemplateView):
 SIGNUP_SESSION_KEY = "signup_email"
 
 
-def _safe_next(request) -> str:
-    """The local page to come back to (``next`` of the query or the form), else ""."""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()},
-                                                    require_https=request.is_secure()):
-        return next_url
+def _next_url(request) -> str:
+    """The page a person came from (``next``), when it is a page of this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
     return ""
 
 
@@ -108,15 +112,15 @@ class SignupView(View):
 
     def get(self, request):
         if request.user.is_authenticated:
-            return redirect("core:space")
+            return redirect(_next_url(request) or "core:space")
         return render(request, self.template_name, {"form": SignupForm(),
-                                                    "next": _safe_next(request)})
+                                                    "next": _next_url(request)})
 
     def post(self, request):
         from .throttle import throttle_hit
 
         form = SignupForm(request.POST)
-        next_url = _safe_next(request)
+        next_url = _next_url(request)
         if form.is_valid():
             data = form.cleaned_data
             if not throttle_hit([f"signup:ip:{request.META.get('REMOTE_ADDR', '')}",
@@ -181,15 +185,22 @@ class EmailVerifyView(View):
         except ValidationError as exc:
             return render(request, "registration/email_verify_invalid.html",
                           {"errors": exc.messages}, status=400)
-        next_url = _safe_next(request)
+        next_url = _next_url(request)
         here = request.user.is_authenticated and request.user.pk == user.pk
         signed_up_here = request.session.get(SIGNUP_SESSION_KEY) == user.email
         if verified_now and (here or signed_up_here):
             if not here:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session.pop(SIGNUP_SESSION_KEY, None)
-            messages.success(request, _("Votre adresse est confirmée et votre compte activé."))
-            return redirect(next_url or "core:space")
+            if next_url:
+                # Back to where the person was going (the vote, a call…).
+                messages.success(request, _("Votre adresse est confirmée et votre compte "
+                                            "activé."))
+                return redirect(next_url)
+            messages.success(request, _("Votre compte est activé. Pour déposer une demande au nom "
+                                        "d'une association, créez-la ou rejoignez-la depuis "
+                                        "votre espace."))
+            return redirect("core:space")
         if here:
             messages.info(request, _("Votre adresse est déjà confirmée."))
             return redirect(next_url or "core:space")
@@ -208,15 +219,15 @@ class EmailVerifyResendView(LoginRequiredMixin, View):
         if not throttle_hit([f"verify-resend:user:{request.user.pk}"],
                             limit=settings.ACCOUNT_EMAIL_LIMIT, window=3600):
             messages.error(request, _("Trop de liens demandés : réessayez dans une heure."))
-            return redirect(_safe_next(request) or "core:space")
+            return redirect(_next_url(request) or "core:space")
         with transaction.atomic():
-            sent = user_send_verification(user=request.user, next_url=_safe_next(request))
+            sent = user_send_verification(user=request.user, next_url=_next_url(request))
         if sent:
             messages.success(request, _("Un nouveau lien de confirmation vous a été envoyé à "
                                         "%(email)s.") % {"email": request.user.email})
         else:
             messages.info(request, _("Votre adresse est déjà confirmée."))
-        return redirect(_safe_next(request) or "core:space")
+        return redirect(_next_url(request) or "core:space")
 
 
 class OrganisationCreateView(LoginRequiredMixin, View):
@@ -304,6 +315,7 @@ class OrganisationDetailView(LoginRequiredMixin, View):
         })
 
 
+@method_decorator(never_cache, name="dispatch")
 class OrganisationUpdateView(PermissionMixin, View):
     template_name = "core/organisation_form.html"
 
@@ -311,7 +323,8 @@ class OrganisationUpdateView(PermissionMixin, View):
         organisation = _organisation_or_404(request, pk)
         self.check("organisation.edit", organisation)
         return render(request, self.template_name, {"form": OrganisationForm(instance=organisation),
-                                                    "organisation": organisation})
+                                                    "organisation": organisation,
+                                                    "version": object_version(organisation)})
 
     def post(self, request, pk):
         organisation = _organisation_or_404(request, pk)
@@ -321,13 +334,14 @@ class OrganisationUpdateView(PermissionMixin, View):
             fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
             try:
                 services.organisation_update(organisation=organisation, user=request.user,
-                                             **fields)
+                                             version=request.POST.get("version"), **fields)
             except ValidationError as exc:
                 add_service_errors(exc, form)
             else:
                 messages.success(request, _("Le profil de l'organisation est enregistré."))
                 return redirect("core:organisation-detail", pk=pk)
-        return render(request, self.template_name, {"form": form, "organisation": organisation},
+        return render(request, self.template_name, {"form": form, "organisation": organisation,
+                                                    "version": object_version(organisation)},
                       status=400)
 
 

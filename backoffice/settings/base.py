@@ -18,7 +18,9 @@ SECRET_KEY = env("SECRET_KEY", default="insecure-demo-key-change-me-in-productio
 DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The address people use to reach the site: links in e-mails are built on it. The demo derives it
+# from the port it serves on (PORT, as in `make demo PORT=8101`); production must set it.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "conventions",
     "volunteering",
     "dashboard",
+    "esign",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +93,16 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo serves a person clicking fast (an autosave and a submit at once): WAL lets reads
+    # go on during a write, writers wait for each other (busy timeout) instead of failing with
+    # "database is locked", and IMMEDIATE takes the write lock at BEGIN so that two
+    # transactions never deadlock upgrading a read lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -105,7 +118,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/compte/connexion/"
-LOGIN_REDIRECT_URL = "core:home"
+# After login each person lands on their own space (agents: the agent home), unless ?next= says.
+LOGIN_REDIRECT_URL = "core:space"
 LOGOUT_REDIRECT_URL = "core:home"
 
 LANGUAGE_CODE = "fr-fr"
@@ -166,6 +180,16 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Pacte back-office <ne-pas-repondre@pacte.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Electronic signature (esign): the platform's certificate signs on behalf of associations'
+# representatives, the authority's certificate for its signatory (PKCS#12 files); the CA
+# certificates verification trusts; an optional RFC 3161 timestamp authority.
+ESIGN_PLATFORM_PKCS12 = env("ESIGN_PLATFORM_PKCS12", default="")
+ESIGN_PLATFORM_PASSPHRASE = env("ESIGN_PLATFORM_PASSPHRASE", default="")
+ESIGN_AUTHORITY_PKCS12 = env("ESIGN_AUTHORITY_PKCS12", default="")
+ESIGN_AUTHORITY_PASSPHRASE = env("ESIGN_AUTHORITY_PASSPHRASE", default="")
+ESIGN_TRUST_ROOTS = env.list("ESIGN_TRUST_ROOTS", default=[])
+ESIGN_TSA_URL = env("ESIGN_TSA_URL", default="")
 
 # Celery: Redis broker from REDIS_URL; without a broker, tasks run eagerly (demo).
 REDIS_URL = env("REDIS_URL", default="")
@@ -344,7 +368,15 @@ CONVENTIONS_SOON_LATE_DAYS = env.int("CONVENTIONS_SOON_LATE_DAYS", default=15)
 CONVENTIONS_REPORT_DUE = env.str("CONVENTIONS_REPORT_DUE", default="06-30")
 # Décret 2017-779: publication in open data within N months of signature.
 CONVENTIONS_OPEN_DATA_MONTHS = env.int("CONVENTIONS_OPEN_DATA_MONTHS", default=3)
+# Contradictory procedure before a recovery (CRPA L121-1): days given for observations.
+CONVENTIONS_OBSERVATION_DAYS = env.int("CONVENTIONS_OBSERVATION_DAYS", default=30)
+# Restitution delay after the decision: 6 months for a CER withdrawal (décret 2021-1947 art. 5),
+# a local choice for a repayment.
+CONVENTIONS_CER_RESTITUTION_MONTHS = env.int("CONVENTIONS_CER_RESTITUTION_MONTHS", default=6)
+CONVENTIONS_REPAYMENT_DUE_MONTHS = env.int("CONVENTIONS_REPAYMENT_DUE_MONTHS", default=2)
 CONVENTIONS_DEFAULT_IMPUTATION = env.str("CONVENTIONS_DEFAULT_IMPUTATION", default="6574")
+# Equipment subsidies to private persons are investment expenses (M57/M14 account 20421).
+CONVENTIONS_INVESTMENT_IMPUTATION = env.str("CONVENTIONS_INVESTMENT_IMPUTATION", default="20421")
 CONVENTIONS_DEFAULT_KEEP_RATE = env.str("CONVENTIONS_DEFAULT_KEEP_RATE", default="0.10")
 CONVENTIONS_DOCUMENT_MAX_RETRIES = env.int("CONVENTIONS_DOCUMENT_MAX_RETRIES", default=3)
 # API schema: one named enum per status model of this app (they all have a "status" field).

@@ -9,17 +9,22 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from backoffice.core.audit import audit_events_for
 from backoffice.core.forms import add_service_errors
+from backoffice.core.versioning import object_version, version_check
 
 from .. import selectors, services
 from ..forms import (
     AmendmentForm,
+    AmendmentSendForm,
     AmendmentSignForm,
     ConventionCreateForm,
     ConventionFilterForm,
+    PaymentCancelForm,
     PaymentOrderForm,
     PaymentPaidForm,
     ScheduleFormSet,
@@ -27,7 +32,7 @@ from ..forms import (
     TerminateForm,
     YearConfirmForm,
 )
-from ..models import ConventionStatus, PaymentStatus
+from ..models import ConventionStatus, PaymentStatus, ScheduleLine
 from ..permissions import can
 from ..rules import ScheduleItem, payment_state
 from ..services._common import conf
@@ -78,7 +83,7 @@ class ConventionFromAwardView(Base):
                 _("Convention %(ref)s créée en brouillon à partir de l'attribution : "
                   "complétez-la puis envoyez-la pour signature.") if kind == "convention" else
                 _("Attribution %(ref)s créée en brouillon : sous le seuil de 23 000 € par an, "
-                  "elle produit un arrêté d'attribution.")) % {"ref": convention.reference})
+                  "elle produit une lettre de notification.")) % {"ref": convention.reference})
         return redirect("conventions:convention-detail", convention.pk)
 
 
@@ -184,7 +189,9 @@ ACTIONS = {
     "confirm-year": ("convention.manage", YearConfirmForm),
     "order": ("payment.manage", PaymentOrderForm),
     "paid": ("payment.manage", PaymentPaidForm),
+    "cancel-payment": ("payment.manage", PaymentCancelForm),
     "amend": ("convention.manage", AmendmentForm),
+    "send-amendment": ("convention.manage", AmendmentSendForm),
     "sign-amendment": ("convention.manage", AmendmentSignForm),
     "regenerate": ("convention.manage", None),
 }
@@ -267,11 +274,24 @@ class ConventionActionView(ConventionDetailView):
             services.payment_transition(payment=payment, to=PaymentStatus.PAID,
                                         paid_on=data["paid_on"], actor=user)
             return _("Versement enregistré.")
+        if action == "cancel-payment":
+            payment = self._payment(convention, data["payment"])
+            services.payment_cancel(payment=payment, reason=data["reason"], actor=user)
+            return _("Mandat annulé ; l'échéance peut être mandatée à nouveau.")
         if action == "amend":
             services.amendment_create(convention=convention, reason=data["reason"],
                                       new_amounts=data["new_amounts"],
-                                      new_end_date=data["new_end_date"], actor=user)
-            return _("Avenant préparé : il prendra effet à sa signature.")
+                                      new_end_date=data["new_end_date"],
+                                      decision_reference=data["decision_reference"],
+                                      decision_date=data["decision_date"], actor=user)
+            return _("Avenant préparé : envoyez-le pour signature, il prendra effet à sa "
+                     "signature.")
+        if action == "send-amendment":
+            amendment = convention.amendments.filter(pk=data["amendment"]).first()
+            if amendment is None:
+                raise ValidationError(_("Avenant introuvable."))
+            services.amendment_transition(amendment=amendment, to="sent", actor=user)
+            return _("Avenant envoyé pour signature ; son document est en cours de génération.")
         if action == "sign-amendment":
             amendment = convention.amendments.filter(pk=data["amendment"]).first()
             if amendment is None:
@@ -304,6 +324,12 @@ class ConventionActionView(ConventionDetailView):
         raise ValidationError(_("Versement introuvable."))
 
 
+def _schedule_version(year) -> str:
+    """A year's schedule changes with the year row and with any of its lines."""
+    return object_version(year, related=[ScheduleLine.history.filter(year_id=year.pk)])
+
+
+@method_decorator(never_cache, name="dispatch")
 class ScheduleEditView(Base):
     def dispatch_year(self, pk, year_pk):
         convention = self.convention(pk)
@@ -319,7 +345,8 @@ class ScheduleEditView(Base):
             {"kind": line.kind, "planned_date": line.planned_date, "amount": line.amount}
             for line in year.lines.all()])
         return render(request, "conventions/schedule_form.html",
-                      {"convention": convention, "year": year, "formset": formset})
+                      {"convention": convention, "year": year, "formset": formset,
+                       "version": _schedule_version(year)})
 
     def post(self, request, pk, year_pk):
         convention, year = self.dispatch_year(pk, year_pk)
@@ -333,7 +360,12 @@ class ScheduleEditView(Base):
                      for f in formset.forms
                      if f.cleaned_data and not f.cleaned_data.get("DELETE")]
             try:
-                services.schedule_update(year=year, items=items, actor=request.user)
+                with transaction.atomic():
+                    # A page opened before someone else's change of this schedule saves nothing.
+                    locked = type(year).objects.select_for_update().get(pk=year.pk)
+                    version_check(obj=locked, version=request.POST.get("version"),
+                                  related=[ScheduleLine.history.filter(year_id=year.pk)])
+                    services.schedule_update(year=year, items=items, actor=request.user)
             except ValidationError as exc:
                 errors = exc.messages
             else:
@@ -341,6 +373,6 @@ class ScheduleEditView(Base):
                 return redirect("conventions:convention-detail", pk)
         return render(request, "conventions/schedule_form.html",
                       {"convention": convention, "year": year, "formset": formset,
-                       "errors": errors}, status=400)
+                       "errors": errors, "version": _schedule_version(year)}, status=400)
 
 
