@@ -52,7 +52,7 @@ def test_reports_are_submitted_by_members_and_reviewed_by_agents(agent, organisa
         services.report_submit(report=report, budget_lines=BALANCED_REPORT, subsidy_used="1",
                                qualitative_report="Bilan", actor=member_of(OrganisationFactory()))
     services.report_submit(report=report, budget_lines=BALANCED_REPORT, subsidy_used="24000",
-                           qualitative_report="Bilan", actor=member)
+                           qualitative_report="Bilan", actor=member, on=dt.date(2027, 1, 15))
     with pytest.raises(PermissionDenied, match="agents financiers"):
         services.report_review(report=report, approve=True, actor=member)
     report.refresh_from_db()
