@@ -72,10 +72,16 @@ FORMS = {
                             "test_funds_forms::test_decision_then_convention_from_award"),
     "funds/committee.html#1": ("funds:committee — decision maker",
                                "test_funds_forms::test_committee_decides_under_one_deliberation"),
-    "funds/vote.html#1": ("funds:vote (register) — citizen",
+    "funds/vote.html#1": (
+        "core:email-verify-resend — citizen not yet verified",
+        "tests.core.test_accounts::test_unverified_account_is_offered_a_new_link_on_the_vote_page"),
+    "funds/vote.html#2": ("funds:vote (register) — citizen",
                           "test_funds_forms::test_vote_register_and_cast"),
-    "funds/vote.html#2": ("funds:vote (ballot) — citizen",
+    "funds/vote.html#3": ("funds:vote (ballot) — citizen",
                           "test_funds_forms::test_vote_register_and_cast"),
+    "registration/email_verify_invalid.html#1": (
+        "core:email-verify-resend — newcomer",
+        "tests.core.test_accounts::test_a_used_link_no_longer_logs_in_and_a_forged_or_expired_one_is_refused"),
     "funds/vote_paper.html#1": ("funds:vote-paper — agent", "test_funds_forms::test_vote_paper_ballot"),
     "funds/vote_census.html#1": ("funds:vote-census — agent",
                                  "test_funds_forms::test_vote_census_import"),

@@ -409,7 +409,8 @@ def _voted(call):
                                                last_name=f"B{index}",
                                                birth_date=dt.date(1990, 1, 1), resident=True)
         voter = voting_services.voter_verify(token=voting_services.verification_token(voter))
-        voting_services.ballot_cast(call=call, voter=voter, choices=[call.projects[index].pk])
+        voting_services.ballot_cast(call=call, voter=voter, choices=[call.projects[index].pk],
+                                    actor=user)
 
 
 def test_vote_manage_compute_and_publish(app, vote_call):
