@@ -16,6 +16,15 @@ def _agent(user, obj):
     return False, _("Action réservée aux agents financiers de la collectivité.")
 
 
+def _sign(user, obj):
+    """Recording a signature: the agents (paper signatures), and the authority's signatory
+    (elected member or administrator) who signs electronically."""
+    if user.has_role(Role.FINANCE_AGENT, Role.DECISION_MAKER, Role.ADMINISTRATOR):
+        return True, ""
+    return False, _("Seuls les agents financiers et le signataire de la collectivité "
+                    "enregistrent une signature.")
+
+
 def _staff_view(user, obj):
     if user.works_for_authority:
         return True, ""
@@ -38,6 +47,7 @@ RULES = {
     "convention.view": _view,
     "convention.list_all": _staff_view,
     "convention.manage": _agent,
+    "convention.sign": _sign,
     "payment.manage": _agent,
     "report.submit": _report_submit,
     "report.review": _agent,

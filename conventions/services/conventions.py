@@ -244,7 +244,8 @@ def convention_transition(*, convention: Convention, to: str, actor, on: dt.date
     """The one status function of a convention (draft → sent → signed → active → closed, or
     terminated). Sending and signing refuse a document with missing clauses; signing freezes
     the document version, sets the open-data deadline and starts the payment clocks."""
-    require(can, actor, "convention.manage", convention)
+    require(can, actor, "convention.sign" if to == ConventionStatus.SIGNED
+            else "convention.manage", convention)
     from .documents import document_mark_signed, document_request
 
     convention = Convention.objects.select_for_update().select_related(
