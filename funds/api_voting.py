@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from .models import Call, CallKind, CallPhase
 from .permissions import can
 from .voting import selectors, services, stats
+from .winners import rule_label
 
 
 class BallotSerializer(serializers.Serializer):
@@ -45,6 +46,7 @@ class VoteViewSet(viewsets.GenericViewSet):
                 raise Http404
         return Response({"call": call.pk, "published": call.results_published_at is not None,
                          "computation": computation.pk, "rule": computation.rule,
+                         "rule_label": rule_label(computation.rule),
                          "inputs_sha256": computation.inputs_sha256,
                          "parts": computation.parts()})
 
@@ -56,7 +58,7 @@ class VoteViewSet(viewsets.GenericViewSet):
         voter = selectors.voter_for(call=call, user=request.user)
         if voter is None:
             raise ValidationError({"voter": "Vous n'êtes pas inscrit à ce vote."})
-        ballot = services.ballot_cast(call=call, voter=voter,
+        ballot = services.ballot_cast(call=call, voter=voter, actor=request.user,
                                       choices=serializer.validated_data["choices"])
         return Response({"call": call.pk, "choices": ballot.choices,
                          "cast_at": ballot.cast_at.isoformat()})

@@ -4,6 +4,7 @@ Every setting has a default that makes the zero-setup demo work (SQLite, Celery 
 console e-mail). Production overrides live in ``production.py``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -37,6 +38,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_htmx",
+    "axes",
+    "csp",
     "backoffice.core",
     "backoffice.legal",
     "funds",
@@ -47,7 +50,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "backoffice.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -58,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -77,6 +84,8 @@ TEMPLATES = [
                 "backoffice.core.context_processors.backoffice",
                 "backoffice.legal.context_processors.legal",
             ],
+            # French notation of amounts, hours, dates and plurals in every template.
+            "builtins": ["backoffice.core.templatetags.french"],
         },
     },
 ]
@@ -105,6 +114,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out client before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/compte/connexion/"
 # After login each person lands on their own space (agents: the agent home), unless ?next= says.
@@ -161,8 +175,26 @@ if DEBUG:
 
 # Uploads ("dites-le-nous une fois" documents)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=12 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Bodies without files (forms, JSON) stay small; files above FILE_UPLOAD_MAX_MEMORY_SIZE are
+# streamed to a temporary file on disk, never held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# Largest request body accepted at all (413 with a French message above it, before reading it);
+# keep the reverse proxy's client_max_body_size at this value (see README).
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=25 * 1024 * 1024)
+# django-import-export: formula-looking cells are neutralised on export (the admin's exports
+# are also written by backoffice.core.exports, which applies the full OWASP rule).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+# Caps of every table import (CSV/XLSX): checked while streaming, before rows are materialised.
+# Each import may lower them (its own size or row limit).
+TABLE_IMPORT_MAX_BYTES = env.int("TABLE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+TABLE_IMPORT_MAX_ROWS = env.int("TABLE_IMPORT_MAX_ROWS", default=200_000)
+TABLE_IMPORT_MAX_COLUMNS = env.int("TABLE_IMPORT_MAX_COLUMNS", default=100)
+TABLE_IMPORT_MAX_CELL_CHARS = env.int("TABLE_IMPORT_MAX_CELL_CHARS", default=10_000)
+TABLE_IMPORT_MAX_LINE_CHARS = env.int("TABLE_IMPORT_MAX_LINE_CHARS", default=100_000)
+TABLE_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("TABLE_IMPORT_MAX_UNCOMPRESSED_BYTES",
+                                              default=200 * 1024 * 1024)
 
 # E-mail: console in the demo, SMTP from EMAIL_URL in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -209,7 +241,7 @@ CELERY_BEAT_SCHEDULE = {}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "backoffice.core.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -217,7 +249,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "backoffice.core.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "backoffice.core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# JSON bodies of the API: largest size and deepest nesting (arrays/objects) accepted; beyond,
+# a French 400 instead of a 500 (RecursionError) or a slow parse.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "API pacte-backoffice",
     "DESCRIPTION": "Financements du Pacte de coopération : organisations, fonds, appels, "
@@ -248,10 +289,63 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         "celery": {"level": env("CELERY_LOG_LEVEL", default="WARNING")},
         "kombu": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
     },
 }
 
 # --- core ---------------------------------------------------------------------------------
+# Sessions: 8 hours (a working day) unless SESSION_COOKIE_AGE says otherwise, and ended when
+# the browser closes (shared computers of town halls and associations).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+SESSION_COOKIE_HTTPONLY = True
+# Lifetime of the link e-mailed at sign-up to verify the address, in seconds (default 3 days).
+ACCOUNT_VERIFICATION_MAX_AGE = env.int("ACCOUNT_VERIFICATION_MAX_AGE", default=3 * 86400)
+# API tokens (Authorization: Token <key>) die after API_TOKEN_TTL seconds (default 30 days) and
+# at the account's next password change; the token endpoint then gives a new one.
+API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=30 * 86400)
+# Login throttling (django-axes) on the login page, the admin and the API token endpoint:
+# AXES_FAILURE_LIMIT failures of one account from one address lock that pair for
+# AXES_COOLOFF_MINUTES (a failure during the lock restarts it); a success resets the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "backoffice.core.authentication.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "backoffice.core.authentication.lockout_response"
+# The client address is REMOTE_ADDR, unless AXES_PROXY_COUNT reverse proxies in front add
+# X-Forwarded-For (never trusted otherwise: a client could then pick its address per try).
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+                                     if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",))
+# Password-reset requests: at most PASSWORD_RESET_LIMIT per address and per e-mail per hour.
+PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
+PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=3600)
+# Sign-ups and new verification links (each sends an e-mail): at most ACCOUNT_EMAIL_LIMIT an
+# hour per address typed and per client address, so the site cannot be used to flood a mailbox.
+ACCOUNT_EMAIL_LIMIT = env.int("ACCOUNT_EMAIL_LIMIT", default=5)
+# Counters shared by every worker process (Redis when configured).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                      "LOCATION": REDIS_URL, "KEY_PREFIX": "pacte"}} if REDIS_URL else {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Content-Security-Policy (django-csp): no inline script, no third-party origin. Inline style
+# attributes stay allowed (htmx indicators, SVG charts); scripts come only from static/js.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 # Name shown in pages and e-mails when no Authority is configured yet.
 BACKOFFICE_NAME = env("BACKOFFICE_NAME", default="Pacte back-office")
 
@@ -300,8 +394,12 @@ CONVENTIONS_BALANCE_REQUIRES_REPORT = env.bool("CONVENTIONS_BALANCE_REQUIRES_REP
 # Loi 2021-875: payment within 60 days of its trigger; "soon late" window for the calendar.
 CONVENTIONS_PAYMENT_DELAY_DAYS = env.int("CONVENTIONS_PAYMENT_DELAY_DAYS", default=60)
 CONVENTIONS_SOON_LATE_DAYS = env.int("CONVENTIONS_SOON_LATE_DAYS", default=15)
-# CERFA 15059: report due 6 months after the year's end (MM-DD of the following year).
-CONVENTIONS_REPORT_DUE = env.str("CONVENTIONS_REPORT_DUE", default="06-30")
+# CERFA 15059: report due N months after the end of the organisation's financial year
+# (Organisation.financial_year_end, 31/12 by default) — arrêté du 11 octobre 2006.
+CONVENTIONS_REPORT_DUE_MONTHS = env.int("CONVENTIONS_REPORT_DUE_MONTHS", default=6)
+# Arrêté du 11 octobre 2006 art. 2: a gap between the provisional and the actual budget beyond
+# this percentage of a line must be explained in the report.
+CONVENTIONS_REPORT_GAP_PERCENT = env.str("CONVENTIONS_REPORT_GAP_PERCENT", default="10")
 # Décret 2017-779: publication in open data within N months of signature.
 CONVENTIONS_OPEN_DATA_MONTHS = env.int("CONVENTIONS_OPEN_DATA_MONTHS", default=3)
 # Contradictory procedure before a recovery (CRPA L121-1): days given for observations.

@@ -4,26 +4,17 @@ from decimal import Decimal
 
 from django import template
 
-from backoffice.core.money import format_eur
+from backoffice.core.money import format_percent
+from backoffice.core.templatetags.french import eur
 
 register = template.Library()
-
-
-@register.filter
-def eur(value) -> str:
-    """12345.6 → '12 345,60 €'."""
-    if value in (None, ""):
-        return "—"
-    return format_eur(Decimal(str(value)))
+register.filter("eur", eur)
 
 
 @register.filter
 def percent(value) -> str:
     """Decimal 50.0000 → '50 %' (French notation, no useless decimals)."""
-    if value in (None, ""):
-        return "—"
-    text = f"{Decimal(str(value)).normalize():f}".replace(".", ",")
-    return f"{text}\u00a0%"
+    return format_percent(value, 4)
 
 
 @register.simple_tag(takes_context=True)
@@ -62,3 +53,16 @@ def funder_label(key) -> str:
     if key == PRIVATE_FUNDER:
         return "Aides privées"
     return PUBLIC_FUNDERS.get(key, key or "—")
+
+
+ROW_ACTIONS = {"confirm-year": "year", "order": "line", "paid": "payment", "cancel-payment": "payment",
+               "sign-amendment": "amendment"}
+
+
+@register.simple_tag(takes_context=True)
+def row_form(context, action: str, pk):
+    """The refused form of this row's inline action (what was typed, its errors), else None."""
+    form = context.get("action_form")
+    if form is None or context.get("failed_action") != action:
+        return None
+    return form if str(form[ROW_ACTIONS[action]].value()) == str(pk) else None

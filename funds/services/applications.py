@@ -12,11 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
-from backoffice.core.budget import ALL_ACCOUNTS, CHARGE_ACCOUNTS, BudgetLine, budget_errors
+from backoffice.core.budget import (
+    ALL_ACCOUNTS,
+    CHARGE_ACCOUNTS,
+    BudgetLine,
+    budget_errors,
+    budget_table,
+)
 from backoffice.core.models import LegalForm
 from backoffice.core.notifications import Event, notify, organisation_recipients
 from backoffice.core.pdf import render_pdf, sha256_bytes
-from backoffice.core.permissions import is_member
+from backoffice.core.permissions import is_member, require
 from backoffice.core.versioning import version_check
 
 from .. import rules, selectors
@@ -30,6 +36,7 @@ from ..models import (
     Call,
     MessageKind,
 )
+from ..permissions import can
 
 S = ApplicationStatus
 # The one table of allowed status changes of an application.
@@ -157,8 +164,10 @@ def application_update(*, application: Application, user, data: dict,
     """Save a draft (or an application sent back for more information).
 
     Invariant: only editable applications change, never half: fields and budget together;
-    a save based on an older ``version`` than the stored one changes nothing.
+    a save based on an older ``version`` than the stored one changes nothing; only the
+    applicant's members edit.
     """
+    require(can, user, "application.apply", application)
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if not application.editable:
@@ -257,8 +266,9 @@ def application_submit(*, application: Application, user, answer: str = "") -> A
 
     Invariants: the row is locked, so a double click submits once and the second gets a
     French error; each submission freezes a numbered version; the receipt PDF and e-mail are
-    produced only after commit.
+    produced only after commit; only the applicant's members submit.
     """
+    require(can, user, "application.apply", application)
     with transaction.atomic():
         application = (Application.objects.select_for_update(of=("self",))
                        .select_related("call__fund", "organisation").get(pk=application.pk))
@@ -311,11 +321,18 @@ def application_receipt_generate(*, version_id: int) -> bool:
         if version is None or version.receipt:
             return False
         application = version.application
+        authority = application.call.fund.authority
+        lines = [BudgetLine(str(line["account"]), Decimal(str(line["amount"])),
+                            line.get("label", ""), funder=line.get("funder", ""),
+                            status=line.get("status", ""),
+                            is_this_authority=bool(line.get("this_authority")))
+                 for line in version.data.get("budget", [])]
         content = render_pdf("funds/receipt_pdf.html", {
             "application": application, "version": version, "data": version.data,
-            "authority": application.call.fund.authority,
+            "authority": authority,
             "charges_total": sum((Decimal(line["amount"]) for line in version.data["budget"]
                                   if line["account"] in CHARGE_ACCOUNTS), Decimal("0.00")),
+            "budget": budget_table(lines, authority_name=authority.name),
         })
         version.receipt.save(f"recepisse-{application.pk}-v{version.number}.pdf",
                              ContentFile(content), save=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
 from backoffice.core.notifications import Event, notify
+from backoffice.core.permissions import require
 
 from .. import winners
 from ..models import (
@@ -25,12 +27,14 @@ from ..models import (
     VoteExclusion,
 )
 from ..models_voting import ComputationStatus
+from ..permissions import can
 from ..services.applications import application_transition, recipients_of
 from ..services.decisions import application_award
 from . import rules, selectors
 
 LOCKED_FIELDS = ("ballot_style", "min_choices", "max_choices", "min_budget_share",
-                 "winner_rule", "min_votes")
+                 "winner_rule", "min_votes", "min_score", "min_share", "exclusive_groups",
+                 "category_budgets", "category_budget_mode")
 SETTING_FIELDS = (*LOCKED_FIELDS, "voter_min_age", "voter_residence", "census_required")
 
 
@@ -38,8 +42,9 @@ def call_vote_configure(*, call: Call, actor, **values) -> Call:
     """Set the ballot style, the winner rule and who may vote.
 
     Invariant: the ballot style and the winner rule cannot change once a ballot exists (the
-    rule is chosen before the vote and the voters knew it).
+    rule is chosen before the vote and the voters knew it). Agents only (``vote.manage``).
     """
+    require(can, actor, "vote.manage", call)
     if call.kind != CallKind.PARTICIPATORY:
         raise ValidationError({"call": _("Cet appel n'est pas un budget participatif.")})
     unknown = set(values) - set(SETTING_FIELDS)
@@ -68,8 +73,10 @@ def project_set_exclusion(*, application: Application, actor, exclusion: str,
                           reason: str = "") -> Application:
     """Withdraw a project from the vote (incompatible or withdrawn) or put it back ("").
 
-    Invariant: only before results are published, always motivated when withdrawing, audited.
+    Invariant: only before results are published, always motivated when withdrawing, audited;
+    agents only (``vote.manage``).
     """
+    require(can, actor, "vote.manage", application.call)
     if exclusion and exclusion not in VoteExclusion.values:
         raise ValidationError({"vote_exclusion": _("Motif de retrait inconnu.")})
     if exclusion and not reason.strip():
@@ -94,8 +101,12 @@ def vote_computation_request(*, call: Call, actor, rule: str | None = None) -> V
     """Store a computation request and compute it now, or in a Celery task for large votes.
 
     Invariant: every computation is stored with its rule, the SHA-256 of its inputs, who asked
-    and when; above FUNDS_VOTE_ASYNC_BALLOTS ballots it runs in a worker after commit.
+    and when; above FUNDS_VOTE_ASYNC_BALLOTS ballots it runs in a worker after commit. Agents
+    only (``vote.manage``); ``actor=None`` is the operator's ``compute_winners`` command, which
+    only computes (publishing and awarding need a decision maker).
     """
+    if actor is not None:
+        require(can, actor, "vote.manage", call)
     rule = rule or call.winner_rule
     if rule not in winners.RULES:
         raise ValidationError({"rule": _("Règle inconnue : %(rule)s.") % {"rule": rule}})
@@ -108,6 +119,51 @@ def vote_computation_request(*, call: Call, actor, rule: str | None = None) -> V
         transaction.on_commit(lambda: vote_computation_run_task.delay(computation.pk))
         return computation
     return vote_computation_run(computation_id=computation.pk)
+
+
+def vote_computations_compare(*, call: Call, actor) -> list[VoteComputation]:
+    """Compute the call's winners with every rule, for comparison, without changing its rule.
+
+    Invariant: one stored (auditable) computation per rule; only a computation of the call's own
+    rule can be published (:func:`vote_results_publish`).
+    """
+    if call.results_published_at:
+        raise ValidationError({"call": _("Les résultats sont déjà publiés.")})
+    return [vote_computation_request(call=call, actor=actor, rule=rule) for rule in winners.RULES]
+
+
+def computation_summary(computation: VoteComputation) -> dict:
+    """Winners, money spent and share of voters with at least one winning project (parts
+    added up: a ballot is counted in each district where it names a project)."""
+    parts = computation.parts()
+    ballots = sum(part.get("ballots", 0) for part in parts)
+    covered = sum(part.get("covered", 0) for part in parts)
+    return {"computation": computation, "rule": computation.rule,
+            "label": winners.rule_label(computation.rule),
+            "winners": sum(len(part["winners"]) for part in parts),
+            "spent": sum((Decimal(part["spent"]) for part in parts), Decimal(0)),
+            "budget": sum((Decimal(part["budget"]) for part in parts), Decimal(0)),
+            "ballots": ballots, "covered": covered,
+            "covered_share": Decimal(covered) / ballots if ballots else None,
+            "published": computation.call.results_computation_id == computation.pk}
+
+
+def rules_comparison(call: Call) -> list[dict]:
+    """The latest finished computation of each rule, side by side, in the order of RULES."""
+    latest: dict[str, VoteComputation] = {}
+    for computation in (VoteComputation.objects.filter(call=call, status=ComputationStatus.DONE)
+                        .select_related("call").order_by("-computed_at", "-pk")):
+        latest.setdefault(computation.rule, computation)
+    if call.results_computation_id:
+        latest[call.results_computation.rule] = call.results_computation
+    return [computation_summary(latest[rule]) for rule in winners.RULES if rule in latest]
+
+
+def publishable_computations(call: Call) -> list[VoteComputation]:
+    """Finished computations of the call's own rule, latest first: the ones that can be published."""
+    return list(VoteComputation.objects.filter(call=call, status=ComputationStatus.DONE,
+                                               rule=call.winner_rule)
+                .order_by("-computed_at", "-pk")[:20])
 
 
 def vote_computation_run(*, computation_id: int) -> VoteComputation:
@@ -124,7 +180,9 @@ def vote_computation_run(*, computation_id: int) -> VoteComputation:
         results = [
             {"district": part["district"], "name": part["name"],
              **winners.compute_winners(computation.rule, part["projects"], part["ballots"],
-                                       part["budget"], min_votes=computation.min_votes).as_dict()}
+                                       part["budget"], min_votes=computation.min_votes,
+                                       constraints=part["constraints"]).as_dict(),
+             "constraints": part["constraints"].as_dict()}
             for part in parts]
     except ValueError as exc:
         computation.status, computation.error = ComputationStatus.FAILED, str(exc)
@@ -138,7 +196,8 @@ def vote_computation_run(*, computation_id: int) -> VoteComputation:
     computation.computed_at = timezone.now()
     computation.save()
     audit_log(event="vote_computed", obj=computation.call, actor=computation.requested_by,
-              message=_("Lauréats calculés (règle %(rule)s)") % {"rule": computation.rule},
+              message=_("Lauréats calculés (règle « %(rule)s »)")
+              % {"rule": winners.rule_label(computation.rule)},
               data={"computation": computation.pk, "sha256": computation.inputs_sha256})
     return computation
 
@@ -150,7 +209,9 @@ def vote_results_publish(*, call: Call, computation: VoteComputation, actor,
     Invariant: only a finished computation of the call's own rule whose inputs are still the
     current ones (same SHA-256) is published; each winner gets an award of its cost through
     ``application_award`` (fund row locked, envelope respected); any failure publishes nothing.
+    Decision makers only (``vote.publish``).
     """
+    require(can, actor, "vote.publish", call)
     errors = {}
     if not (deliberation_reference or "").strip():
         errors["deliberation_reference"] = _("Indiquez la référence de la délibération.")
@@ -167,7 +228,7 @@ def vote_results_publish(*, call: Call, computation: VoteComputation, actor,
         if computation.rule != call.winner_rule:
             raise ValidationError({"computation": _(
                 "Ce calcul utilise la règle « %(rule)s », pas celle de l'appel.")
-                % {"rule": computation.rule}})
+                % {"rule": winners.rule_label(computation.rule)}})
         current = rules.inputs_sha256(rule=computation.rule, min_votes=computation.min_votes,
                                       parts=selectors.computation_inputs(call))
         if current != computation.inputs_sha256:
