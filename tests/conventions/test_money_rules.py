@@ -378,3 +378,26 @@ def test_default_imputation_without_fund_account():
                                     investment="20421") == "20421"
     assert rules.default_imputation(nature="projet", operating="6574",
                                     investment="20421") == "6574"
+
+
+def test_schedule_errors_messages():
+    item = rules.ScheduleItem
+    assert rules.schedule_errors(amount=Decimal("10"), items=[]) == [
+        "L'échéancier doit comporter au moins une ligne."]
+    assert rules.schedule_errors(amount=Decimal("10"), items=[
+        item(rules.ADVANCE, Decimal("-1"), dt.date(2026, 5, 1)),
+        item(rules.BALANCE, Decimal("10.001"), dt.date(2026, 4, 1))]) == [
+        "Un montant d'échéance ne peut pas être négatif.",
+        "Les montants s'expriment en euros et centimes.",
+        "L'échéancier totalise 9.001 € alors que la tranche est de 10 € : la somme doit être "
+        "exacte.",
+        "Les dates de l'échéancier doivent se suivre dans l'ordre."]
+    assert rules.schedule_errors(amount=Decimal("10"), items=[
+        item(rules.ADVANCE, Decimal("4"), None), item(rules.BALANCE, Decimal("6"),
+                                                     dt.date(2026, 4, 1))]) == []
+
+
+def test_month_day():
+    assert rules.month_day("03-31") == (3, 31)
+    assert rules.on_month_day(2027, (2, 29)) == dt.date(2027, 2, 28)
+    assert rules.on_month_day(2028, (2, 29)) == dt.date(2028, 2, 29)
