@@ -14,9 +14,11 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from . import selectors, services
@@ -42,6 +44,7 @@ from .notifications import notification_mark_read, notification_preference_set
 from .permissions import can
 from .reminders import all_kinds
 from .reminders.services import reminder_send_now
+from .versioning import object_version
 
 
 class PermissionMixin(LoginRequiredMixin):
@@ -59,10 +62,11 @@ class HomeView(TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
-        from funds.selectors import call_list_open
+        from funds.selectors import call_list_open, calls_with_published_results
 
         ctx = super().get_context_data(**kwargs)
         ctx["open_calls"] = call_list_open()
+        ctx["published_results"] = calls_with_published_results()
         return ctx
 
 
@@ -88,13 +92,23 @@ class AgentHomeView(PermissionMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
 
+def _next_url(request) -> str:
+    """The page a person came from (``next``), when it is a page of this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
 class SignupView(View):
     template_name = "registration/signup.html"
 
     def get(self, request):
         if request.user.is_authenticated:
-            return redirect("core:space")
-        return render(request, self.template_name, {"form": SignupForm()})
+            return redirect(_next_url(request) or "core:space")
+        return render(request, self.template_name, {"form": SignupForm(),
+                                                    "next": _next_url(request)})
 
     def post(self, request):
         form = SignupForm(request.POST)
@@ -108,10 +122,17 @@ class SignupView(View):
                 add_service_errors(exc, form)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Votre compte est créé. Créez ou rejoignez maintenant "
-                                            "votre organisation."))
+                target = _next_url(request)
+                if target:
+                    # Back to where the person was going (the vote, a call…).
+                    messages.success(request, _("Votre compte est créé."))
+                    return redirect(target)
+                messages.success(request, _("Votre compte est créé. Pour déposer une demande au "
+                                            "nom d'une association, créez-la ou rejoignez-la "
+                                            "depuis votre espace."))
                 return redirect("core:space")
-        return render(request, self.template_name, {"form": form}, status=400)
+        return render(request, self.template_name, {"form": form, "next": _next_url(request)},
+                      status=400)
 
 
 class OrganisationCreateView(LoginRequiredMixin, View):
@@ -199,6 +220,7 @@ class OrganisationDetailView(LoginRequiredMixin, View):
         })
 
 
+@method_decorator(never_cache, name="dispatch")
 class OrganisationUpdateView(PermissionMixin, View):
     template_name = "core/organisation_form.html"
 
@@ -206,7 +228,8 @@ class OrganisationUpdateView(PermissionMixin, View):
         organisation = _organisation_or_404(request, pk)
         self.check("organisation.edit", organisation)
         return render(request, self.template_name, {"form": OrganisationForm(instance=organisation),
-                                                    "organisation": organisation})
+                                                    "organisation": organisation,
+                                                    "version": object_version(organisation)})
 
     def post(self, request, pk):
         organisation = _organisation_or_404(request, pk)
@@ -216,13 +239,14 @@ class OrganisationUpdateView(PermissionMixin, View):
             fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
             try:
                 services.organisation_update(organisation=organisation, user=request.user,
-                                             **fields)
+                                             version=request.POST.get("version"), **fields)
             except ValidationError as exc:
                 add_service_errors(exc, form)
             else:
                 messages.success(request, _("Le profil de l'organisation est enregistré."))
                 return redirect("core:organisation-detail", pk=pk)
-        return render(request, self.template_name, {"form": form, "organisation": organisation},
+        return render(request, self.template_name, {"form": form, "organisation": organisation,
+                                                    "version": object_version(organisation)},
                       status=400)
 
 

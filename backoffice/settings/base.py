@@ -17,7 +17,9 @@ SECRET_KEY = env("SECRET_KEY", default="insecure-demo-key-change-me-in-productio
 DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The address people use to reach the site: links in e-mails are built on it. The demo derives it
+# from the port it serves on (PORT, as in `make demo PORT=8101`); production must set it.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -41,6 +43,7 @@ INSTALLED_APPS = [
     "conventions",
     "volunteering",
     "dashboard",
+    "esign",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +87,16 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo serves a person clicking fast (an autosave and a submit at once): WAL lets reads
+    # go on during a write, writers wait for each other (busy timeout) instead of failing with
+    # "database is locked", and IMMEDIATE takes the write lock at BEGIN so that two
+    # transactions never deadlock upgrading a read lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -94,7 +107,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/compte/connexion/"
-LOGIN_REDIRECT_URL = "core:home"
+# After login each person lands on their own space (agents: the agent home), unless ?next= says.
+LOGIN_REDIRECT_URL = "core:space"
 LOGOUT_REDIRECT_URL = "core:home"
 
 LANGUAGE_CODE = "fr-fr"
@@ -155,6 +169,16 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Pacte back-office <ne-pas-repondre@pacte.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Electronic signature (esign): the platform's certificate signs on behalf of associations'
+# representatives, the authority's certificate for its signatory (PKCS#12 files); the CA
+# certificates verification trusts; an optional RFC 3161 timestamp authority.
+ESIGN_PLATFORM_PKCS12 = env("ESIGN_PLATFORM_PKCS12", default="")
+ESIGN_PLATFORM_PASSPHRASE = env("ESIGN_PLATFORM_PASSPHRASE", default="")
+ESIGN_AUTHORITY_PKCS12 = env("ESIGN_AUTHORITY_PKCS12", default="")
+ESIGN_AUTHORITY_PASSPHRASE = env("ESIGN_AUTHORITY_PASSPHRASE", default="")
+ESIGN_TRUST_ROOTS = env.list("ESIGN_TRUST_ROOTS", default=[])
+ESIGN_TSA_URL = env("ESIGN_TSA_URL", default="")
 
 # Celery: Redis broker from REDIS_URL; without a broker, tasks run eagerly (demo).
 REDIS_URL = env("REDIS_URL", default="")

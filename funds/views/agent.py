@@ -10,11 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 
 from backoffice.core.choices import Nature
 from backoffice.core.money import to_money
+from backoffice.core.versioning import object_version
 
 from .. import rules, selectors, services
 from ..forms import (
@@ -131,12 +134,14 @@ def _review_context(request, application, **forms):
         "can_decide": can(request.user, "application.decide", application)[0],
         "timeline": selectors.application_timeline(application),
         "versions": application.versions.all(),
+        "version": object_version(application),
         "remaining": application.call.fund.envelope
         - selectors.fund_committed(application.call.fund),
         **shares_context(application, lines, application.amount_requested),
     }
 
 
+@method_decorator(never_cache, name="dispatch")
 class ReviewView(LoginRequiredMixin, View):
     """One application under review: automatic checks, manual checklist, estimate, opinion,
     request for information, (in)eligibility."""
@@ -162,7 +167,8 @@ class ReviewView(LoginRequiredMixin, View):
                         estimated_cost=form.cleaned_data["estimated_cost"],
                         proposed_amount=form.cleaned_data["proposed_amount"],
                         opinion=form.cleaned_data["opinion"],
-                        declare_eligible=action == "eligible")
+                        declare_eligible=action == "eligible",
+                        version=request.POST.get("version"))
                     if action == "eligible":
                         messages.success(request, _("Dossier déclaré recevable."))
                     else:
@@ -254,21 +260,27 @@ class CommitteeView(LoginRequiredMixin, View):
         errors = []
         decisions = []
         for index, application in enumerate(rows, start=1):
-            decision = request.POST.get(f"d_{application.pk}", "")
+            # What was typed on this row, shown again as typed if anything is refused.
+            application.typed = {key: request.POST.get(f"{key}_{application.pk}", "")
+                                 for key in ("d", "a", "n", "m")}
+            application.row_error = ""
+            decision = application.typed["d"]
             if decision not in ("", "award", "reject"):
+                application.row_error = _("Décision inconnue.")
                 errors.append(_("Ligne %(n)s : décision inconnue.") % {"n": index})
                 continue
             amount = None
             if decision == "award":
                 try:
-                    amount = to_money(request.POST.get(f"a_{application.pk}", ""))
+                    amount = to_money(application.typed["a"])
                 except (ValueError, TypeError):
+                    application.row_error = _("Montant illisible : indiquez un montant en "
+                                              "euros, par exemple 3 000,00.")
                     errors.append(_("Ligne %(n)s : montant illisible.") % {"n": index})
                     continue
             decisions.append({"application": application, "decision": decision,
-                              "amount": amount,
-                              "nature": request.POST.get(f"n_{application.pk}", ""),
-                              "motivation": request.POST.get(f"m_{application.pk}", "")})
+                              "amount": amount, "nature": application.typed["n"],
+                              "motivation": application.typed["m"]})
         if header.is_valid() and not errors:
             if not any(d["decision"] for d in decisions):
                 header.add_error(None, _("Aucune décision n'a été saisie."))
@@ -279,6 +291,7 @@ class CommitteeView(LoginRequiredMixin, View):
                         deliberation_reference=header.cleaned_data["deliberation_reference"],
                         deliberation_date=header.cleaned_data["deliberation_date"])
                 except ValidationError as exc:
+                    self._errors_to_rows(exc, rows)
                     errors_to_forms(exc, header)
                 else:
                     messages.success(request, _("%(n)s décision(s) enregistrée(s).")
@@ -289,3 +302,12 @@ class CommitteeView(LoginRequiredMixin, View):
         return render(request, self.template_name, {
             "call": call, "header": header, "rows": rows, "gauge": _gauge(call),
             "natures": _natures(call)}, status=400)
+
+    @staticmethod
+    def _errors_to_rows(exc: ValidationError, rows) -> None:
+        """A refused line's error is also shown on its row."""
+        by_pk = {application.pk: application for application in rows}
+        for error in getattr(exc, "error_dict", {}).get("__all__", []):
+            params = error.params or {}
+            if error.code == "line" and params.get("application") in by_pk:
+                by_pk[params["application"]].row_error = params["errors"]
