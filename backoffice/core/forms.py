@@ -45,9 +45,17 @@ class OrganisationForm(forms.ModelForm):
             "name", "legal_form", "siret", "rna", "object", "address", "postcode", "city",
             "email", "phone", "website", "legal_representative_name",
             "legal_representative_title", "members_count", "volunteers_count",
-            "employees_count", "fte", "iban", "bic",
+            "employees_count", "fte", "financial_year_end", "iban", "bic",
         ]
         widgets = {"object": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Most organisations close their accounts on 31 December: an empty field means that.
+        self.fields["financial_year_end"].required = False
+
+    def clean_financial_year_end(self):
+        return (self.cleaned_data.get("financial_year_end") or "").strip() or "31/12"
 
     def clean_siret(self):
         return self.cleaned_data["siret"].replace(" ", "")
@@ -73,6 +81,17 @@ class OrganisationJoinForm(forms.Form):
         label=_("SIRET ou numéro RNA de l'organisation"), max_length=20,
         help_text=_("14 chiffres pour un SIRET, W suivi de 9 chiffres pour un RNA."),
     )
+    proof_kind = forms.ChoiceField(
+        label=_("Justificatif (si l'organisation n'a encore aucun administrateur)"),
+        required=False,
+        choices=[("", "—"), (DocumentKind.MANDATE.value, DocumentKind.MANDATE.label),
+                 (DocumentKind.STATUTES.value, DocumentKind.STATUTES.label)],
+    )
+    proof_file = forms.FileField(
+        label=_("Fichier du justificatif (PDF, PNG ou JPEG)"), required=False,
+        help_text=_("Un agent de la collectivité le vérifie avant de vous confier "
+                    "l'administration de l'organisation."),
+    )
 
     def clean_identifier(self):
         from .validators import validate_rna, validate_siret
@@ -90,6 +109,21 @@ class OrganisationJoinForm(forms.Form):
                                           "identifiant. Vous pouvez la créer."))
         self.organisation = organisation
         return value
+
+
+class BankDetailsConfirmForm(forms.Form):
+    document = forms.ModelChoiceField(
+        label=_("RIB vérifié"), queryset=None,
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choisissez un RIB déposé par cette organisation.")},
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        from .models import OrganisationDocument
+
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = OrganisationDocument.objects.filter(
+            organisation=organisation, kind=DocumentKind.RIB).order_by("-uploaded_at")
 
 
 class DocumentUploadForm(forms.Form):

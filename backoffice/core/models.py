@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .roles import AUTHORITY_ROLES, Role
-from .validators import validate_iban, validate_rna, validate_siret
+from .validators import validate_day_month, validate_iban, validate_rna, validate_siret
 
 
 class UserManager(BaseUserManager):
@@ -97,6 +97,11 @@ class Authority(models.Model):
     administrative_court = models.CharField(
         _("tribunal administratif compétent"), max_length=200, blank=True
     )
+    # The comptable public assignataire who pays (circulaire 5811-SG, CPO model art. "paiement").
+    public_accountant = models.CharField(
+        _("comptable public assignataire"), max_length=200, blank=True,
+        help_text=_("Par exemple : Service de gestion comptable de Lorient."),
+    )
 
     history = HistoricalRecords()
 
@@ -110,8 +115,10 @@ class Authority(models.Model):
 
     @property
     def publishes_open_data(self) -> bool:
-        """Décret 2017-779: authorities of 3,500 inhabitants or more publish their conventions."""
-        return (self.population or 0) >= 3500
+        """Décret 2017-779: authorities of 3,500 inhabitants or more publish their conventions.
+        An unknown population cannot exempt anybody: the obligation is assumed (and the pages
+        show the population as a missing setting)."""
+        return self.population is None or self.population >= 3500
 
 
 class LegalForm(models.TextChoices):
@@ -153,6 +160,12 @@ class Organisation(models.Model):
     employees_count = models.PositiveIntegerField(_("nombre de salariés"), default=0)
     fte = models.DecimalField(_("équivalents temps plein"), max_digits=7, decimal_places=2, default=0)
     members_count = models.PositiveIntegerField(_("nombre d'adhérents"), default=0)
+    # The financial report (CERFA 15059) is due 6 months after this date (arrêté 11/10/2006).
+    financial_year_end = models.CharField(
+        _("clôture de l'exercice comptable (jour/mois)"), max_length=5, default="31/12",
+        validators=[validate_day_month],
+        help_text=_("Par exemple 31/12 pour un exercice civil, 30/06 sinon."),
+    )
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     # Loi 2021-1109, décret 2021-1947: the contrat d'engagement républicain, accepted by whom, when.
@@ -161,6 +174,20 @@ class Organisation(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     cer_accepted_at = models.DateTimeField(_("CER accepté le"), null=True, blank=True)
+    # A changed IBAN is not paid to until a finance agent has checked it against a RIB: the
+    # payments-to-order export leaves the organisation out while this is set.
+    bank_details_on_hold = models.BooleanField(
+        _("coordonnées bancaires à vérifier"), default=False,
+        help_text=_("Les versements sont suspendus tant qu'un agent n'a pas vérifié le RIB."),
+    )
+    bank_details_changed_at = models.DateTimeField(
+        _("coordonnées bancaires modifiées le"), null=True, blank=True)
+    bank_details_confirmed_at = models.DateTimeField(
+        _("coordonnées bancaires vérifiées le"), null=True, blank=True)
+    bank_details_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("coordonnées bancaires vérifiées par"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -228,6 +255,12 @@ class Membership(models.Model):
                             default=MembershipRole.MEMBER)
     status = models.CharField(_("statut"), max_length=10, choices=MembershipStatus.choices,
                               default=MembershipStatus.ACTIVE)
+    # Claiming an organisation that has no administrator: the mandate or statutes the
+    # requester gave, checked by a finance agent before the claim is granted.
+    proof = models.ForeignKey(
+        "OrganisationDocument", verbose_name=_("justificatif"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -246,9 +279,15 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} — {self.organisation}"
 
+    @property
+    def is_claim(self) -> bool:
+        """A pending request to become the first administrator of an organisation."""
+        return self.status == MembershipStatus.PENDING and self.role == MembershipRole.ADMIN
+
 
 class DocumentKind(models.TextChoices):
     STATUTES = "statutes", _("Statuts")
+    MANDATE = "mandate", _("Mandat ou pouvoir du représentant légal")
     RIB = "rib", _("RIB")
     ACCOUNTS = "accounts", _("Derniers comptes approuvés")
     ACTIVITY_REPORT = "activity_report", _("Dernier rapport d'activité")

@@ -2,16 +2,12 @@
 
 from django import template
 
-from backoffice.core.money import format_eur
+from backoffice.core.templatetags.french import eur
 
 from .. import rules
 
 register = template.Library()
-
-
-@register.filter
-def eur(value) -> str:
-    return format_eur(value) if value not in ("", None) else "—"
+register.filter("eur", eur)
 
 
 @register.filter
@@ -47,3 +43,11 @@ def isodate(value: str) -> str:
 @register.filter
 def funder_status(value: str) -> str:
     return {"requested": "demandé", "obtained": "obtenu"}.get(value, value)
+
+
+@register.filter
+def rule_label(code: str) -> str:
+    """The plain French name of a winner rule code."""
+    from ..winners import rule_label as label
+
+    return label(code)

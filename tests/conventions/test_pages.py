@@ -118,8 +118,8 @@ def test_payment_on_unconfirmed_year_is_refused_in_page(client, agent, authority
 def test_report_upload_refuses_non_pdf_and_saves_nothing(client, convention, member):
     report = convention.years.get(year=2026).report
     client.force_login(member)
-    data = {"subsidy_used": "30000", "qualitative_report": "Bilan", "acc_60": "20000",
-            "acc_64": "10000", "acc_74_authority": "30000",
+    data = {"subsidy_used": "30000", "qualitative_report": "Bilan", "amount_60": "20000",
+            "amount_64": "10000", "amount_74_authority": "30000",
             "attachment": SimpleUploadedFile("bilan.pdf", b"MZ\x90\x00 not a pdf",
                                              content_type="application/pdf")}
     response = client.post(reverse("conventions:report", args=[report.pk]), data)
@@ -151,9 +151,9 @@ def test_exports(client, agent, convention):
     client.force_login(agent)
     csv = client.get(reverse("conventions:payments-due-export", args=["csv"]))
     assert csv.status_code == 200
-    text = csv.content.decode()
-    assert "beneficiaire" in text and convention.organisation.siret in text
-    assert "15000.00" in text
+    text = csv.content.decode("utf-8-sig")
+    assert text.startswith("Bénéficiaire;SIRET;IBAN;Montant") and convention.organisation.siret in text
+    assert ";15000,00;" in text
     xlsx = client.get(reverse("conventions:payments-due-export", args=["xlsx"]))
     assert xlsx.content[:2] == b"PK"
     assert client.get(reverse("conventions:payments-due-export", args=["pdf"])).status_code == 404
@@ -188,7 +188,9 @@ def test_instructor_can_view_but_not_pay(client, convention):
     assert response.status_code == 403
 
 
-def test_api_bad_inputs_are_400_in_french(client, agent, convention, member):
+def test_api_bad_inputs_are_400_in_french(client, agent, convention, member, time_machine):
+    # After the end of the 2026 financial year, when its report may be filed.
+    time_machine.move_to(dt.datetime(2027, 1, 15, 10), tick=False)
     client.force_login(agent)
     line = convention.years.get(year=2026).lines.get(kind=LineKind.ADVANCE)
     r = client.post(f"/api/v1/conventions/{convention.pk}/payments/",
