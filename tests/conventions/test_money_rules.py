@@ -389,8 +389,8 @@ def test_schedule_errors_messages():
         item(rules.BALANCE, Decimal("10.001"), dt.date(2026, 4, 1))]) == [
         "Un montant d'échéance ne peut pas être négatif.",
         "Les montants s'expriment en euros et centimes.",
-        "L'échéancier totalise 9.001 € alors que la tranche est de 10 € : la somme doit être "
-        "exacte.",
+        "L'échéancier totalise 9,00\u00a0€ alors que la tranche est de 10,00\u00a0€ : la somme "
+        "doit être exacte.",
         "Les dates de l'échéancier doivent se suivre dans l'ordre."]
     assert rules.schedule_errors(amount=Decimal("10"), items=[
         item(rules.ADVANCE, Decimal("4"), None), item(rules.BALANCE, Decimal("6"),
