@@ -283,3 +283,121 @@ def test_cer_withdrawal_examples():
 def test_default_imputation_follows_the_nature(nature, fund_account, account):
     assert rules.default_imputation(nature=nature, operating="6574", investment="20421",
                                     fund_account=fund_account) == account
+
+
+# Boundaries that pin the arithmetic (each fails if a rounding, a bound or a guard changes).
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: rules.build_schedule(amount=Decimal("-0.01"), year=2026, advance_rate=Decimal(0),
+                                  advance_due=dt.date(2026, 3, 31),
+                                  balance_date=dt.date(2026, 9, 30),
+                                  balance_waits_for_report=False), "negative amount"),
+    (lambda: rules.build_schedule(amount=Decimal("1"), year=2026, advance_rate=Decimal("-0.01"),
+                                  advance_due=dt.date(2026, 3, 31),
+                                  balance_date=dt.date(2026, 9, 30),
+                                  balance_waits_for_report=False),
+     r"advance rate outside \[0, 1\]"),
+    (lambda: rules.repayment_on_paid(granted=Decimal("-1"), paid=Decimal(0), used=Decimal(0),
+                                     keep_rate=Decimal(0)),
+     r"negative amount or rate outside \[0, 1\]"),
+    (lambda: rules.repayment_on_paid(granted=Decimal(1), paid=Decimal("-1"), used=Decimal(0),
+                                     keep_rate=Decimal(0)),
+     r"negative amount or rate outside \[0, 1\]"),
+    (lambda: rules.repayment_on_paid(granted=Decimal(1), paid=Decimal(0), used=Decimal("-1"),
+                                     keep_rate=Decimal(0)),
+     r"negative amount or rate outside \[0, 1\]"),
+    (lambda: rules.repayment_on_paid(granted=Decimal(1), paid=Decimal(0), used=Decimal(0),
+                                     keep_rate=Decimal("-0.1")),
+     r"negative amount or rate outside \[0, 1\]"),
+    (lambda: rules.repayment_on_paid(granted=Decimal(1), paid=Decimal(2), used=Decimal(0),
+                                     keep_rate=Decimal(0)), "paid above granted"),
+    (lambda: rules.cer_withdrawal(granted=Decimal(1), paid=Decimal(0), start=dt.date(2026, 1, 2),
+                                  end=dt.date(2026, 12, 31), breach_date=dt.date(2026, 1, 1)),
+     "breach outside the convention"),
+    (lambda: rules.cer_withdrawal(granted=Decimal(1), paid=Decimal("-1"),
+                                  start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31),
+                                  breach_date=dt.date(2026, 6, 1)), r"paid outside \[0, granted\]"),
+    (lambda: rules.reduce_lines([Decimal(1)], Decimal("-0.01")), r"cut outside \[0, total\]"),
+    (lambda: split_exact(Decimal(1), [Decimal(1), Decimal(-1)]),
+     "La somme des poids doit être positive."),
+])
+def test_guards_say_what_is_wrong(call, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        call()
+
+
+def test_rounding_is_half_up_everywhere():
+    # 0,025 € rounds to 0,03 € (half up), not 0,02 € (banker's rounding).
+    items = rules.build_schedule(amount=Decimal("0.05"), year=2026, advance_rate=Decimal("0.5"),
+                                 advance_due=dt.date(2026, 3, 31),
+                                 balance_date=dt.date(2026, 9, 30),
+                                 balance_waits_for_report=False)
+    assert [i.amount for i in items] == [Decimal("0.03"), Decimal("0.02")]
+    assert rules.annual_amount(total=Decimal("0.05"), yearly=[], start=dt.date(2026, 1, 1),
+                               end=dt.date(2027, 12, 31)) == Decimal("0.03")
+    split = rules.cer_withdrawal(granted=Decimal("0.05"), paid=Decimal("0"),
+                                 start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 2),
+                                 breach_date=dt.date(2026, 1, 1))
+    assert split.unspent == Decimal("0.03")
+    assert split_exact(Decimal("0.05"), [Decimal(1), Decimal(1)]) == [Decimal("0.03"),
+                                                                      Decimal("0.02")]
+
+
+def test_schedule_boundaries():
+    items = rules.build_schedule(amount=Decimal("100"), year=2026, advance_rate=Decimal("1"),
+                                 advance_due=dt.date(2026, 3, 31),
+                                 instalment_dates=[dt.date(2026, 6, 1)],
+                                 balance_date=dt.date(2026, 9, 30),
+                                 balance_waits_for_report=False)
+    assert [(i.kind, i.amount) for i in items] == [
+        (rules.ADVANCE, Decimal("100.00")), (rules.INSTALMENT, Decimal("0.00")),
+        (rules.BALANCE, Decimal("0.00"))]
+
+
+def test_annual_amount_boundary_of_twelve_months():
+    start = dt.date(2026, 1, 1)
+    # 12 months exactly (to 31/12): in full; one day more: per 12 months.
+    assert rules.annual_amount(total=Decimal("36600"), yearly=[], start=start,
+                               end=dt.date(2026, 12, 31)) == Decimal("36600")
+    assert rules.annual_amount(total=Decimal("36600"), yearly=[], start=start,
+                               end=dt.date(2027, 1, 1)) == Decimal("36500.00")
+    assert rules.annual_amount(total=Decimal("38000"), yearly=[], start=start,
+                               end=dt.date(2027, 1, 15)) == Decimal("36500.00")
+
+
+@pytest.mark.parametrize("granted,used", [("30000", "10000"), ("30000", "0"), ("100", "100")])
+def test_repayment_on_paid_reports_the_unspent_part(granted, used):
+    split = rules.repayment_on_paid(granted=Decimal(granted), paid=Decimal(granted),
+                                    used=Decimal(used), keep_rate=Decimal(0))
+    assert split.unspent == Decimal(granted) - Decimal(used)
+    assert split.claim == split.unspent
+
+
+def test_default_imputation_without_fund_account():
+    assert rules.default_imputation(nature="investissement", operating="6574",
+                                    investment="20421") == "20421"
+    assert rules.default_imputation(nature="projet", operating="6574",
+                                    investment="20421") == "6574"
+
+
+def test_schedule_errors_messages():
+    item = rules.ScheduleItem
+    assert rules.schedule_errors(amount=Decimal("10"), items=[]) == [
+        "L'échéancier doit comporter au moins une ligne."]
+    assert rules.schedule_errors(amount=Decimal("10"), items=[
+        item(rules.ADVANCE, Decimal("-1"), dt.date(2026, 5, 1)),
+        item(rules.BALANCE, Decimal("10.001"), dt.date(2026, 4, 1))]) == [
+        "Un montant d'échéance ne peut pas être négatif.",
+        "Les montants s'expriment en euros et centimes.",
+        "L'échéancier totalise 9,00\u00a0€ alors que la tranche est de 10,00\u00a0€ : la somme "
+        "doit être exacte.",
+        "Les dates de l'échéancier doivent se suivre dans l'ordre."]
+    assert rules.schedule_errors(amount=Decimal("10"), items=[
+        item(rules.ADVANCE, Decimal("4"), None), item(rules.BALANCE, Decimal("6"),
+                                                     dt.date(2026, 4, 1))]) == []
+
+
+def test_month_day():
+    assert rules.month_day("03-31") == (3, 31)
+    assert rules.on_month_day(2027, (2, 29)) == dt.date(2027, 2, 28)
+    assert rules.on_month_day(2028, (2, 29)) == dt.date(2028, 2, 29)

@@ -905,7 +905,9 @@ def test_statements_touching_many_rows_at_once():
 
     # Once their entries are gone, deleting both conventions leaves no facts behind.
     VolunteerEntry.objects.filter(convention__in=[conv, other]).delete()
-    ScheduleLine.objects.filter(year__convention=conv).delete()
+    ScheduleLine.objects.filter(year__convention__in=[conv, other]).delete()
+    FinancialReport.objects.filter(year__convention__in=[conv, other]).delete()
+    ConventionYear.objects.filter(convention__in=[conv, other]).delete()   # money is PROTECTed
     Convention.objects.filter(pk__in=[conv.pk, other.pk]).delete()
     log.append("delete the entries, the lines and both conventions")
     assert_exact(log, full=True)
