@@ -6,3 +6,10 @@ class DashboardConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "dashboard"
     verbose_name = _("Tableau de bord")
+
+    def ready(self):
+        from backoffice.core.permissions import rules_register
+
+        from .permissions import RULES
+
+        rules_register(RULES)

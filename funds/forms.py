@@ -162,20 +162,32 @@ class BudgetForm(forms.Form):
         if not self.is_bound:
             self._initial_from(application)
 
+    @staticmethod
+    def _field_of(line) -> str:
+        """The grid field showing a stored line (several lines of one account share it)."""
+        if line.account == "74":
+            return f"f_{line.funder or 'autre_public'}"
+        if line.account in CHARGE_ACCOUNTS:
+            return f"c{line.account}"
+        if line.account in OWN_RESOURCE_ACCOUNTS:
+            return f"r{line.account}"
+        return f"k{line.account}"
+
+    def _stored(self) -> dict[str, list]:
+        """The application's stored lines (this authority's excepted), by grid field."""
+        if not hasattr(self, "_stored_lines"):
+            self._stored_lines = {}
+            if self.application.pk:
+                for line in self.application.budget_lines.all():
+                    if not line.is_this_authority:
+                        self._stored_lines.setdefault(self._field_of(line), []).append(line)
+        return self._stored_lines
+
     def _initial_from(self, application):
-        for line in application.budget_lines.all():
-            if line.is_this_authority:
-                continue
-            if line.account == "74":
-                key = line.funder or "autre_public"
-                self.initial[f"f_{key}"] = line.amount
-                self.initial[f"s_{key}"] = line.funder_status or "requested"
-            elif line.account in CHARGE_ACCOUNTS:
-                self.initial[f"c{line.account}"] = line.amount
-            elif line.account in OWN_RESOURCE_ACCOUNTS:
-                self.initial[f"r{line.account}"] = line.amount
-            else:
-                self.initial[f"k{line.account}"] = line.amount
+        for name, lines in self._stored().items():
+            self.initial[name] = sum((line.amount for line in lines), ZERO)
+            if name.startswith("f_"):
+                self.initial[f"s_{name[2:]}"] = lines[0].funder_status or "requested"
         if self.volunteering_value is not None:
             self.initial[f"k{VOLUNTEERING_CHARGE}"] = self.volunteering_value
             self.initial[f"k{VOLUNTEERING_RESOURCE}"] = self.volunteering_value
@@ -204,25 +216,50 @@ class BudgetForm(forms.Form):
     def in_kind_resource_rows(self):
         return self.rows("k", IN_KIND_RESOURCE_ACCOUNTS)
 
+    def _kept(self, name: str, amount: Decimal, line: BudgetLine) -> list[BudgetLine]:
+        """The stored lines behind field ``name`` when the grid leaves them as they were
+        (same total, same funder status): labels and splits are the association's own.
+        Otherwise one line with the typed amount, keeping the label of a single stored line."""
+        stored = self._stored().get(name, [])
+        same_status = not name.startswith("f_") or all(
+            (s.funder_status or "requested") == line.status for s in stored)
+        if stored and same_status and sum((s.amount for s in stored), ZERO) == amount:
+            return [BudgetLine(s.account, s.amount, s.label, funder=s.funder,
+                               status=s.funder_status) for s in stored]
+        if len(stored) == 1 and stored[0].label:
+            line = BudgetLine(line.account, line.amount, stored[0].label, funder=line.funder,
+                              status=line.status)
+        return [line]
+
     def lines(self, *, amount_requested: Decimal, authority) -> list[BudgetLine]:
-        """The budget as BudgetLine values; the amount requested is this authority's 74 line."""
+        """The budget as BudgetLine values; the amount requested is this authority's 74 line.
+        An amount left unchanged keeps its stored lines exactly (labels included)."""
         cleaned = self.cleaned_data
         lines = []
         for account, label in CHARGE_ACCOUNTS.items():
-            lines.append(BudgetLine(account, cleaned.get(f"c{account}") or ZERO, label))
+            amount = cleaned.get(f"c{account}") or ZERO
+            lines += self._kept(f"c{account}", amount, BudgetLine(account, amount, label))
         for account, label in OWN_RESOURCE_ACCOUNTS.items():
-            lines.append(BudgetLine(account, cleaned.get(f"r{account}") or ZERO, label))
-        lines.append(rules.authority_budget_line(amount_requested or ZERO, name=authority.name,
-                                                 kind=authority.kind))
+            amount = cleaned.get(f"r{account}") or ZERO
+            lines += self._kept(f"r{account}", amount, BudgetLine(account, amount, label))
+        ours = rules.authority_budget_line(amount_requested or ZERO, name=authority.name,
+                                           kind=authority.kind)
+        stored = [line for line in self.application.budget_lines.all()
+                  if line.is_this_authority] if self.application.pk else []
+        if len(stored) == 1 and stored[0].amount == ours.amount and stored[0].label:
+            ours = BudgetLine(ours.account, ours.amount, stored[0].label, funder=ours.funder,
+                              status=ours.status, is_this_authority=True)
+        lines.append(ours)
         for key, label in [*PUBLIC_FUNDERS.items(), (PRIVATE_FUNDER, _("Aides privées"))]:
-            lines.append(BudgetLine("74", cleaned.get(f"f_{key}") or ZERO, label, funder=key,
-                                    status=cleaned.get(f"s_{key}") or "requested"))
+            amount = cleaned.get(f"f_{key}") or ZERO
+            lines += self._kept(f"f_{key}", amount, BudgetLine(
+                "74", amount, label, funder=key, status=cleaned.get(f"s_{key}") or "requested"))
         for account, label in {**IN_KIND_CHARGE_ACCOUNTS, **IN_KIND_RESOURCE_ACCOUNTS}.items():
             amount = cleaned.get(f"k{account}") or ZERO
             if self.volunteering_value is not None and account in (VOLUNTEERING_CHARGE,
                                                                    VOLUNTEERING_RESOURCE):
                 amount = self.volunteering_value
-            lines.append(BudgetLine(account, amount, label))
+            lines += self._kept(f"k{account}", amount, BudgetLine(account, amount, label))
         return [line for line in lines if line.amount != 0 or line.is_this_authority]
 
 

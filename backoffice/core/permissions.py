@@ -98,3 +98,30 @@ def check(rules: dict, user, action: str, obj=None) -> tuple[bool, str]:
 def can(user, action: str, obj=None) -> tuple[bool, str]:
     """Whether ``user`` may do ``action`` on ``obj``, and the French reason when not."""
     return check(RULES, user, action, obj)
+
+
+# Every app's rule table, by action: pages ask ``allowed`` (the ``{% can %}`` tag) which
+# applies the same rule as the view behind the button, so a button is shown only when the
+# view would let the user through. Apps register their table in their AppConfig.ready().
+_RULE_TABLES: dict[str, dict] = {}
+
+
+def rules_register(rules: dict) -> None:
+    """Make an app's rule table reachable from ``allowed``; an action name is owned by one
+    table only (two apps defining the same action is a programming error)."""
+    for action in rules:
+        owner = _RULE_TABLES.setdefault(action, rules)
+        if owner is not rules:
+            raise ValueError(f"Action {action!r} is defined by two rule tables")
+
+
+def allowed(user, action: str, obj=None) -> tuple[bool, str]:
+    """The answer of the app that owns ``action`` (unknown action: KeyError)."""
+    try:
+        rules = _RULE_TABLES[action]
+    except KeyError as exc:
+        raise KeyError(f"Unknown action {action!r}") from exc
+    return check(rules, user, action, obj)
+
+
+rules_register(RULES)

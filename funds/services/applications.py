@@ -17,6 +17,7 @@ from backoffice.core.models import LegalForm
 from backoffice.core.notifications import Event, notify, organisation_recipients
 from backoffice.core.pdf import render_pdf, sha256_bytes
 from backoffice.core.permissions import is_member
+from backoffice.core.versioning import version_check
 
 from .. import rules, selectors
 from ..models import (
@@ -151,16 +152,19 @@ def _line_rows(application: Application, lines: list[BudgetLine]) -> list[Applic
 
 
 def application_update(*, application: Application, user, data: dict,
-                       budget_lines: list[BudgetLine] | None = None) -> Application:
+                       budget_lines: list[BudgetLine] | None = None,
+                       version: str | None = None) -> Application:
     """Save a draft (or an application sent back for more information).
 
-    Invariant: only editable applications change, never half: fields and budget together.
+    Invariant: only editable applications change, never half: fields and budget together;
+    a save based on an older ``version`` than the stored one changes nothing.
     """
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if not application.editable:
             raise ValidationError({"status": _("Ce dossier a été déposé : il ne peut plus être "
                                                "modifié.")})
+        version_check(obj=application, version=version)
         for name, value in data.items():
             if name not in EDITABLE_FIELDS:
                 raise ValueError(f"Field {name!r} cannot be edited")

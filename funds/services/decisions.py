@@ -132,8 +132,10 @@ def applications_decide_batch(*, decisions: list[dict], actor, deliberation_refe
                         deliberation_reference=deliberation_reference,
                         deliberation_date=deliberation_date))
             except ValidationError as exc:
-                raise ValidationError({"__all__": [
-                    _("Ligne %(n)s (« %(title)s ») : %(errors)s") % {
+                # The error names its line, and carries the application for the page's row.
+                raise ValidationError({"__all__": [ValidationError(
+                    _("Ligne %(n)s (« %(title)s ») : %(errors)s"), code="line", params={
                         "n": index, "title": item["application"].title,
-                        "errors": " ".join(exc.messages)}]}) from exc
+                        "errors": " ".join(exc.messages),
+                        "application": item["application"].pk})]}) from exc
     return results

@@ -254,21 +254,27 @@ class CommitteeView(LoginRequiredMixin, View):
         errors = []
         decisions = []
         for index, application in enumerate(rows, start=1):
-            decision = request.POST.get(f"d_{application.pk}", "")
+            # What was typed on this row, shown again as typed if anything is refused.
+            application.typed = {key: request.POST.get(f"{key}_{application.pk}", "")
+                                 for key in ("d", "a", "n", "m")}
+            application.row_error = ""
+            decision = application.typed["d"]
             if decision not in ("", "award", "reject"):
+                application.row_error = _("Décision inconnue.")
                 errors.append(_("Ligne %(n)s : décision inconnue.") % {"n": index})
                 continue
             amount = None
             if decision == "award":
                 try:
-                    amount = to_money(request.POST.get(f"a_{application.pk}", ""))
+                    amount = to_money(application.typed["a"])
                 except (ValueError, TypeError):
+                    application.row_error = _("Montant illisible : indiquez un montant en "
+                                              "euros, par exemple 3 000,00.")
                     errors.append(_("Ligne %(n)s : montant illisible.") % {"n": index})
                     continue
             decisions.append({"application": application, "decision": decision,
-                              "amount": amount,
-                              "nature": request.POST.get(f"n_{application.pk}", ""),
-                              "motivation": request.POST.get(f"m_{application.pk}", "")})
+                              "amount": amount, "nature": application.typed["n"],
+                              "motivation": application.typed["m"]})
         if header.is_valid() and not errors:
             if not any(d["decision"] for d in decisions):
                 header.add_error(None, _("Aucune décision n'a été saisie."))
@@ -279,6 +285,7 @@ class CommitteeView(LoginRequiredMixin, View):
                         deliberation_reference=header.cleaned_data["deliberation_reference"],
                         deliberation_date=header.cleaned_data["deliberation_date"])
                 except ValidationError as exc:
+                    self._errors_to_rows(exc, rows)
                     errors_to_forms(exc, header)
                 else:
                     messages.success(request, _("%(n)s décision(s) enregistrée(s).")
@@ -289,3 +296,12 @@ class CommitteeView(LoginRequiredMixin, View):
         return render(request, self.template_name, {
             "call": call, "header": header, "rows": rows, "gauge": _gauge(call),
             "natures": _natures(call)}, status=400)
+
+    @staticmethod
+    def _errors_to_rows(exc: ValidationError, rows) -> None:
+        """A refused line's error is also shown on its row."""
+        by_pk = {application.pk: application for application in rows}
+        for error in getattr(exc, "error_dict", {}).get("__all__", []):
+            params = error.params or {}
+            if error.code == "line" and params.get("application") in by_pk:
+                by_pk[params["application"]].row_error = params["errors"]

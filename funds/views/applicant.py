@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
+from django.views.decorators.cache import never_cache
 
+from backoffice.core.budget import VOLUNTEERING_CHARGE
 from backoffice.core.models import DocumentKind
 from backoffice.core.selectors import user_organisations
+from backoffice.core.versioning import object_version
 
 from .. import rules, selectors, services
 from ..forms import ApplicationForm, ApplicationStartForm, BudgetForm
@@ -91,11 +97,21 @@ def _edit_forms(request, application, data=None):
     value, note = selectors.planned_volunteering(
         organisation=application.organisation, hours=application.volunteer_hours)
     form = ApplicationForm(data, application=application)
+    hours = application.volunteer_hours or 0
     if data is not None and form.is_valid() and value is not None:
+        hours = form.cleaned_data.get("volunteer_hours") or 0
+    stored = [line.amount for line in application.budget_lines.all()
+              if line.account == VOLUNTEERING_CHARGE]
+    if value is not None and stored and hours == (application.volunteer_hours or 0):
+        # The hours are those of the stored budget: its valued volunteering stays as it was
+        # saved (a new rate in force does not rewrite what the association sent).
+        value = sum(stored, Decimal("0.00"))
+        note = _("%(hours)s h prévues, valorisées au taux en vigueur lors de leur saisie ; "
+                 "le montant est recalculé si vous changez les heures.") % {"hours": hours}
+    elif value is not None and data is not None:
         # Recompute the valued volunteering from the hours being typed.
         value, note = selectors.planned_volunteering(
-            organisation=application.organisation,
-            hours=form.cleaned_data.get("volunteer_hours") or 0)
+            organisation=application.organisation, hours=hours)
     budget = BudgetForm(data, application=application, volunteering_value=value)
     return form, budget, note
 
@@ -113,6 +129,7 @@ def _edit_context(application, form, budget, note, lines=None):
                               selectors.application_missing_documents(application)],
         "overdue_reports": selectors.overdue_reports(organisation=application.organisation),
         "overdue_blocks": selectors.overdue_reports_block(),
+        "version": object_version(application),
         **shares_context(application, lines, amount),
     }
 
@@ -129,6 +146,7 @@ def _parse(form, budget, application):
     return data, lines
 
 
+@method_decorator(never_cache, name="dispatch")
 class ApplicationEditView(LoginRequiredMixin, View):
     """The one page of the single simple application."""
 
@@ -155,7 +173,8 @@ class ApplicationEditView(LoginRequiredMixin, View):
             data, lines = parsed
             try:
                 application = services.application_update(
-                    application=application, user=request.user, data=data, budget_lines=lines)
+                    application=application, user=request.user, data=data, budget_lines=lines,
+                    version=request.POST.get("version"))
                 if submitting:
                     services.application_submit(application=application, user=request.user,
                                                 answer=request.POST.get("answer", ""))
@@ -192,7 +211,8 @@ class ApplicationSharesView(LoginRequiredMixin, View):
             data, lines = parsed
             try:
                 services.application_update(application=application, user=request.user,
-                                            data=data, budget_lines=lines)
+                                            data=data, budget_lines=lines,
+                                            version=request.POST.get("version"))
                 saved_at = timezone.localtime()
             except ValidationError as exc:
                 problems = exc.messages
@@ -203,7 +223,8 @@ class ApplicationSharesView(LoginRequiredMixin, View):
                         for f in (form, budget) for name, errs in f.errors.items()
                         if name != "__all__"]
         ctx = _edit_context(application, form, budget, note, lines)
-        ctx.update({"saved_at": saved_at, "problems": problems})
+        # A saved draft is the page's new version: the form carries it from now on.
+        ctx.update({"saved_at": saved_at, "problems": problems, "oob_version": saved_at})
         return render(request, "funds/_shares.html", ctx)
 
 

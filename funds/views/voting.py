@@ -204,17 +204,20 @@ class VoteManageView(LoginRequiredMixin, View):
     """Agents: vote settings, withdrawn projects, computations and publication."""
 
     def _context(self, call, **forms):
+        computations = list(VoteComputation.objects.filter(call=call)
+                            .select_related("requested_by")[:20])
         return {"call": call, "projects": list(
             Application.objects.filter(call=call, status__in=("eligible", "awarded",
                                                               "submitted"))
             .select_related("district").order_by("district__position", "title")),
             "districts": selectors.call_districts(call),
             "ballots": selectors.call_ballot_count(call),
-            "computations": list(VoteComputation.objects.filter(call=call)
-                                 .select_related("requested_by")[:20]),
+            "computations": computations,
             "settings_form": forms.get("settings_form") or VoteSettingsForm(
                 instance=call, locked=call.ballots.exists()),
-            "publish_form": forms.get("publish_form") or PublishForm(),
+            # The form publishes the latest computation: its one hidden field carries it.
+            "publish_form": forms.get("publish_form") or PublishForm(
+                initial={"computation": computations[0].pk if computations else None}),
             "exclusion_choices": ExclusionForm().fields["vote_exclusion"].choices}
 
     def get(self, request, pk):
