@@ -33,7 +33,7 @@ ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS", ROOT / ".test-media" / "bro
 DESKTOP = {"width": 1280, "height": 900}
 
 _axe_figures: list[dict] = []
-_needs_review: dict[str, list[str]] = defaultdict(list)
+_needs_review: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
 
 
 @pytest.fixture(scope="session")
@@ -106,8 +106,8 @@ class Journey:
                              "incomplete": len(result["incomplete"])})
         for item in result["incomplete"]:
             for node in item["nodes"]:
-                _needs_review[f"{item['id']} ({item['impact'] or '—'}): {item['help']}"].append(
-                    f"{self.name} › {label} ({path}): {node}")
+                rule = f"{item['id']} ({item['impact'] or '—'}): {item['help']}"
+                _needs_review[rule][node].append(f"{self.name} › {label}")
         assert not result["violations"], (
             f"axe-core: WCAG 2.1 A/AA violations on {label} ({path}):\n"
             + json.dumps(result["violations"], ensure_ascii=False, indent=1))
@@ -234,7 +234,9 @@ def _write_axe_report() -> None:
         lines.append("Nothing.")
     for rule, nodes in sorted(_needs_review.items()):
         lines.append(f"### {rule}")
-        lines += [f"- {node}" for node in nodes]
+        for node, pages in nodes.items():
+            shown = "; ".join(pages[:4]) + (f"; and {len(pages) - 4} more" if len(pages) > 4 else "")
+            lines.append(f"- `{node}` — {len(pages)} page(s): {shown}")
         lines.append("")
     (ARTIFACTS / "axe-needs-review.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
