@@ -99,6 +99,22 @@ class Journey:
                          passes: r.passes.length};
                }""", WCAG_TAGS)
         assert result is not None, f"axe-core was not injected into {self.page.url}"
+        markup = self.page.evaluate(
+            """() => {
+                 const ids = Array.from(document.querySelectorAll("[id]"), (e) => e.id);
+                 const duplicated = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+                 const dangling = [];
+                 for (const attr of ["aria-describedby", "aria-labelledby", "aria-controls"]) {
+                   for (const e of document.querySelectorAll("[" + attr + "]")) {
+                     for (const id of e.getAttribute(attr).split(/\\s+/).filter(Boolean)) {
+                       if (!document.getElementById(id)) { dangling.push(attr + "=" + id); }
+                     }
+                   }
+                 }
+                 return {duplicated, dangling};
+               }""")
+        assert not markup["duplicated"], f"duplicated ids on {label}: {markup['duplicated']}"
+        assert not markup["dangling"], f"references to missing ids on {label}: {markup['dangling']}"
         self.screenshot(label)
         path = re.sub(r"^https?://[^/]+", "", self.page.url)
         _axe_figures.append({"journey": self.name, "page": label, "path": path,
