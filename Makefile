@@ -47,11 +47,13 @@ test-system-packages:
 	  fi; \
 	fi
 
+# Links in the demo's e-mails use the port it is served on (make demo PORT=8101).
+demo: export SITE_URL ?= http://127.0.0.1:$(PORT)
 demo: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo
 	@echo ""
-	@echo "Back office: http://127.0.0.1:$(PORT)/   (administration : /admin/, API : /api/docs/)"
+	@echo "Back office: $(SITE_URL)/   (administration : /admin/, API : /api/docs/)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install test-system-packages

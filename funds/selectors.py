@@ -40,6 +40,13 @@ def call_list_open() -> QuerySet[Call]:
             .select_related("fund", "fund__authority").order_by("closes_on", "title"))
 
 
+def calls_with_published_results(*, limit: int = 10) -> list[Call]:
+    """Participatory calls whose vote results are published, latest first (home page)."""
+    return list(Call.objects.filter(kind=CallKind.PARTICIPATORY,
+                                    results_published_at__isnull=False)
+                .exclude(phase=CallPhase.DRAFT).order_by("-results_published_at")[:limit])
+
+
 def call_accepts_submissions(call: Call, *, on: dt.date | None = None) -> bool:
     on = on or timezone.localdate()
     return call.phase == CallPhase.OPEN and call.opens_on <= on <= call.closes_on

@@ -59,10 +59,11 @@ class HomeView(TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
-        from funds.selectors import call_list_open
+        from funds.selectors import call_list_open, calls_with_published_results
 
         ctx = super().get_context_data(**kwargs)
         ctx["open_calls"] = call_list_open()
+        ctx["published_results"] = calls_with_published_results()
         return ctx
 
 
@@ -88,13 +89,23 @@ class AgentHomeView(PermissionMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
 
+def _next_url(request) -> str:
+    """The page a person came from (``next``), when it is a page of this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
 class SignupView(View):
     template_name = "registration/signup.html"
 
     def get(self, request):
         if request.user.is_authenticated:
-            return redirect("core:space")
-        return render(request, self.template_name, {"form": SignupForm()})
+            return redirect(_next_url(request) or "core:space")
+        return render(request, self.template_name, {"form": SignupForm(),
+                                                    "next": _next_url(request)})
 
     def post(self, request):
         form = SignupForm(request.POST)
@@ -108,10 +119,17 @@ class SignupView(View):
                 add_service_errors(exc, form)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Votre compte est créé. Créez ou rejoignez maintenant "
-                                            "votre organisation."))
+                target = _next_url(request)
+                if target:
+                    # Back to where the person was going (the vote, a call…).
+                    messages.success(request, _("Votre compte est créé."))
+                    return redirect(target)
+                messages.success(request, _("Votre compte est créé. Pour déposer une demande au "
+                                            "nom d'une association, créez-la ou rejoignez-la "
+                                            "depuis votre espace."))
                 return redirect("core:space")
-        return render(request, self.template_name, {"form": form}, status=400)
+        return render(request, self.template_name, {"form": form, "next": _next_url(request)},
+                      status=400)
 
 
 class OrganisationCreateView(LoginRequiredMixin, View):

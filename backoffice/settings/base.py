@@ -17,7 +17,9 @@ SECRET_KEY = env("SECRET_KEY", default="insecure-demo-key-change-me-in-productio
 DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The address people use to reach the site: links in e-mails are built on it. The demo derives it
+# from the port it serves on (PORT, as in `make demo PORT=8101`); production must set it.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -102,7 +104,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/compte/connexion/"
-LOGIN_REDIRECT_URL = "core:home"
+# After login each person lands on their own space (agents: the agent home), unless ?next= says.
+LOGIN_REDIRECT_URL = "core:space"
 LOGOUT_REDIRECT_URL = "core:home"
 
 LANGUAGE_CODE = "fr-fr"

@@ -28,6 +28,25 @@ def test_production_refuses_to_start_without_allowed_hosts():
 
 def test_production_passes_check_deploy_without_warnings():
     result = _run({"DJANGO_SETTINGS_MODULE": "backoffice.settings.production",
-                   "SECRET_KEY": "k3y-" + "abcdefghij" * 6, "ALLOWED_HOSTS": "pacte.example.fr"})
+                   "SECRET_KEY": "k3y-" + "abcdefghij" * 6, "ALLOWED_HOSTS": "pacte.example.fr",
+                   "SITE_URL": "https://pacte.example.fr"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_its_public_address():
+    result = _run({"DJANGO_SETTINGS_MODULE": "backoffice.settings.production",
+                   "SECRET_KEY": "k3y-" + "abcdefghij" * 6, "ALLOWED_HOSTS": "pacte.example.fr",
+                   "SITE_URL": ""})
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr
+
+
+def test_the_demo_links_to_the_port_it_is_served_on():
+    code = "from django.conf import settings; print(settings.SITE_URL)"
+    env = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT,
+                            env={**env, "DJANGO_SETTINGS_MODULE": "backoffice.settings.base",
+                                 "PORT": "8101"},
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8101", result.stderr
