@@ -69,8 +69,7 @@ def test_resident_signs_up_registers_confirms_and_votes_on_a_phone(journey, vote
     page.locator("#id_password1").fill("boite-a-livres-2026")
     page.locator("#id_password2").fill("boite-a-livres-2026")
     page.get_by_role("button", name="Créer mon compte").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mon espace")
-    journey.visit(f"/fonds/appels/{vote_call.pk}/vote/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Voter pour les projets")
 
     # Register to vote; a refused registration says why next to the field.
     expect(page.get_by_role("heading", name="Inscription au vote")).to_be_visible()
@@ -139,8 +138,9 @@ def test_decision_maker_publishes_results_and_winners_become_awards(journey, vot
     journey.log_out()
 
     # Later, anyone finds the published results from the home page.
-    journey.visit(f"/fonds/appels/{vote_call.pk}/", "appel après publication")
-    page.get_by_role("link", name=re.compile("[Rr]ésultats")).first.click()
+    journey.visit("/", "accueil après publication")
+    results = page.get_by_role("region", name="Résultats des budgets participatifs")
+    results.get_by_role("link", name=vote_call.title).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Résultats")
     expect(page.get_by_role("row", name=re.compile(books.title))).to_be_visible()
     journey.check("résultats publics")
