@@ -33,5 +33,6 @@ urlpatterns = [
     path("conventions/", include("conventions.urls")),
     path("benevolat/", include("volunteering.urls")),
     path("tableau-de-bord/", include("dashboard.urls")),
+    path("", include("backoffice.legal.urls")),
     path("", include("backoffice.core.urls")),
 ]

@@ -72,5 +72,7 @@ class VoteViewSet(viewsets.GenericViewSet):
                         for d, v, b in stats.turnout_by_district(call)],
             "age_bands": [{"band": band, "ballots": n} for band, n in stats.turnout_by_age(call)],
             "days": [{"day": d, "online": o, "other": x} for d, o, x in stats.ballots_by_day(call)],
+            # Votes per project only once the results are published; turnout always.
             "projects": [{"project": t, "district": d, "votes": n}
-                         for t, d, n in stats.votes_by_project(call)]})
+                         for t, d, n in stats.votes_by_project(call)]
+            if selectors.vote_counts_visible(call) else []})

@@ -7,7 +7,16 @@ class FundsConfig(AppConfig):
 
     def ready(self):
         from backoffice.core.permissions import rules_register
+        from backoffice.legal.registry import Provider, register
 
         from .permissions import RULES
+        from .voting.privacy import (
+            rejected_applications_purge,
+            voter_data_export,
+            voter_data_purge,
+        )
 
         rules_register(RULES)
+        register(Provider(name="funds.voters", export=voter_data_export,
+                          purge=voter_data_purge))
+        register(Provider(name="funds.rejected", purge=rejected_applications_purge))

@@ -1,12 +1,11 @@
 from django.conf import settings
 
-from .models import Authority
-from .selectors import unread_notification_count
+from .selectors import site_authority, unread_notification_count
 
 
 def backoffice(request):
     user = getattr(request, "user", None)
-    authority = Authority.objects.order_by("pk").first()
+    authority = site_authority()
     return {
         "authority": authority,
         "site_name": authority.name if authority else settings.BACKOFFICE_NAME,

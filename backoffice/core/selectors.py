@@ -156,3 +156,16 @@ def email_failures(*, user: User, limit: int = 50) -> QuerySet[Notification]:
         return Notification.objects.none()
     return (Notification.objects.filter(email_status=EmailStatus.FAILED)
             .select_related("recipient").order_by("-created_at")[:limit])
+
+
+def site_authority():
+    """The authority that publishes this site: ``SITE_AUTHORITY_ID`` when several share one
+    deployment, else the deployment's only authority (None when several and no setting)."""
+    from django.conf import settings
+
+    from .models import Authority
+
+    if settings.SITE_AUTHORITY_ID:
+        return Authority.objects.filter(pk=settings.SITE_AUTHORITY_ID).first()
+    authorities = list(Authority.objects.order_by("pk")[:2])
+    return authorities[0] if len(authorities) == 1 else None

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_htmx",
     "backoffice.core",
+    "backoffice.legal",
     "funds",
     "conventions",
     "volunteering",
@@ -73,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "backoffice.core.context_processors.backoffice",
+                "backoffice.legal.context_processors.legal",
             ],
         },
     },
@@ -121,8 +123,36 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded and generated documents: never served directly, only through permission-checked views.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media-non-public/"
+# Where documents live. "local": MEDIA_ROOT on this machine (the demo, a single server).
+# "s3": an S3-compatible object store that every web and worker machine shares (several
+# machines); files stay private and are always downloaded through the permission-checked views.
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="local")
+
+
+def default_storage_config(backend: str) -> dict:
+    if backend == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if backend == "s3":
+        return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+            "bucket_name": env("S3_BUCKET", default="pacte-documents"),
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("S3_REGION", default="") or None,
+            "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": env("S3_ADDRESSING_STYLE", default="path"),
+        }}
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND doit valoir « local » ou « s3 » (valeur lue : « {backend} »).")
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_config(STORAGE_BACKEND),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if DEBUG:
@@ -213,6 +243,22 @@ LOGGING = {
 # --- core ---------------------------------------------------------------------------------
 # Name shown in pages and e-mails when no Authority is configured yet.
 BACKOFFICE_NAME = env("BACKOFFICE_NAME", default="Pacte back-office")
+
+# Legal pages and personal data (backoffice.legal). The authority publishing the site when
+# several share one deployment; the host and the DPO for the legal notice and the data page.
+SITE_AUTHORITY_ID = env.int("SITE_AUTHORITY_ID", default=None)
+LEGAL_HOST_NAME = env("LEGAL_HOST_NAME", default="")
+LEGAL_HOST_ADDRESS = env("LEGAL_HOST_ADDRESS", default="")
+LEGAL_HOST_PHONE = env("LEGAL_HOST_PHONE", default="")
+LEGAL_PUBLICATION_DIRECTOR = env("LEGAL_PUBLICATION_DIRECTOR", default="")
+DPO_EMAIL = env("DPO_EMAIL", default="")
+# Retention, in days: voters' identities after the results are published (two months for
+# disputes), rejected applications' attachments and answers after the decision, inactive
+# accounts after the last login (CNIL: three years).
+VOTER_DATA_RETENTION_DAYS = env.int("VOTER_DATA_RETENTION_DAYS", default=61)
+REJECTED_APPLICATION_RETENTION_DAYS = env.int("REJECTED_APPLICATION_RETENTION_DAYS",
+                                              default=730)
+INACTIVE_ACCOUNT_RETENTION_DAYS = env.int("INACTIVE_ACCOUNT_RETENTION_DAYS", default=1095)
 
 # --- funds --------------------------------------------------------------------------------
 # An overdue financial report (CERFA 15059) on an earlier convention: warn (False) or block (True).
@@ -327,6 +373,10 @@ CELERY_BEAT_SCHEDULE["reminders-daily"] = {
 CELERY_BEAT_SCHEDULE["notifications-digest"] = {
     "task": "backoffice.core.tasks.send_digests_task",
     "schedule": crontab(hour=NOTIFICATION_DIGEST_HOUR, minute=0),
+}
+CELERY_BEAT_SCHEDULE["personal-data-purge"] = {
+    "task": "backoffice.legal.tasks.personal_data_purge_task",
+    "schedule": crontab(hour=4, minute=15),
 }
 CELERY_BEAT_SCHEDULE["reminders-requeue"] = {
     "task": "backoffice.core.tasks.reminders_requeue_task",

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import STORAGE_BACKEND, default_storage_config, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -19,7 +19,7 @@ if not SITE_URL.startswith(("https://", "http://")):
                                "en production.")
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_config(STORAGE_BACKEND),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -10,7 +10,7 @@ import socket
 from urllib.parse import urlparse
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, STORAGE_BACKEND, default_storage_config, env
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pacte_backoffice"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -58,7 +58,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".test-media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_config(STORAGE_BACKEND),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}

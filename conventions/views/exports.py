@@ -21,7 +21,13 @@ class DocumentDownloadView(Base):
             raise Http404 from exc
         if document.status != "ready":
             raise Http404(_("Ce document n'est pas encore disponible."))
-        return FileResponse(document.file.open("rb"), as_attachment=True,
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError as exc:
+            # The storage every machine shares is a setting (STORAGE_BACKEND): on local disk, a
+            # file rendered by a worker on another machine is not here.
+            raise Http404(_("Le fichier de ce document est introuvable sur le stockage.")) from exc
+        return FileResponse(handle, as_attachment=True,
                             filename=document.filename, content_type="application/pdf")
 
 

@@ -190,6 +190,10 @@ class PabulibExportView(LoginRequiredMixin, View):
     def get(self, request, pk):
         check(request.user, "vote.export")
         call = _vote_call_or_404(pk, public=False)
+        if not selectors.vote_counts_visible(call):
+            messages.error(request, _("Les bulletins ne sont exportables qu'après la "
+                                      "publication des résultats."))
+            return redirect("funds:vote-results", pk=call.pk)
         try:
             text = write_pb(pabulib_io.pabulib_export(call), anonymise_voters=True)
         except ValueError as exc:
@@ -345,12 +349,18 @@ class VoteStatsView(LoginRequiredMixin, View):
         check(request.user, "vote.stats")
         call = _vote_call_or_404(pk, public=False)
         table = request.GET.get("export")
+        counts_visible = selectors.vote_counts_visible(call)
+        if table == "projects" and not counts_visible:
+            messages.error(request, _("Les voix par projet ne sont visibles qu'après la "
+                                      "publication des résultats."))
+            return redirect("funds:vote-stats", pk=call.pk)
         if table in STAT_TABLES:
             headers, function = STAT_TABLES[table]
             return table_response(headers, function(call), filename=f"vote-{call.pk}-{table}",
                                   fmt=request.GET.get("format", "csv"))
         turnout, ages = stats.turnout_by_district(call), stats.turnout_by_age(call)
-        days, projects = stats.ballots_by_day(call), stats.votes_by_project(call)
+        days = stats.ballots_by_day(call)
+        projects = stats.votes_by_project(call) if counts_visible else []
         charts = {
             "turnout": bar_chart([r[0][:24] for r in turnout],
                                  [Series(_("Inscrits"), [r[1] for r in turnout]),
@@ -366,6 +376,9 @@ class VoteStatsView(LoginRequiredMixin, View):
                                         [r[2] for r in projects[:40]],
                                         title=_("Voix par projet"), unit=_("voix")),
         }
+        if not counts_visible:
+            del charts["projects"]
         return render(request, "funds/vote_stats.html", {
             "call": call, "turnout": turnout, "ages": ages, "days": days, "projects": projects,
+            "counts_visible": counts_visible,
             "charts": {k: mark_safe(v) for k, v in charts.items()}})

@@ -93,3 +93,9 @@ def call_ballot_count(call: Call) -> int:
 def vote_calls_for_agents() -> QuerySet[Call]:
     return (Call.objects.filter(kind="participatory").select_related("fund")
             .annotate(ballot_count=Count("ballots", distinct=True)))
+
+
+def vote_counts_visible(call: Call) -> bool:
+    """Votes per project stay hidden from everyone (pages, API, exports) until the results are
+    published, so that no one can influence or anticipate the outcome; turnout is shown."""
+    return call.results_published_at is not None

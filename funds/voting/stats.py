@@ -34,6 +34,9 @@ def turnout_by_age(call: Call) -> list[tuple[str, int]]:
             age = rules.age_on(birth_date, day)
         elif data and str(data.get("age", "")).isdigit():
             age = int(data["age"])
+        if age is None and data and data.get("age_band"):
+            counts[data["age_band"]] += 1  # a purged voter keeps only their age band
+            continue
         counts[rules.age_band(age)] += 1
     return [(label, counts[label]) for label in rules.age_band_labels() if counts[label]]
 

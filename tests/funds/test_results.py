@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from backoffice.core.models import AuditEvent
 from backoffice.core.roles import Role
-from funds.models import Award, Ballot, CallPhase, Voter
+from funds.models import Award, Ballot, Call, CallPhase, Voter
 from funds.voting import results
 from tests.factories import UserFactory, staff_user
 
@@ -99,9 +100,20 @@ def test_results_page_and_stats_for_agents(voted, client, django_assert_max_num_
     client.force_login(agent)
     page = client.get(f"/fonds/appels/{voted.pk}/resultats/").content.decode()
     assert "Aperçu réservé aux agents" in page and "Pabulib" in page
+    # Before publication: turnout only, votes per project hidden from pages, API and exports
+    stats = client.get(f"/fonds/gestion/appels/{voted.pk}/statistiques/")
+    assert stats.status_code == 200 and "restent cachées" in stats.content.decode()
+    export = client.get(f"/fonds/gestion/appels/{voted.pk}/statistiques/?export=projects&format=csv")
+    assert export.status_code == 302
+    assert client.get(f"/api/v1/votes/{voted.pk}/stats/").json()["projects"] == []
+    assert client.get(f"/api/v1/votes/{voted.pk}/stats/").json()["turnout"]
+    assert client.get(f"/fonds/gestion/appels/{voted.pk}/pabulib/").status_code == 302
+    # Once published, everything is shown
+    Call.objects.filter(pk=voted.pk).update(results_published_at=timezone.now())
     with django_assert_max_num_queries(20):
         stats = client.get(f"/fonds/gestion/appels/{voted.pk}/statistiques/")
     assert stats.status_code == 200 and "<svg" in stats.content.decode()
+    assert "restent cachées" not in stats.content.decode()
     export = client.get(f"/fonds/gestion/appels/{voted.pk}/statistiques/?export=projects&format=csv")
     assert export.status_code == 200 and "Voix" in export.content.decode("utf-8-sig")
     assert client.get(f"/api/v1/votes/{voted.pk}/stats/").json()["projects"][0]["votes"] == 3
