@@ -19,7 +19,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.services]
 QUESTION = "Comment les habitants du quartier participeront-ils ?"
 
 
-def test_association_applies_answers_and_redeposits(journey):
+@pytest.fixture
+def smic_rates(transactional_db):
+    """The SMIC rates of the data migration (an earlier transactional test may have flushed
+    them): the volunteering of the budget is valued with them."""
+    from importlib import import_module
+
+    from volunteering.models import ValuationRate
+
+    migration = import_module("volunteering.migrations.0002_seed_smic_rates")
+    for kind, valid_from, value, source in migration.RATES:
+        ValuationRate.objects.get_or_create(kind=kind, qualification="", valid_from=valid_from,
+                                            defaults={"value": value, "source": source})
+
+
+def test_association_applies_answers_and_redeposits(journey, smic_rates):
     call = CallFactory(title="Initiatives pour les transitions 2026", questions=[QUESTION])
     instructor = staff_user(Role.INSTRUCTOR)
     page = journey.page
