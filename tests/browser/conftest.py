@@ -224,7 +224,8 @@ def journey_factory(chromium, live_server, request):
         journey.close()
     for journey in journeys:
         journey.assert_no_server_error()
-    _axe_figures.append({"journey": request.node.name, "seconds": round(time.monotonic() - started, 1)})
+    _axe_figures.append({"journey": request.node.name.removeprefix("test_"),
+                         "seconds": round(time.monotonic() - started, 1)})
 
 
 @pytest.fixture
