@@ -5,7 +5,7 @@ advance and balance of Y-1 paid, Y confirmed with its advance paid and its balan
 the Y-1 report, which is submitted and awaits the agent's approval); a one-year letter under
 €23,000 for "Assiettes Solidaires"; a 2-year convention for "Les Amis du Scorff" with a signed
 amendment and an overdue report; the previous year's call award of "Énergies Citoyennes" turned
-into its convention (a notification letter) in one click. Documents are rendered after the seed's
+into its convention (a notification letter) in one click, signed and its advance paid. Documents are rendered after the seed's
 transaction commits.
 """
 
@@ -90,8 +90,16 @@ def _from_award(demo, agent) -> None:
     award = (Award.objects.filter(application__organisation=demo.organisations["energies"],
                                   application__call__closes_on__year=demo.today.year - 1)
              .order_by("pk").first())
-    if award is not None:
-        services.convention_create_from_award(award=award, actor=agent)
+    if award is None or hasattr(award, "convention"):
+        return
+    convention = services.convention_create_from_award(award=award, actor=agent)
+    # Last year's project ran its course: the letter was signed after the deliberation, the
+    # year confirmed and the advance paid, like any award of that year.
+    signed_on = award.deliberation_date + dt.timedelta(days=10)
+    _sign(convention, agent, signed_on)
+    _confirm(convention, convention.start_date.year, agent, signed_on)
+    _pay(convention, convention.start_date.year, LineKind.ADVANCE, agent,
+         signed_on + dt.timedelta(days=20))
 
 
 def seed(demo) -> None:

@@ -244,7 +244,10 @@ class ReportReviewForm(forms.Form):
 
 
 class ScheduleLineForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Type"), choices=LineKind.choices)
+    # The blank row offered for a new line starts on "instalment": left untouched, it is
+    # recognised as unchanged and ignored instead of being refused as incomplete.
+    kind = forms.ChoiceField(label=_("Type"), choices=LineKind.choices,
+                             initial=LineKind.INSTALMENT)
     planned_date = forms.DateField(label=_("Date prévue"), widget=DATE)
     amount = forms.DecimalField(label=_("Montant (€)"), min_value=0, decimal_places=2)
 

@@ -16,7 +16,7 @@ from backoffice.core.choices import Nature
 from backoffice.core.models import DocumentKind
 
 from . import rules, services
-from .demo_voting import seed_vote
+from .demo_voting import freeze_deposited_version, seed_vote
 from .models import (
     ApplicantKind,
     Application,
@@ -159,6 +159,7 @@ def _closed_call_decisions(demo, call):
                                   funder_status=line.status,
                                   is_this_authority=line.is_this_authority, amount=line.amount)
             for line in demo_budget(amount, own=D("1500"), volunteering=D("1000"))])
+        freeze_deposited_version(application)
         if awarded:
             Award.objects.create(
                 application=application, fund=call.fund, amount=awarded, nature=Nature.PROJECT,

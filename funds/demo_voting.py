@@ -67,7 +67,22 @@ def _project(call, organisation, applicant, title, amount, summary, district=Non
             status=ApplicationStatus.ELIGIBLE)
         application.full_clean()
         application.save()
+        freeze_deposited_version(application)
     return application
+
+
+def freeze_deposited_version(application: Application) -> None:
+    """An application seeded past draft shows what was deposited: its version 1 and receipt,
+    as the submission would have left them (idempotent)."""
+    from .models import ApplicationVersion
+    from .services.applications import _snapshot, application_receipt_generate
+
+    if application.versions.exists():
+        return
+    version = ApplicationVersion.objects.create(
+        application=application, number=1, data=_snapshot(application),
+        submitted_by=application.applicant, submitted_at=application.submitted_at)
+    application_receipt_generate(version_id=version.pk)
 
 
 def _citizen() -> User:

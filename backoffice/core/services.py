@@ -21,6 +21,7 @@ from .notifications import Event, notify, organisation_recipients
 from .permissions import can
 from .roles import Role
 from .uploads import check_upload
+from .versioning import version_check
 
 ORGANISATION_EDITABLE_FIELDS = (
     "name", "legal_form", "siret", "rna", "address", "postcode", "city", "email", "phone",
@@ -74,8 +75,10 @@ def organisation_create(*, user: User, accept_cer: bool, **fields) -> Organisati
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, user: User, **fields) -> Organisation:
-    """Update identity fields; only the organisation's admins (or an administrator) may."""
+def organisation_update(*, organisation: Organisation, user: User, version: str | None = None,
+                        **fields) -> Organisation:
+    """Update identity fields; only the organisation's admins (or an administrator) may; a
+    form opened on an older ``version`` than the stored one changes nothing."""
     allowed, reason = can(user, "organisation.edit", organisation)
     if not allowed:
         raise PermissionDenied(reason)
@@ -83,6 +86,7 @@ def organisation_update(*, organisation: Organisation, user: User, **fields) -> 
     if unknown:
         raise TypeError(f"Unknown organisation fields: {sorted(unknown)}")
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    version_check(obj=organisation, version=version)
     for name, value in fields.items():
         setattr(organisation, name, value)
     organisation.full_clean()

@@ -20,11 +20,15 @@ from .money import format_eur
 IGNORED_FIELDS = {"updated_at", "modified_at", "created_at"}
 
 
-def object_version(obj) -> str:
-    """The version of ``obj`` as a form carries it ("0" before any recorded change)."""
-    latest = (obj.history.order_by("-history_id").values_list("history_id", flat=True)
-              .first())
-    return str(latest or 0)
+def _latest(history) -> int:
+    return history.order_by("-history_id").values_list("history_id", flat=True).first() or 0
+
+
+def object_version(obj, related=()) -> str:
+    """The version of ``obj`` as a form carries it ("0" before any recorded change).
+    ``related``: history querysets of rows edited with it (a year's schedule lines), whose
+    changes also make a new version."""
+    return ".".join(str(_latest(history)) for history in (obj.history, *related))
 
 
 def _readable(field, value) -> str:
@@ -46,7 +50,7 @@ def _readable(field, value) -> str:
 def changes_since(obj, version: str) -> list[tuple[str, str, str]]:
     """(field label, value then, value now) of every field changed since ``version``."""
     try:
-        then = obj.history.filter(history_id=int(version)).first()
+        then = obj.history.filter(history_id=int(str(version).split(".")[0])).first()
     except (TypeError, ValueError):
         then = None
     now = obj.history.order_by("-history_id").first()
@@ -63,10 +67,11 @@ def changes_since(obj, version: str) -> list[tuple[str, str, str]]:
     return rows
 
 
-def version_check(*, obj, version: str | None) -> None:
+def version_check(*, obj, version: str | None, related=()) -> None:
     """Refuse (French ValidationError on ``version``) a save based on an older version of
-    ``obj``. ``None`` means the caller has no form (API, command): nothing to compare."""
-    if version is None or str(version) == object_version(obj):
+    ``obj`` (and its ``related`` rows, see ``object_version``). ``None`` means the caller has
+    no form (API, command): nothing to compare."""
+    if version is None or str(version) == object_version(obj, related):
         return
     changes = changes_since(obj, version)
     if changes:
@@ -74,7 +79,7 @@ def version_check(*, obj, version: str | None) -> None:
                             % {"field": label, "then": then, "now": now}
                             for label, then, now in changes)
     else:
-        detail = _("le budget, les pièces ou le statut")
+        detail = _("des lignes liées : budget, échéances, pièces ou statut")
     raise ValidationError({"version": _(
         "Ces informations ont été modifiées depuis que vous avez ouvert cette page "
         "(%(changes)s). Rien n'a été enregistré. Vos saisies sont conservées ci-dessous : "

@@ -14,9 +14,11 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from . import selectors, services
@@ -42,6 +44,7 @@ from .notifications import notification_mark_read, notification_preference_set
 from .permissions import can
 from .reminders import all_kinds
 from .reminders.services import reminder_send_now
+from .versioning import object_version
 
 
 class PermissionMixin(LoginRequiredMixin):
@@ -217,6 +220,7 @@ class OrganisationDetailView(LoginRequiredMixin, View):
         })
 
 
+@method_decorator(never_cache, name="dispatch")
 class OrganisationUpdateView(PermissionMixin, View):
     template_name = "core/organisation_form.html"
 
@@ -224,7 +228,8 @@ class OrganisationUpdateView(PermissionMixin, View):
         organisation = _organisation_or_404(request, pk)
         self.check("organisation.edit", organisation)
         return render(request, self.template_name, {"form": OrganisationForm(instance=organisation),
-                                                    "organisation": organisation})
+                                                    "organisation": organisation,
+                                                    "version": object_version(organisation)})
 
     def post(self, request, pk):
         organisation = _organisation_or_404(request, pk)
@@ -234,13 +239,14 @@ class OrganisationUpdateView(PermissionMixin, View):
             fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
             try:
                 services.organisation_update(organisation=organisation, user=request.user,
-                                             **fields)
+                                             version=request.POST.get("version"), **fields)
             except ValidationError as exc:
                 add_service_errors(exc, form)
             else:
                 messages.success(request, _("Le profil de l'organisation est enregistré."))
                 return redirect("core:organisation-detail", pk=pk)
-        return render(request, self.template_name, {"form": form, "organisation": organisation},
+        return render(request, self.template_name, {"form": form, "organisation": organisation,
+                                                    "version": object_version(organisation)},
                       status=400)
 
 

@@ -9,10 +9,13 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from backoffice.core.audit import audit_events_for
 from backoffice.core.forms import add_service_errors
+from backoffice.core.versioning import object_version, version_check
 
 from .. import selectors, services
 from ..forms import (
@@ -27,7 +30,7 @@ from ..forms import (
     TerminateForm,
     YearConfirmForm,
 )
-from ..models import ConventionStatus, PaymentStatus
+from ..models import ConventionStatus, PaymentStatus, ScheduleLine
 from ..permissions import can
 from ..rules import ScheduleItem, payment_state
 from ..services._common import conf
@@ -304,6 +307,12 @@ class ConventionActionView(ConventionDetailView):
         raise ValidationError(_("Versement introuvable."))
 
 
+def _schedule_version(year) -> str:
+    """A year's schedule changes with the year row and with any of its lines."""
+    return object_version(year, related=[ScheduleLine.history.filter(year_id=year.pk)])
+
+
+@method_decorator(never_cache, name="dispatch")
 class ScheduleEditView(Base):
     def dispatch_year(self, pk, year_pk):
         convention = self.convention(pk)
@@ -319,7 +328,8 @@ class ScheduleEditView(Base):
             {"kind": line.kind, "planned_date": line.planned_date, "amount": line.amount}
             for line in year.lines.all()])
         return render(request, "conventions/schedule_form.html",
-                      {"convention": convention, "year": year, "formset": formset})
+                      {"convention": convention, "year": year, "formset": formset,
+                       "version": _schedule_version(year)})
 
     def post(self, request, pk, year_pk):
         convention, year = self.dispatch_year(pk, year_pk)
@@ -333,7 +343,12 @@ class ScheduleEditView(Base):
                      for f in formset.forms
                      if f.cleaned_data and not f.cleaned_data.get("DELETE")]
             try:
-                services.schedule_update(year=year, items=items, actor=request.user)
+                with transaction.atomic():
+                    # A page opened before someone else's change of this schedule saves nothing.
+                    locked = type(year).objects.select_for_update().get(pk=year.pk)
+                    version_check(obj=locked, version=request.POST.get("version"),
+                                  related=[ScheduleLine.history.filter(year_id=year.pk)])
+                    services.schedule_update(year=year, items=items, actor=request.user)
             except ValidationError as exc:
                 errors = exc.messages
             else:
@@ -341,6 +356,6 @@ class ScheduleEditView(Base):
                 return redirect("conventions:convention-detail", pk)
         return render(request, "conventions/schedule_form.html",
                       {"convention": convention, "year": year, "formset": formset,
-                       "errors": errors}, status=400)
+                       "errors": errors, "version": _schedule_version(year)}, status=400)
 
 
