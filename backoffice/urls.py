@@ -33,6 +33,7 @@ urlpatterns = [
     path("conventions/", include("conventions.urls")),
     path("benevolat/", include("volunteering.urls")),
     path("tableau-de-bord/", include("dashboard.urls")),
+    path("signature/", include("esign.urls")),
     path("", include("backoffice.legal.urls")),
     path("", include("backoffice.core.urls")),
 ]

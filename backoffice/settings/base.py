@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "conventions",
     "volunteering",
     "dashboard",
+    "esign",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,16 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Pacte back-office <ne-pas-repondre@pacte.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Electronic signature (esign): the platform's certificate signs on behalf of associations'
+# representatives, the authority's certificate for its signatory (PKCS#12 files); the CA
+# certificates verification trusts; an optional RFC 3161 timestamp authority.
+ESIGN_PLATFORM_PKCS12 = env("ESIGN_PLATFORM_PKCS12", default="")
+ESIGN_PLATFORM_PASSPHRASE = env("ESIGN_PLATFORM_PASSPHRASE", default="")
+ESIGN_AUTHORITY_PKCS12 = env("ESIGN_AUTHORITY_PKCS12", default="")
+ESIGN_AUTHORITY_PASSPHRASE = env("ESIGN_AUTHORITY_PASSPHRASE", default="")
+ESIGN_TRUST_ROOTS = env.list("ESIGN_TRUST_ROOTS", default=[])
+ESIGN_TSA_URL = env("ESIGN_TSA_URL", default="")
 
 # Celery: Redis broker from REDIS_URL; without a broker, tasks run eagerly (demo).
 REDIS_URL = env("REDIS_URL", default="")

@@ -6,7 +6,7 @@ from django.test.utils import override_settings
 
 from backoffice.core.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_core
 
-APP_SEEDS = ["funds.demo", "conventions.demo", "volunteering.demo"]
+APP_SEEDS = ["funds.demo", "conventions.demo", "volunteering.demo", "esign.demo"]
 
 
 class Command(BaseCommand):
