@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from backoffice.core.roles import Role
 from conventions.models import Convention
-from conventions.services import report_submit
 from funds import services as funds_services
 from funds.models import Application, ApplicationStatus
 from funds.rules import MANUAL_CHECKS
@@ -30,7 +29,7 @@ def _submitted(call, title, organisation):
     return funds_services.application_submit(application=application, user=applicant), applicant
 
 
-def test_review_committee_convention_payment_report(journey):
+def test_review_committee_convention_payment_report(journey, journey_factory):
     call = CallFactory(title="Fonds des transitions 2026")
     bikes, bikes_member = _submitted(call, "Atelier vélo du samedi",
                                      OrganisationFactory(name="Repair café de Kervénanec"))
@@ -114,14 +113,23 @@ def test_review_committee_convention_payment_report(journey):
     journey.check("avance versée")
     journey.assert_fits(320, "convention")
 
-    # The association files its report; the agent receives it and approves it.
+    # The association files its report from its own browser; the agent receives it.
     report = year.report
-    lines = [{"account": "60", "amount": "3000"}, {"account": "62", "amount": "1500"},
-             {"account": "74", "amount": "3500", "funder": "commune", "status": "obtained",
-              "is_this_authority": True},
-             {"account": "75", "amount": "1000"}]
-    report_submit(report=report, budget_lines=lines, subsidy_used=Decimal("3500"),
-                  qualitative_report="Douze ateliers, 140 vélos réparés.", actor=bikes_member)
+    association = journey_factory("association_files_report")
+    association.log_in(bikes_member.email, PASSWORD)
+    association.visit(f"/conventions/comptes-rendus/{report.pk}/", "compte rendu à déposer")
+    filing = association.page
+    for account, amount in [("60", "3000"), ("62", "1500"), ("74_authority", "3500"),
+                            ("75", "1000")]:
+        filing.locator(f"#id_acc_{account}").fill(amount)
+    filing.get_by_label("Part de la subvention utilisée (€)").fill("3500")
+    filing.get_by_label("Bilan qualitatif").fill("Douze ateliers, 140 vélos réparés.")
+    filing.get_by_role("button", name="Déposer le compte rendu").click()
+    expect(filing.get_by_role("heading", name="Bilan qualitatif")).to_be_visible()
+    expect(filing.get_by_text("Douze ateliers, 140 vélos réparés.")).to_be_visible()
+    association.check("compte rendu déposé")
+    report.refresh_from_db()
+    assert report.status == "submitted"
     journey.visit("/notifications/", "notifications de l'agent")
     journey.visit(f"/conventions/{convention.pk}/", "convention, compte rendu reçu")
     page.get_by_role("link", name=re.compile("déposé|reçu|soumis", re.I)).first.click()
