@@ -1,8 +1,9 @@
 """Journeys in a real Chromium (Debian's, driven by Playwright) against ``live_server``.
 
 Every page a journey shows is checked the way a person would meet it: no response ≥ 500 while it
-loads or while the user acts on it, axe-core finds no WCAG 2.1 A/AA violation, and a screenshot is
-kept. The items axe cannot decide ("incomplete": to be reviewed by a person) are written to
+loads or while the user acts on it, axe-core finds no WCAG 2.1 A/AA violation, no id is used twice
+nor referred to without existing, the page does not scroll sideways at 320 px (WCAG 1.4.10), and
+a screenshot is kept. The items axe cannot decide ("incomplete": to be reviewed by a person) are written to
 ``<artifacts>/axe-needs-review.md``; screenshots go to ``<artifacts>/<journey>/``. The artifacts
 folder is ``.test-media/browser`` (git-ignored) unless ``BROWSER_ARTIFACTS`` says otherwise.
 
@@ -113,6 +114,7 @@ class Journey:
                  }
                  return {duplicated, dangling};
                }""")
+        self.assert_fits(320)
         assert not markup["duplicated"], f"duplicated ids on {label}: {markup['duplicated']}"
         assert not markup["dangling"], f"references to missing ids on {label}: {markup['dangling']}"
         self.screenshot(label)
