@@ -10,7 +10,7 @@ Usage in bench/NAME.py::
             emit("NAME", value=x, unit="s", reference=r)
 
 Benchmarks use the test settings (PostgreSQL when reachable, like `make test`) and a database of
-their own (test_<name>_bench), created and dropped around the run.
+their own (test_<name>_bench_<pid>: two runs never meet), created and dropped around the run.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def bench_database():
 
     settings.DATABASES["default"].setdefault("TEST", {})
     settings.DATABASES["default"]["TEST"]["NAME"] = (
-        f"test_{settings.DATABASES['default']['NAME']}_bench".replace("/", "_")
+        f"test_{settings.DATABASES['default']['NAME']}_bench_{os.getpid()}".replace("/", "_")
         if connection.vendor != "sqlite" else str(settings.BASE_DIR / "bench.sqlite3")
     )
     setup_test_environment()

@@ -12,7 +12,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
-from .models import Amendment, Convention, ConventionYear, FinancialReport, Payment, ScheduleLine
+from .models import (
+    Amendment,
+    Convention,
+    ConventionYear,
+    FinancialReport,
+    Payment,
+    Recovery,
+    ScheduleLine,
+)
 from .permissions import can
 
 
@@ -85,12 +93,58 @@ class AmendmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Amendment
-        fields = ["id", "number", "reason", "new_amounts", "new_end_date", "status", "signed_on"]
-        read_only_fields = ["number", "status", "signed_on"]
+        fields = ["id", "number", "reason", "new_amounts", "new_end_date", "decision_reference",
+                  "decision_date", "status", "sent_on", "signed_on"]
+        read_only_fields = ["number", "status", "sent_on", "signed_on"]
 
 
 class AmendmentSignSerializer(serializers.Serializer):
     signed_on = serializers.DateField()
+
+
+class PaymentCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class RecoverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Recovery
+        fields = ["id", "kind", "status", "amount", "cancelled_amount", "breach_date",
+                  "notice_on", "observation_deadline", "observations", "observations_on",
+                  "decision_on", "decision_reasons", "decided_amount", "due_date",
+                  "title_reference", "title_date", "settled_on", "offset_line"]
+        read_only_fields = fields
+
+
+class CerWithdrawalSerializer(serializers.Serializer):
+    breach_date = serializers.DateField()
+    reason = serializers.CharField()
+
+
+class RecoveryObservationsSerializer(serializers.Serializer):
+    observations = serializers.CharField()
+    on = serializers.DateField()
+
+
+class RecoveryDecideSerializer(serializers.Serializer):
+    amount = serializers.CharField()
+    reasons = serializers.CharField()
+    on = serializers.DateField()
+
+
+class RecoveryTitleSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=60)
+    on = serializers.DateField()
+
+
+class RecoverySettleSerializer(serializers.Serializer):
+    on = serializers.DateField()
+    offset_line = serializers.IntegerField(required=False)
+
+
+RECOVERY_STEPS = {"observations": RecoveryObservationsSerializer,
+                  "decide": RecoveryDecideSerializer, "title": RecoveryTitleSerializer,
+                  "settle": RecoverySettleSerializer}
 
 
 class FromAwardSerializer(serializers.Serializer):
@@ -173,8 +227,92 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
         data = serializer.validated_data
         amendment = services.amendment_create(
             convention=convention, reason=data["reason"], new_amounts=data.get("new_amounts"),
-            new_end_date=data.get("new_end_date"), actor=request.user)
+            new_end_date=data.get("new_end_date"),
+            decision_reference=data.get("decision_reference", ""),
+            decision_date=data.get("decision_date"), actor=request.user)
         return Response(AmendmentSerializer(amendment).data, status=201)
+
+    @extend_schema(request=None, responses=AmendmentSerializer,
+                   summary="Envoyer un avenant pour signature (son document est produit)")
+    @action(detail=True, methods=["post"], url_path=r"amendments/(?P<amendment_pk>\d+)/send")
+    def amendment_send(self, request, pk=None, amendment_pk=None):
+        convention = self.get_object()
+        _check(request.user, "convention.manage", convention)
+        amendment = convention.amendments.filter(pk=amendment_pk).first()
+        if amendment is None:
+            raise Http404
+        amendment = services.amendment_transition(amendment=amendment, to="sent",
+                                                  actor=request.user)
+        return Response(AmendmentSerializer(amendment).data)
+
+    @extend_schema(request=PaymentCancelSerializer, responses=PaymentSerializer,
+                   summary="Annuler un mandat erroné (non payé), avec son motif")
+    @action(detail=True, methods=["post"], url_path=r"payments/(?P<payment_pk>\d+)/cancel")
+    def payment_cancel(self, request, pk=None, payment_pk=None):
+        convention = self.get_object()
+        _check(request.user, "payment.manage", convention)
+        payment = Payment.objects.filter(pk=payment_pk, line__year__convention=convention).first()
+        if payment is None:
+            raise Http404
+        serializer = PaymentCancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        payment = services.payment_cancel(payment=payment, actor=request.user,
+                                          reason=serializer.validated_data["reason"])
+        return Response(PaymentSerializer(payment).data)
+
+    @extend_schema(responses=RecoverySerializer(many=True),
+                   summary="Reversements et retraits de la convention")
+    @action(detail=True, methods=["get"])
+    def recoveries(self, request, pk=None):
+        convention = self.get_object()
+        return Response(RecoverySerializer(convention.recoveries.all(), many=True).data)
+
+    @extend_schema(request=CerWithdrawalSerializer, responses=RecoverySerializer,
+                   summary="Retirer la subvention pour manquement au contrat d'engagement "
+                           "républicain (prorata de la période restant à courir)")
+    @action(detail=True, methods=["post"], url_path="cer-withdrawal")
+    def cer_withdrawal(self, request, pk=None):
+        convention = self.get_object()
+        _check(request.user, "convention.manage", convention)
+        serializer = CerWithdrawalSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        recovery = services.convention_withdraw_for_cer_breach(
+            convention=convention, actor=request.user, **serializer.validated_data)
+        return Response(RecoverySerializer(recovery).data if recovery else {}, status=201)
+
+    @extend_schema(request=None, responses=RecoverySerializer,
+                   summary="Étape de la procédure contradictoire : observations, decide, title "
+                           "ou settle")
+    @action(detail=True, methods=["post"],
+            url_path=r"recoveries/(?P<recovery_pk>\d+)/(?P<step>observations|decide|title|settle)")
+    def recovery_step(self, request, pk=None, recovery_pk=None, step=None):
+        convention = self.get_object()
+        _check(request.user, "payment.manage", convention)
+        recovery = convention.recoveries.filter(pk=recovery_pk).first()
+        if recovery is None:
+            raise Http404
+        serializer = RECOVERY_STEPS[step](data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if step == "observations":
+            recovery = services.recovery_observations(recovery=recovery, actor=request.user,
+                                                      **data)
+        elif step == "decide":
+            recovery = services.recovery_decide(recovery=recovery, actor=request.user, **data)
+        elif step == "title":
+            recovery = services.recovery_title(recovery=recovery, actor=request.user, **data)
+        else:
+            line = None
+            if data.get("offset_line"):
+                line = ScheduleLine.objects.filter(
+                    pk=data["offset_line"],
+                    year__convention__organisation=convention.organisation).first()
+                if line is None:
+                    raise serializers.ValidationError(
+                        {"offset_line": ["Échéance introuvable pour cette organisation."]})
+            recovery = services.recovery_settle(recovery=recovery, actor=request.user,
+                                                on=data["on"], offset_line=line)
+        return Response(RecoverySerializer(recovery).data)
 
     @extend_schema(request=AmendmentSignSerializer, responses=AmendmentSerializer,
                    summary="Signer un avenant (il prend effet)")

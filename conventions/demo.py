@@ -160,7 +160,10 @@ def seed(demo) -> None:
         _pay(scorff, y - 2, LineKind.BALANCE, agent, dt.date(y - 2, 9, 30))
         amendment = services.amendment_create(
             convention=scorff, reason="Extension des chantiers à la vallée du Blavet.",
-            new_amounts={y - 1: "27500"}, actor=agent)
+            new_amounts={y - 1: "27500"}, actor=agent,
+            decision_reference=f"Délibération n° {y - 2}-187", decision_date=dt.date(y - 2, 10, 20))
+        services.amendment_transition(amendment=amendment, to="sent", actor=agent,
+                                      on=dt.date(y - 2, 10, 24))
         services.amendment_transition(amendment=amendment, to="signed", actor=agent,
                                       on=dt.date(y - 2, 11, 3))
         _confirm(scorff, y - 1, agent, dt.date(y - 1, 1, 20))

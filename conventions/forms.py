@@ -154,6 +154,11 @@ class AmendmentForm(forms.Form):
         label=_("Nouveaux montants"), required=False,
         help_text=_("« année = montant », séparés par « ; » — par exemple « 2027 = 35 000 »."))
     new_end_date = forms.DateField(label=_("Nouvelle date de fin"), required=False, widget=DATE)
+    # CGCT L2311-7: an amendment has its own deliberation.
+    decision_reference = forms.CharField(label=_("Référence de la délibération de l'avenant"),
+                                         max_length=120)
+    decision_date = forms.DateField(label=_("Date de la délibération de l'avenant"),
+                                    widget=DATE)
 
     def clean_new_amounts(self):
         amounts = {}
@@ -172,6 +177,15 @@ class AmendmentForm(forms.Form):
 class AmendmentSignForm(forms.Form):
     amendment = forms.IntegerField(widget=forms.HiddenInput)
     signed_on = forms.DateField(label=_("Signé le"), widget=DATE)
+
+
+class AmendmentSendForm(forms.Form):
+    amendment = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PaymentCancelForm(forms.Form):
+    payment = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Motif de l'annulation du mandat"), max_length=500)
 
 
 # The realised budget on the application's grid; 74 is split in the usual three lines.

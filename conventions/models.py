@@ -39,7 +39,7 @@ class Convention(models.Model):
     """A (multi-year) funding commitment of the authority to one organisation.
 
     Above €23,000 in any year it is a written convention (loi 2000-321 art. 10); below, the same
-    record produces a notification letter (arrêté d'attribution).
+    record produces a notification letter (lettre de notification).
     """
 
     reference = models.CharField(_("référence"), max_length=30, unique=True)
@@ -136,8 +136,9 @@ class ConventionYear(models.Model):
     """One yearly tranche: planned amount, then the amount confirmed after the budget vote
     ("sous réserve de l'inscription des crédits au budget", circulaire 5811-SG)."""
 
+    # PROTECT: deleting a convention never erases its tranches, schedules and payments.
     convention = models.ForeignKey(Convention, verbose_name=_("convention"),
-                                   on_delete=models.CASCADE, related_name="years")
+                                   on_delete=models.PROTECT, related_name="years")
     year = models.PositiveIntegerField(_("année"))
     planned_amount = money_field(_("montant prévisionnel"))
     confirmed_amount = money_field(_("montant confirmé"), null=True, blank=True)
@@ -145,6 +146,10 @@ class ConventionYear(models.Model):
                                              blank=True)
     budget_vote_date = models.DateField(_("date du vote du budget"), null=True, blank=True)
     confirmed_on = models.DateField(_("confirmée le"), null=True, blank=True)
+    # CGCT L1611-4: what a financial report or a withdrawal cancelled on the unpaid lines (the
+    # tranche is then due only for the rest).
+    withdrawn_amount = money_field(_("montant annulé sur les échéances non versées"),
+                                   default=ZERO)
     status = models.CharField(_("statut"), max_length=10, choices=YearStatus.choices,
                               default=YearStatus.PLANNED, db_index=True)
 
@@ -157,15 +162,23 @@ class ConventionYear(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["convention", "year"], name="convention_year_unique"),
             models.CheckConstraint(condition=Q(planned_amount__gte=0), name="year_planned_positive"),
+            models.CheckConstraint(condition=Q(withdrawn_amount__gte=0),
+                                   name="year_withdrawn_positive"),
         ]
 
     def __str__(self) -> str:
         return f"{self.convention.reference} — {self.year}"
 
     @property
-    def amount(self) -> Decimal:
-        """The amount the schedule must sum to: confirmed when confirmed, planned before."""
+    def granted_amount(self) -> Decimal:
+        """Confirmed when confirmed, planned (the signed amount) before."""
         return self.confirmed_amount if self.confirmed_amount is not None else self.planned_amount
+
+    @property
+    def amount(self) -> Decimal:
+        """The amount the schedule must sum to: the granted amount less what a repayment or a
+        withdrawal cancelled on the unpaid lines."""
+        return self.granted_amount - (self.withdrawn_amount or ZERO)
 
 
 class LineKind(models.TextChoices):
@@ -179,7 +192,7 @@ class ScheduleLine(models.Model):
     (loi 2021-875); ``due_by`` is when the payment becomes late; both stay null while the line
     waits for its event (a balance waiting for the previous report)."""
 
-    year = models.ForeignKey(ConventionYear, verbose_name=_("tranche"), on_delete=models.CASCADE,
+    year = models.ForeignKey(ConventionYear, verbose_name=_("tranche"), on_delete=models.PROTECT,
                              related_name="lines")
     position = models.PositiveSmallIntegerField(_("rang"))
     kind = models.CharField(_("type"), max_length=12, choices=LineKind.choices)
@@ -208,6 +221,46 @@ class ScheduleLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.year}"
+
+
+class InKindKind(models.TextChoices):
+    PREMISES = "premises", _("Mise à disposition de locaux")
+    EQUIPMENT = "equipment", _("Prêt de matériel")
+    STAFF = "staff", _("Mise à disposition de personnel")
+    OTHER = "other", _("Autre prestation en nature")
+
+
+class InKindAid(models.Model):
+    """Aid in kind the authority grants with a convention (premises, equipment, staff), valued
+    per year. It counts in the €23,000 threshold: loi 2000-321 art. 9-1 and 10 speak of aid
+    "de toute nature"; the organisation records it in its 86x/87x accounts."""
+
+    convention = models.ForeignKey(Convention, verbose_name=_("convention"),
+                                   on_delete=models.PROTECT, related_name="in_kind_aids")
+    kind = models.CharField(_("nature de l'aide"), max_length=12, choices=InKindKind.choices)
+    description = models.CharField(_("description"), max_length=255)
+    year = models.PositiveIntegerField(_("année"))
+    value = money_field(_("valeur annuelle"))
+    account = models.CharField(_("compte de valorisation"), max_length=10, default="870",
+                               help_text=_("Compte 87x du bénéficiaire (860/870 : mise à "
+                                           "disposition gratuite de biens et services)."))
+    valuation_method = models.TextField(_("méthode de valorisation"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("saisie par"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("aide en nature")
+        verbose_name_plural = _("aides en nature")
+        ordering = ["convention", "year", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(value__gt=0),
+                                              name="in_kind_value_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year} ({self.value} €)"
 
 
 class PaymentStatus(models.TextChoices):
@@ -251,22 +304,28 @@ class Payment(models.Model):
 
 class AmendmentStatus(models.TextChoices):
     DRAFT = "draft", _("Brouillon")
+    SENT = "sent", _("Envoyé pour signature")
     SIGNED = "signed", _("Signé")
     CANCELLED = "cancelled", _("Abandonné")
 
 
 class Amendment(models.Model):
-    """A change of amounts, years or end date; it takes effect only once signed."""
+    """A change of amounts, years or end date, decided by its own deliberation (CGCT
+    L2311-7); its document is produced when it is sent, and it takes effect only once signed."""
 
     convention = models.ForeignKey(Convention, verbose_name=_("convention"),
-                                   on_delete=models.CASCADE, related_name="amendments")
+                                   on_delete=models.PROTECT, related_name="amendments")
     number = models.PositiveSmallIntegerField(_("numéro"))
     reason = models.TextField(_("motif"))
     # {"2026": "12000.00", ...}: the new amount of each changed year.
     new_amounts = models.JSONField(_("nouveaux montants annuels"), default=dict, blank=True)
     new_end_date = models.DateField(_("nouvelle date de fin"), null=True, blank=True)
+    decision_reference = models.CharField(_("référence de la délibération"), max_length=120,
+                                          blank=True)
+    decision_date = models.DateField(_("date de la délibération"), null=True, blank=True)
     status = models.CharField(_("statut"), max_length=10, choices=AmendmentStatus.choices,
                               default=AmendmentStatus.DRAFT)
+    sent_on = models.DateField(_("envoyé le"), null=True, blank=True)
     signed_on = models.DateField(_("signé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
@@ -294,7 +353,7 @@ class FinancialReport(models.Model):
     """The compte rendu financier (CERFA 15059) of one year, due 6 months after its end."""
 
     year = models.OneToOneField(ConventionYear, verbose_name=_("tranche"),
-                                on_delete=models.CASCADE, related_name="report")
+                                on_delete=models.PROTECT, related_name="report")
     due_date = models.DateField(_("à déposer avant le"), db_index=True)
     status = models.CharField(_("statut"), max_length=20, choices=ReportStatus.choices,
                               default=ReportStatus.EXPECTED, db_index=True)
@@ -346,11 +405,80 @@ class ReportAttachment(models.Model):
         return self.original_name
 
 
+class RecoveryKind(models.TextChoices):
+    REPAYMENT = "repayment", _("Reversement (subvention non utilisée)")
+    CER_WITHDRAWAL = "cer_withdrawal", _("Retrait pour manquement au contrat d'engagement "
+                                         "républicain")
+
+
+class RecoveryStatus(models.TextChoices):
+    NOTICE = "notice", _("Notifiée, observations attendues")
+    OBSERVATIONS = "observations", _("Observations reçues")
+    DECIDED = "decided", _("Décision motivée prise")
+    TITLE = "title", _("Titre de recettes émis")
+    SETTLED = "settled", _("Recouvrée")
+    WAIVED = "waived", _("Abandonnée après observations")
+
+
+class Recovery(models.Model):
+    """The recovery of money paid (CGCT L1611-4) or withdrawn for a CER breach (loi 2000-321
+    art. 10-1, décret 2021-1947 art. 5), through the contradictory procedure (CRPA L121-1,
+    L122-1): notice with a delay for observations → observations → reasoned decision → titre
+    de recettes → received or offset against an unpaid line of the same organisation."""
+
+    convention = models.ForeignKey(Convention, verbose_name=_("convention"),
+                                   on_delete=models.PROTECT, related_name="recoveries")
+    report = models.OneToOneField("FinancialReport", verbose_name=_("compte rendu"), null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="recovery")
+    kind = models.CharField(_("nature"), max_length=16, choices=RecoveryKind.choices)
+    status = models.CharField(_("statut"), max_length=14, choices=RecoveryStatus.choices,
+                              default=RecoveryStatus.NOTICE, db_index=True)
+    amount = money_field(_("montant notifié"))
+    cancelled_amount = money_field(_("montant annulé sur les échéances non versées"),
+                                   default=ZERO)
+    breach_date = models.DateField(_("date du manquement"), null=True, blank=True)
+    notice_on = models.DateField(_("notifiée le"))
+    observation_deadline = models.DateField(_("observations attendues avant le"),
+                                            db_index=True)
+    observations = models.TextField(_("observations de l'organisation"), blank=True)
+    observations_on = models.DateField(_("observations reçues le"), null=True, blank=True)
+    decision_on = models.DateField(_("décision prise le"), null=True, blank=True)
+    decision_reasons = models.TextField(_("motifs de la décision"), blank=True)
+    decided_amount = money_field(_("montant décidé"), null=True, blank=True)
+    due_date = models.DateField(_("à reverser avant le"), null=True, blank=True)
+    title_reference = models.CharField(_("référence du titre de recettes"), max_length=60,
+                                       blank=True)
+    title_date = models.DateField(_("titre émis le"), null=True, blank=True)
+    settled_on = models.DateField(_("recouvrée le"), null=True, blank=True)
+    offset_line = models.ForeignKey(ScheduleLine, verbose_name=_("compensée sur l'échéance"),
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="offsets")
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("recouvrement")
+        verbose_name_plural = _("recouvrements")
+        ordering = ["-notice_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="recovery_amount_positive"),
+            models.CheckConstraint(condition=Q(decided_amount__lte=models.F("amount")),
+                                   name="recovery_decided_within_notice"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.convention.reference} ({self.amount} €)"
+
+
 class DocumentKind(models.TextChoices):
     CONVENTION = "convention", _("Convention")
-    NOTIFICATION = "notification", _("Lettre de notification (arrêté d'attribution)")
+    NOTIFICATION = "notification", _("Lettre de notification")
     AMENDMENT = "amendment", _("Avenant")
     REPAYMENT = "repayment", _("Demande de reversement")
+    WITHDRAWAL_NOTICE = "withdrawal_notice", _("Notification de retrait (contrat d'engagement "
+                                               "républicain)")
+    RECOVERY_DECISION = "recovery_decision", _("Décision de reversement")
 
 
 class DocumentStatus(models.TextChoices):
@@ -375,6 +503,8 @@ class GeneratedDocument(models.Model):
                                   on_delete=models.CASCADE, related_name="documents")
     report = models.ForeignKey(FinancialReport, verbose_name=_("compte rendu"), null=True,
                                blank=True, on_delete=models.CASCADE, related_name="documents")
+    recovery = models.ForeignKey(Recovery, verbose_name=_("recouvrement"), null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="documents")
     status = models.CharField(_("statut"), max_length=10, choices=DocumentStatus.choices,
                               default=DocumentStatus.PENDING)
     file = models.FileField(_("fichier"), upload_to=generated_document_path, blank=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,17 @@ class ScheduleItem:
     amount: Decimal
     planned_date: dt.date | None
     waits_for_report: bool = False
+
+
+def default_imputation(*, nature: str, operating: str, investment: str,
+                       fund_account: str = "") -> str:
+    """The budget account an award is charged to follows its nature: an equipment subsidy is
+    an investment expense (20421/204x), operating, project and engineering subsidies are
+    operating expenses (6574). A fund's own account wins when it matches the nature."""
+    is_investment = nature == "investissement"
+    if fund_account and fund_account.startswith("204") == is_investment:
+        return fund_account
+    return investment if is_investment else operating
 
 
 def month_day(text: str) -> tuple[int, int]:
@@ -63,7 +74,8 @@ def build_schedule(*, amount: Decimal, year: int, advance_rate: Decimal, advance
     items = [ScheduleItem(ADVANCE, advance, advance_due)]
     rest = amount - advance
     dates = sorted(instalment_dates or [])
-    share = (rest / (len(dates) + 1)).quantize(CENT, rounding=ROUND_HALF_UP) if dates else ZERO
+    # Rounded down so that the balance, which takes the remainder, is never negative.
+    share = (rest / (len(dates) + 1)).quantize(CENT, rounding=ROUND_DOWN) if dates else ZERO
     last = advance_due
     for date in dates:
         last = max(last, date)
@@ -141,6 +153,31 @@ def requires_convention(*, yearly_amounts: list[Decimal], threshold: Decimal) ->
     return any(amount > threshold for amount in yearly_amounts)
 
 
+def annual_amount(*, total: Decimal, yearly: list[Decimal], start: dt.date,
+                  end: dt.date) -> Decimal:
+    """The annual amount of an aid (décret 2001-495: the threshold applies per year of aid,
+    not per calendar year): a project of 12 months or less counts in full, whatever the
+    calendar years it straddles; a longer one counts per 12 months of its duration, and never
+    less than its largest yearly tranche."""
+    if end < add_months(start, 12):
+        annualised = total
+    else:
+        days = (end - start).days + 1
+        annualised = (total * 365 / Decimal(days)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return max([annualised, *yearly])
+
+
+def aid_by_year(aids: list[tuple[list[int], Decimal]]) -> dict[int, Decimal]:
+    """Loi 2000-321 art. 9-1 and 10: all aid of any kind (cash and in kind) the authority
+    grants one organisation, added up per calendar year. ``aids``: (years covered, annual
+    amount) of each award, convention or in-kind aid."""
+    totals: dict[int, Decimal] = {}
+    for years, amount in aids:
+        for year in years:
+            totals[year] = totals.get(year, ZERO) + amount
+    return totals
+
+
 def calendar_years(start: dt.date, end: dt.date) -> list[int]:
     """The calendar years a convention covers (one tranche per year)."""
     return list(range(start.year, end.year + 1))
@@ -154,9 +191,81 @@ def days_per_year(start: dt.date, end: dt.date) -> list[Decimal]:
 
 
 def repayment(*, granted: Decimal, used: Decimal, keep_rate: Decimal) -> tuple[Decimal, Decimal]:
-    """(unspent, repayment). Unspent = granted − used (never negative); the organisation keeps
-    up to ``keep_rate × granted`` ("excédent raisonnable", loi 2021-875) and repays the rest
-    (CGCT L1611-4). Invariant: 0 ≤ repayment ≤ unspent ≤ granted."""
+    """(unspent, repayment) of a tranche fully paid. Unspent = granted − used (never
+    negative); the organisation keeps up to ``keep_rate × granted`` ("excédent raisonnable",
+    loi 2021-875) and repays the rest (CGCT L1611-4). Invariant: 0 ≤ repayment ≤ unspent ≤
+    granted. A tranche not fully paid goes through ``repayment_on_paid``."""
     unspent = max(ZERO, granted - used)
     allowed = (granted * keep_rate).quantize(CENT, rounding=ROUND_HALF_UP)
     return unspent, max(ZERO, unspent - allowed)
+
+
+@dataclass(frozen=True)
+class RepaymentSplit:
+    unspent: Decimal      # granted − used: what the report says was not used
+    entitled: Decimal     # what the organisation may finally receive: used + kept, ≤ granted
+    still_payable: Decimal  # what remains to pay on the unpaid lines after the reduction
+    cancelled: Decimal    # how much of the unpaid lines is cancelled or reduced
+    claim: Decimal        # what was paid beyond the use and the keep-rule: to be repaid
+
+
+def repayment_on_paid(*, granted: Decimal, paid: Decimal, used: Decimal,
+                      keep_rate: Decimal) -> RepaymentSplit:
+    """Repayment of money *paid* and not used (CGCT L1611-4): the unpaid lines of the tranche
+    are cancelled or reduced first; only what was paid beyond the use and the keep-rule
+    ("excédent raisonnable", loi 2021-875) is claimed.
+
+    Invariants: 0 ≤ claim ≤ paid; 0 ≤ cancelled ≤ granted − paid; paid − claim +
+    still_payable = entitled ≤ used + kept; cancelled + still_payable = granted − paid.
+    """
+    if min(granted, paid, used, keep_rate) < 0 or keep_rate > 1:
+        raise ValueError("negative amount or rate outside [0, 1]")
+    if paid > granted:
+        raise ValueError("paid above granted")
+    used = min(used, granted)
+    kept = (granted * keep_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    entitled = min(granted, used + kept)
+    unpaid = granted - paid
+    still_payable = max(ZERO, entitled - paid)
+    return RepaymentSplit(unspent=granted - used, entitled=entitled,
+                          still_payable=still_payable, cancelled=unpaid - still_payable,
+                          claim=max(ZERO, paid - entitled))
+
+
+def cer_withdrawal(*, granted: Decimal, paid: Decimal, start: dt.date, end: dt.date,
+                   breach_date: dt.date) -> RepaymentSplit:
+    """Withdrawal for a breach of the contrat d'engagement républicain (loi 2000-321 art.
+    10-1, décret 2021-1947 art. 5 II): the subsidy is withdrawn pro rata of the period
+    remaining after the breach (the days after ``breach_date`` up to ``end``). What is
+    withdrawn is first cancelled on the unpaid lines; only what was paid beyond the part kept
+    is claimed.
+
+    Invariants: 0 ≤ claim ≤ paid; withdrawn = granted − entitled ∈ [0, granted];
+    cancelled + still_payable = granted − paid; paid − claim + still_payable = entitled.
+    """
+    if not start <= breach_date <= end:
+        raise ValueError("breach outside the convention")
+    if min(granted, paid) < 0 or paid > granted:
+        raise ValueError("paid outside [0, granted]")
+    total_days = (end - start).days + 1
+    remaining = (end - breach_date).days
+    withdrawn = (granted * remaining / Decimal(total_days)).quantize(CENT,
+                                                                     rounding=ROUND_HALF_UP)
+    entitled = granted - withdrawn
+    still_payable = max(ZERO, entitled - paid)
+    return RepaymentSplit(unspent=withdrawn, entitled=entitled, still_payable=still_payable,
+                          cancelled=granted - paid - still_payable,
+                          claim=max(ZERO, paid - entitled))
+
+
+def reduce_lines(amounts: list[Decimal], cut: Decimal) -> list[Decimal]:
+    """Take ``cut`` off unpaid schedule lines, the latest first (the balance goes before the
+    advance). Invariant: every part stays ≥ 0 and the total drops by exactly ``cut``."""
+    if cut < 0 or cut > sum(amounts, ZERO):
+        raise ValueError("cut outside [0, total]")
+    result = list(amounts)
+    for index in range(len(result) - 1, -1, -1):
+        taken = min(result[index], cut)
+        result[index] -= taken
+        cut -= taken
+    return result

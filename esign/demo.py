@@ -1,6 +1,6 @@
 """Demo: a PKI of its own (a CA, the platform's and the authority's signers) and a convention
 sent for electronic signature, ready to be signed by the association's representative
-(scorff@demo.local) and then by the authority's signatory (elu@demo.local). Idempotent."""
+(oncime@demo.local) and then by the authority's signatory (elu@demo.local). Idempotent."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.conf import settings
 
 from backoffice.core.choices import Nature
 
-OBJECT = ("Chantiers nature et restauration du bocage le long du Scorff, avec les écoles et "
-          "les habitants des quartiers nord.")
+OBJECT = ("Centrale solaire citoyenne sur le toit du gymnase de Kervénanec : études, "
+          "animation de l'actionnariat des habitants et ateliers dans les écoles.")
 
 
 def seed(demo) -> None:
@@ -26,7 +26,7 @@ def seed(demo) -> None:
 
     pki.make_demo_pki(Path(settings.MEDIA_ROOT) / "esign-demo",
                       authority_name=demo.authority.name)
-    organisation = demo.organisations["scorff"]
+    organisation = demo.organisations["oncime"]
     if Convention.objects.filter(organisation=organisation, object=OBJECT).exists():
         return
     agent = demo.users["agent@demo.local"]

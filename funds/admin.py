@@ -118,9 +118,16 @@ class AwardAdmin(ExportMixin, SimpleHistoryAdmin):
     list_filter = ["fund", "nature"]
     list_select_related = ["application__organisation", "application__call", "fund",
                            "awarded_by"]
-    # Awards are made by application_award (envelope lock): read-only here.
+    # Awards are made by application_award (envelope lock): read-only here, never deleted
+    # (the fund's committed total and the application's "awarded" status rest on them).
     readonly_fields = ["application", "fund", "amount", "nature", "deliberation_reference",
                        "deliberation_date", "awarded_by", "awarded_at"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from backoffice.core.choices import Nature
 from backoffice.core.models import Authority, DocumentKind, Organisation
+from backoffice.core.money import format_eur
 
 ZERO = Decimal("0.00")
 SHARE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
@@ -75,6 +76,15 @@ class Fund(models.Model):
         if self.max_amount is not None and self.min_amount is not None \
                 and self.max_amount < self.min_amount:
             errors["max_amount"] = _("Le montant maximal doit être supérieur au minimum.")
+        if self.pk and self.envelope is not None:
+            # The envelope bounds what was awarded: it cannot go below the committed total.
+            committed = Award.objects.filter(fund_id=self.pk).aggregate(
+                total=models.Sum("amount"))["total"] or ZERO
+            if self.envelope < committed:
+                errors["envelope"] = _(
+                    "L'enveloppe (%(envelope)s) ne peut pas descendre sous le montant déjà "
+                    "attribué (%(committed)s) : indiquez au moins %(committed)s.") % {
+                    "envelope": format_eur(self.envelope), "committed": format_eur(committed)}
         unknown = [n for n in (self.natures or []) if n not in Nature.values]
         if unknown or not self.natures:
             errors["natures"] = _("Choisissez au moins une nature parmi : %(natures)s.") % {

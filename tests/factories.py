@@ -1,5 +1,7 @@
 """Factories of the core models, shared by every app's tests."""
 
+import datetime as dt
+
 import factory
 from django.utils import timezone
 
@@ -62,7 +64,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     rna = factory.Sequence(lambda n: f"W56{n:07d}")
     city = "Lorient"
     legal_representative_name = "Loïc Le Pape"
-    cer_accepted_at = factory.LazyFunction(timezone.now)
+    # Accepted before any convention the tests sign (a CER acceptance precedes the signature).
+    cer_accepted_at = factory.LazyFunction(
+        lambda: timezone.make_aware(dt.datetime(2024, 1, 2, 10, 0)))
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

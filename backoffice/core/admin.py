@@ -89,6 +89,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ["actor"]
     search_fields = ["object_repr", "message"]
 
+    # The audit trail is written by the services only: no forged author or date.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False
 

@@ -144,7 +144,9 @@ def seed_core() -> Demo:
         )
         if created:
             organisation.cer_accepted_by = coordinator
-            organisation.cer_accepted_at = timezone.now()
+            # Accepted before the demo's oldest convention is signed (loi 2021-1109).
+            organisation.cer_accepted_at = timezone.make_aware(
+                dt.datetime(timezone.localdate().year - 4, 1, 2, 10, 0))
             organisation.save(update_fields=["cer_accepted_by", "cer_accepted_at"])
         if not informal and not organisation.documents.exists():
             for kind, title, valid_until in [

@@ -35,6 +35,8 @@ def _readable(field, value) -> str:
     if value in (None, ""):
         return "—"
     choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
+    if isinstance(value, dict | list):
+        return _("modifié")
     if value in choices:
         return str(choices[value])
     if isinstance(value, bool):

@@ -304,7 +304,15 @@ CONVENTIONS_SOON_LATE_DAYS = env.int("CONVENTIONS_SOON_LATE_DAYS", default=15)
 CONVENTIONS_REPORT_DUE = env.str("CONVENTIONS_REPORT_DUE", default="06-30")
 # Décret 2017-779: publication in open data within N months of signature.
 CONVENTIONS_OPEN_DATA_MONTHS = env.int("CONVENTIONS_OPEN_DATA_MONTHS", default=3)
+# Contradictory procedure before a recovery (CRPA L121-1): days given for observations.
+CONVENTIONS_OBSERVATION_DAYS = env.int("CONVENTIONS_OBSERVATION_DAYS", default=30)
+# Restitution delay after the decision: 6 months for a CER withdrawal (décret 2021-1947 art. 5),
+# a local choice for a repayment.
+CONVENTIONS_CER_RESTITUTION_MONTHS = env.int("CONVENTIONS_CER_RESTITUTION_MONTHS", default=6)
+CONVENTIONS_REPAYMENT_DUE_MONTHS = env.int("CONVENTIONS_REPAYMENT_DUE_MONTHS", default=2)
 CONVENTIONS_DEFAULT_IMPUTATION = env.str("CONVENTIONS_DEFAULT_IMPUTATION", default="6574")
+# Equipment subsidies to private persons are investment expenses (M57/M14 account 20421).
+CONVENTIONS_INVESTMENT_IMPUTATION = env.str("CONVENTIONS_INVESTMENT_IMPUTATION", default="20421")
 CONVENTIONS_DEFAULT_KEEP_RATE = env.str("CONVENTIONS_DEFAULT_KEEP_RATE", default="0.10")
 CONVENTIONS_DOCUMENT_MAX_RETRIES = env.int("CONVENTIONS_DOCUMENT_MAX_RETRIES", default=3)
 # API schema: one named enum per status model of this app (they all have a "status" field).

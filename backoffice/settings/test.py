@@ -48,7 +48,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 REDIS_URL = _redis_url if REDIS_AVAILABLE else ""
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_DEFAULT_QUEUE = f"pacte-test-{TEST_RUN_ID}"
+# pytest-xdist workers share the run's identifier: each also has its own queue (pytest-django
+# gives each its own database by suffixing the name).
+CELERY_TASK_DEFAULT_QUEUE = f"pacte-test-{TEST_RUN_ID}{os.environ.get('PYTEST_XDIST_WORKER', '')}"
 # Unit tests run tasks inline; the tests about the worker start a real one (tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 

@@ -3,22 +3,36 @@
 from .amendments import amendment_create, amendment_transition
 from .awards import award_convention_defaults, convention_create_from_award
 from .conventions import (
+    annual_amount,
     convention_create,
     convention_transition,
     convention_year_confirm,
+    in_kind_aid_add,
     main_document_kind,
     missing_clauses,
+    organisation_aid_by_year,
 )
 from .documents import document_context, document_html, document_render, document_request
-from .payments import payment_order, payment_record, payment_transition
+from .payments import payment_cancel, payment_order, payment_record, payment_transition
+from .recovery import (
+    convention_withdraw_for_cer_breach,
+    recovery_decide,
+    recovery_observations,
+    recovery_open,
+    recovery_settle,
+    recovery_title,
+)
 from .reports import report_attachment_add, report_review, report_submit
 from .schedule import lines_refresh, schedule_generate, schedule_update
 
 __all__ = [
+    "convention_withdraw_for_cer_breach", "recovery_decide", "recovery_observations",
+    "recovery_open", "recovery_settle", "recovery_title",
+    "annual_amount", "organisation_aid_by_year",
     "amendment_create", "amendment_transition", "award_convention_defaults", "convention_create",
     "convention_create_from_award", "convention_transition",
-    "convention_year_confirm", "document_context", "document_html", "document_render",
+    "convention_year_confirm", "in_kind_aid_add", "document_context", "document_html", "document_render",
     "document_request", "lines_refresh", "main_document_kind", "missing_clauses",
-    "payment_order", "payment_record", "payment_transition", "report_attachment_add",
+    "payment_cancel", "payment_order", "payment_record", "payment_transition", "report_attachment_add",
     "report_review", "report_submit", "schedule_generate", "schedule_update",
 ]

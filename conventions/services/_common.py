@@ -30,8 +30,12 @@ class Conf:
     report_due: tuple[int, int]
     open_data_months: int
     default_imputation: str
+    investment_imputation: str
     default_keep_rate: Decimal
     document_max_retries: int
+    observation_days: int
+    cer_restitution_months: int
+    repayment_due_months: int
 
 
 def conf() -> Conf:
@@ -51,8 +55,12 @@ def conf() -> Conf:
         report_due=rules.month_day(s.CONVENTIONS_REPORT_DUE),
         open_data_months=s.CONVENTIONS_OPEN_DATA_MONTHS,
         default_imputation=s.CONVENTIONS_DEFAULT_IMPUTATION,
+        investment_imputation=s.CONVENTIONS_INVESTMENT_IMPUTATION,
         default_keep_rate=Decimal(s.CONVENTIONS_DEFAULT_KEEP_RATE),
         document_max_retries=s.CONVENTIONS_DOCUMENT_MAX_RETRIES,
+        observation_days=s.CONVENTIONS_OBSERVATION_DAYS,
+        cer_restitution_months=s.CONVENTIONS_CER_RESTITUTION_MONTHS,
+        repayment_due_months=s.CONVENTIONS_REPAYMENT_DUE_MONTHS,
     )
 
 

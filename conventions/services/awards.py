@@ -24,6 +24,9 @@ def award_convention_defaults(award, *, budget_lines=()) -> dict:
     funds app's Award is not imported here."""
     from backoffice.core.budget import PRIVATE_FUNDER, PUBLIC_FUNDERS, VOLUNTEERING_CHARGE
 
+    from ._common import conf
+
+    c = conf()
     application = getattr(award, "application", None)
     start = getattr(application, "start_date", None) or award.deliberation_date
     end = getattr(application, "end_date", None) or start.replace(month=12, day=31)
@@ -39,7 +42,11 @@ def award_convention_defaults(award, *, budget_lines=()) -> dict:
     return {
         "authority": award.authority, "organisation": award.organisation,
         "object": getattr(application, "title", "") or str(award),
-        "nature": award.nature, "imputation": getattr(award, "budget_imputation", ""),
+        "nature": award.nature,
+        "imputation": rules.default_imputation(
+            nature=award.nature, operating=c.default_imputation,
+            investment=c.investment_imputation,
+            fund_account=getattr(award, "budget_imputation", "")),
         "start_date": start, "end_date": end,
         "yearly_amounts": split_exact(award.amount, rules.days_per_year(start, end)),
         "decision_reference": award.deliberation_reference,

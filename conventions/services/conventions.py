@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backoffice.core import dates
 from backoffice.core.audit import audit_log
-from backoffice.core.money import to_money
+from backoffice.core.money import format_eur, to_money
 from backoffice.core.notifications import Event, notify
 
 from .. import rules
@@ -118,7 +119,9 @@ def convention_create(*, authority, organisation, object: str, nature: str, star
         raise ValidationError(errors)
     convention = Convention(
         reference=_next_reference(start_date), authority=authority, organisation=organisation,
-        object=object, nature=nature, imputation=imputation or c.default_imputation,
+        object=object, nature=nature,
+        imputation=imputation.strip() or rules.default_imputation(
+            nature=nature, operating=c.default_imputation, investment=c.investment_imputation),
         start_date=start_date, end_date=end_date,
         keep_rule_rate=c.default_keep_rate if keep_rule_rate is None else keep_rule_rate,
         keep_rule_text=keep_rule_text,
@@ -147,10 +150,37 @@ def convention_create(*, authority, organisation, object: str, nature: str, star
     return convention
 
 
+def annual_amount(convention: Convention) -> Decimal:
+    """The annual amount of a convention's cash aid (décret 2001-495): a project of 12 months
+    or less in full, a longer one per 12 months, never less than its largest tranche."""
+    yearly = [y.granted_amount for y in convention.years.all()]
+    return rules.annual_amount(total=sum(yearly, Decimal("0.00")), yearly=yearly,
+                               start=convention.start_date, end=convention.end_date)
+
+
+def organisation_aid_by_year(*, organisation, authority) -> dict[int, Decimal]:
+    """All the aid the authority grants one organisation per calendar year, cash and in kind
+    (loi 2000-321 art. 9-1 and 10): every convention or letter not terminated counts its
+    annual amount in each year it covers, every in-kind aid its value in its year."""
+    conventions = (Convention.objects.filter(organisation=organisation, authority=authority)
+                   .exclude(status=ConventionStatus.TERMINATED)
+                   .prefetch_related("years", "in_kind_aids"))
+    aids = []
+    for item in conventions:
+        aids.append(([y.year for y in item.years.all()], annual_amount(item)))
+        aids.extend(([aid.year], aid.value) for aid in item.in_kind_aids.all())
+    return rules.aid_by_year(aids)
+
+
 def requires_convention(convention: Convention) -> bool:
-    """Loi 2000-321 art. 10: above the threshold in any year, a written convention."""
-    amounts = [y.amount for y in convention.years.all()]
-    return rules.requires_convention(yearly_amounts=amounts, threshold=conf().threshold)
+    """Loi 2000-321 art. 10, décret 2001-495: a written convention when the organisation's
+    annual aid from the authority, all awards and in-kind aid added up, exceeds the
+    threshold in any year this convention covers."""
+    totals = organisation_aid_by_year(organisation=convention.organisation,
+                                      authority=convention.authority)
+    years = [y.year for y in convention.years.all()]
+    return rules.requires_convention(yearly_amounts=[totals.get(y, Decimal("0")) for y in years],
+                                     threshold=conf().threshold)
 
 
 def main_document_kind(convention: Convention) -> str:
@@ -179,7 +209,29 @@ def missing_clauses(convention: Convention) -> list[str]:
         missing.append(_("l'acceptation du contrat d'engagement républicain"))
     if not authority.signatory_name:
         missing.append(_("le signataire de la collectivité"))
+    if not (convention.decision_reference.strip() and convention.decision_date):
+        # CGCT L2311-7: each subsidy has its deliberation, cited in the convention's visas.
+        missing.append(_("la référence et la date de la délibération"))
     return missing
+
+
+def signature_date_errors(convention: Convention, on: dt.date) -> dict[str, str]:
+    """A signature is recorded once it happened, after the deliberation that decided it and
+    after the organisation accepted the contrat d'engagement républicain (loi 2021-1109)."""
+    return dates.collect(signed_on=(
+        dates.future_error(value=on, today=timezone.localdate(),
+                           label=_("la date de signature"))
+        or dates.order_error(earlier=convention.decision_date, later=on,
+                             earlier_label=_("la délibération"),
+                             later_label=_("la date de signature"),
+                             hint=_("la convention se signe après la délibération qui "
+                                    "l'approuve (CGCT L2311-7)."))
+        or dates.order_error(earlier=convention.organisation.cer_accepted_at, later=on,
+                             earlier_label=_("l'acceptation du contrat d'engagement "
+                                             "républicain"),
+                             later_label=_("la date de signature"),
+                             hint=_("le contrat d'engagement républicain est accepté avant "
+                                    "la signature qu'il conditionne (loi 2021-1109)."))))
 
 
 @transaction.atomic
@@ -207,12 +259,14 @@ def convention_transition(*, convention: Convention, to: str, actor, on: dt.date
         if not (authority_signatory.strip() and organisation_signatory.strip()):
             raise ValidationError({"organisation_signatory": _(
                 "Indiquez les deux signataires (collectivité et organisation).")})
+        errors = signature_date_errors(convention, on)
+        if errors:
+            raise ValidationError(errors)
         convention.signed_on = on
         convention.authority_signatory = authority_signatory.strip()
         convention.organisation_signatory = organisation_signatory.strip()
         convention.open_data_deadline = rules.open_data_deadline(
-            signed_on=on, max_yearly=max((y.amount for y in convention.years.all()),
-                                         default=Decimal(0)),
+            signed_on=on, max_yearly=annual_amount(convention),
             threshold=c.threshold, months=c.open_data_months,
             publishes=convention.authority.publishes_open_data)
     elif to == ConventionStatus.TERMINATED:
@@ -259,6 +313,24 @@ def convention_year_confirm(*, year: ConventionYear, amount: Decimal, vote_refer
     if not vote_reference.strip() or vote_date is None:
         raise ValidationError({"vote_reference": _(
             "Indiquez la référence et la date du vote du budget (inscription des crédits).")})
+    if amount > year.planned_amount:
+        # The yearly amounts are signed (convention or amendment): the budget vote confirms
+        # them "sous réserve de l'inscription des crédits", it cannot raise them.
+        raise ValidationError({"amount": _(
+            "Le montant confirmé (%(amount)s) dépasse le montant signé (%(signed)s) : passez "
+            "par un avenant.") % {"amount": format_eur(amount),
+                                  "signed": format_eur(year.planned_amount)}})
+    errors = dates.collect(
+        vote_date=dates.future_error(value=vote_date, today=timezone.localdate(),
+                                     label=_("la date du vote du budget"))
+        or dates.order_error(earlier=vote_date, later=on, earlier_label=_("le vote du budget"),
+                             later_label=_("la date de confirmation"),
+                             hint=_("la tranche se confirme après le vote des crédits qui "
+                                    "l'autorise.")),
+        on=dates.future_error(value=on, today=timezone.localdate(),
+                              label=_("la date de confirmation")))
+    if errors:
+        raise ValidationError(errors)
     year.confirmed_amount = amount
     year.budget_vote_reference = vote_reference.strip()
     year.budget_vote_date = vote_date
@@ -290,16 +362,20 @@ def year_close_if_done(*, year: ConventionYear, actor) -> None:
         convention_transition(convention=convention, to=ConventionStatus.CLOSED, actor=actor)
 
 
-def year_mark_paid(*, year: ConventionYear, actor) -> None:
-    """A confirmed tranche whose every line has been paid becomes 'paid'."""
+def year_mark_paid(*, year: ConventionYear, actor) -> bool:
+    """A confirmed tranche whose every line has been paid becomes 'paid' (a line brought to
+    0 € by a cancellation or a repayment has nothing left to pay). True when it did."""
     from ..models import Payment
 
-    lines = list(year.lines.all())
     paid = set(Payment.objects.filter(line__year=year, status=PaymentStatus.PAID)
                .values_list("line_id", flat=True))
-    if year.status == YearStatus.CONFIRMED and lines and all(line.pk in paid for line in lines):
+    lines = [line for line in year.lines.all() if line.amount > 0 or line.pk in paid]
+    if year.status == YearStatus.CONFIRMED and all(line.pk in paid for line in lines) and (
+            lines or year.amount == 0):
         _year_transition(year=year, to=YearStatus.PAID, actor=actor)
         year_close_if_done(year=year, actor=actor)
+        return True
+    return False
 
 
 def year_reopen(*, year: ConventionYear, actor) -> None:
@@ -308,3 +384,50 @@ def year_reopen(*, year: ConventionYear, actor) -> None:
         _year_transition(year=year, to=YearStatus.CONFIRMED, actor=actor)
 
 
+
+
+@transaction.atomic
+def in_kind_aid_add(*, convention: Convention, kind: str, description: str, year: int,
+                    value, valuation_method: str, actor, account: str = "870"):
+    """Record an aid in kind (premises, equipment, staff) valued for one year of a draft
+    convention. It counts in the threshold (aid "de toute nature", loi 2000-321 art. 9-1);
+    once the convention is sent, an amendment changes it."""
+    from ..models import InKindAid, InKindKind
+
+    convention = Convention.objects.select_for_update().get(pk=convention.pk)
+    if convention.status != ConventionStatus.DRAFT:
+        raise ValidationError(_("La convention n'est plus un brouillon : une aide en nature "
+                                "s'ajoute désormais par un avenant."))
+    errors = {}
+    if kind not in InKindKind.values:
+        errors["kind"] = _("Choisissez la nature de l'aide : locaux, matériel, personnel ou "
+                           "autre.")
+    if year not in rules.calendar_years(convention.start_date, convention.end_date):
+        errors["year"] = _("L'année %(year)s est hors de la durée de la convention (%(first)s "
+                           "à %(last)s).") % {"year": year, "first": convention.start_date.year,
+                                             "last": convention.end_date.year}
+    try:
+        value = to_money(value)
+    except (TypeError, ValueError):
+        errors["value"] = _("Valeur illisible.")
+    else:
+        if value <= 0:
+            errors["value"] = _("La valeur d'une aide en nature est positive.")
+    if not (description or "").strip():
+        errors["description"] = _("Décrivez l'aide (quels locaux, quel matériel, quel "
+                                  "personnel).")
+    if not (valuation_method or "").strip():
+        errors["valuation_method"] = _("Indiquez comment la valeur est calculée (loyer de "
+                                       "marché, coût horaire, barème…).")
+    if errors:
+        raise ValidationError(errors)
+    aid = InKindAid(convention=convention, kind=kind, description=description.strip(),
+                    year=year, value=value, account=(account or "870").strip(),
+                    valuation_method=valuation_method.strip(), created_by=actor)
+    aid.full_clean()
+    aid.save()
+    audit_log(event="in_kind_aid_added", obj=convention, actor=actor,
+              message=_("Aide en nature %(year)s : %(description)s, valorisée %(value)s.")
+              % {"year": year, "description": aid.description, "value": format_eur(value)},
+              data={"kind": kind, "value": str(value), "account": aid.account})
+    return aid

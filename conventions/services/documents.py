@@ -24,7 +24,8 @@ from ..models import (
 from ._common import apply_transition, conf
 
 SHORT_NAMES = {"convention": "convention", "notification": "lettre", "amendment": "avenant",
-               "repayment": "reversement"}
+               "repayment": "reversement", "withdrawal_notice": "retrait",
+               "recovery_decision": "decision"}
 DOCUMENT_TRANSITIONS = {
     DocumentStatus.PENDING: {DocumentStatus.READY, DocumentStatus.FAILED},
     DocumentStatus.FAILED: {DocumentStatus.READY, DocumentStatus.FAILED},
@@ -34,11 +35,13 @@ TEMPLATES = {
     "notification": "conventions/pdf/notification.html",
     "amendment": "conventions/pdf/amendment.html",
     "repayment": "conventions/pdf/repayment.html",
+    "withdrawal_notice": "conventions/pdf/withdrawal_notice.html",
+    "recovery_decision": "conventions/pdf/recovery_decision.html",
 }
 
 
-def document_request(*, convention: Convention, kind: str, amendment=None, report=None
-                     ) -> GeneratedDocument:
+def document_request(*, convention: Convention, kind: str, amendment=None, report=None,
+                     recovery=None) -> GeneratedDocument:
     """Create the next version of a document and enqueue its rendering once the surrounding
     transaction commits (never a task on a rolled-back row)."""
     from ..tasks import document_render_task
@@ -47,7 +50,7 @@ def document_request(*, convention: Convention, kind: str, amendment=None, repor
             .filter(convention=convention, kind=kind).order_by("-version").first())
     document = GeneratedDocument.objects.create(
         convention=convention, kind=kind, version=(last.version + 1) if last else 1,
-        amendment=amendment, report=report)
+        amendment=amendment, report=report, recovery=recovery)
     transaction.on_commit(lambda pk=document.pk: document_render_task.delay(pk))
     return document
 
@@ -78,6 +81,8 @@ def document_context(document: GeneratedDocument) -> dict:
     if document.amendment_id:
         context["amendment"] = document.amendment
         context["amendment_years"] = sorted(document.amendment.new_amounts.items())
+    if document.recovery_id:
+        context["recovery"] = document.recovery
     if document.report_id:
         report = document.report
         context["report"] = report

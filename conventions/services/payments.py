@@ -6,8 +6,11 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backoffice.core import dates
+from backoffice.core.audit import audit_log
 from backoffice.core.notifications import Event, notify
 
 from ..models import (
@@ -19,6 +22,7 @@ from ..models import (
 )
 from ._common import apply_transition
 from .conventions import year_mark_paid
+from .schedule import lines_refresh
 
 PAYMENT_TRANSITIONS = {
     PaymentStatus.ORDERED: {PaymentStatus.PAID, PaymentStatus.CANCELLED},
@@ -43,10 +47,22 @@ def payment_order(*, line: ScheduleLine, ordered_on: dt.date, mandate_reference:
     if line.trigger_date is None:
         raise ValidationError(_("Cette échéance n'est pas encore exigible : le compte rendu "
                                 "financier de l'année précédente doit d'abord être approuvé."))
+    if line.amount <= 0:
+        raise ValidationError(_("Cette échéance est à 0 € (annulée ou réduite) : il n'y a rien à "
+                                "mandater."))
     if not mandate_reference.strip():
         raise ValidationError({"mandate_reference": _("Indiquez la référence du mandat.")})
     if ordered_on is None:
         raise ValidationError({"ordered_on": _("Indiquez la date du mandat.")})
+    errors = dates.collect(
+        ordered_on=dates.future_error(value=ordered_on, today=timezone.localdate(),
+                                      label=_("la date du mandat"))
+        or dates.order_error(earlier=convention.signed_on, later=ordered_on,
+                             earlier_label=_("la signature de la convention"),
+                             later_label=_("la date du mandat"),
+                             hint=_("un mandat suit la signature qui l'autorise.")))
+    if errors:
+        raise ValidationError(errors)
     payment = Payment(line=line, amount=line.amount, ordered_on=ordered_on,
                       mandate_reference=mandate_reference.strip(),
                       account=account.strip() or convention.imputation, created_by=actor)
@@ -56,8 +72,6 @@ def payment_order(*, line: ScheduleLine, ordered_on: dt.date, mandate_reference:
             payment.save()
     except IntegrityError as exc:
         raise ValidationError(_("Cette échéance a déjà un mandat en cours.")) from exc
-    from backoffice.core.audit import audit_log
-
     audit_log(event="payment_ordered", obj=payment, actor=actor,
               message=_("Mandat émis"), data={"amount": str(payment.amount)})
     return payment
@@ -75,6 +89,10 @@ def payment_transition(*, payment: Payment, to: str, actor, paid_on: dt.date | N
             raise ValidationError({"paid_on": _("Indiquez la date du versement.")})
         if paid_on < payment.ordered_on:
             raise ValidationError({"paid_on": _("Le versement ne peut pas précéder le mandat.")})
+        future = dates.future_error(value=paid_on, today=timezone.localdate(),
+                                    label=_("la date du versement"))
+        if future:
+            raise ValidationError({"paid_on": future})
         payment.paid_on = paid_on
     apply_transition(obj=payment, to=to, table=PAYMENT_TRANSITIONS, actor=actor,
                      event=f"payment_{to}", label=_("le versement"))
@@ -94,3 +112,26 @@ def payment_record(*, line: ScheduleLine, paid_on: dt.date, mandate_reference: s
                             mandate_reference=mandate_reference, account=account, actor=actor)
     return payment_transition(payment=payment, to=PaymentStatus.PAID, paid_on=paid_on,
                               actor=actor)
+
+
+@transaction.atomic
+def payment_cancel(*, payment: Payment, actor, reason: str) -> Payment:
+    """Cancel a wrong payment order (not yet paid), with its reason. The order stays in the
+    history of its line, the line becomes payable again (a new order may be issued) and the
+    schedule still sums exactly to the tranche. A paid payment is never cancelled: money paid
+    comes back through a repayment."""
+    payment = Payment.objects.select_for_update().select_related(
+        "line__year__convention").get(pk=payment.pk)
+    if payment.status == PaymentStatus.PAID:
+        raise ValidationError(_("Ce versement a été payé le %(date)s : il ne peut plus être "
+                                "annulé ; demandez un reversement si l'argent doit revenir.")
+                              % {"date": payment.paid_on.strftime("%d/%m/%Y")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Indiquez pourquoi le mandat est annulé.")})
+    apply_transition(obj=payment, to=PaymentStatus.CANCELLED, table=PAYMENT_TRANSITIONS,
+                     actor=actor, event="payment_cancelled", label=_("le versement"),
+                     message=_("Mandat %(ref)s annulé : %(reason)s")
+                     % {"ref": payment.mandate_reference, "reason": reason.strip()},
+                     data={"amount": str(payment.amount), "reason": reason.strip()})
+    lines_refresh(convention=payment.line.year.convention)
+    return payment

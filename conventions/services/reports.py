@@ -10,17 +10,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backoffice.core.audit import audit_log
 from backoffice.core.budget import BudgetLine, budget_errors
-from backoffice.core.money import to_money
+from backoffice.core.money import format_eur, to_money
 from backoffice.core.notifications import Event, notify
 from backoffice.core.roles import Role
 from backoffice.core.uploads import check_upload
 
 from .. import rules
-from ..models import FinancialReport, ReportAttachment, ReportStatus
+from ..models import ConventionYear, FinancialReport, ReportAttachment, ReportStatus
 from ._common import apply_transition
-from .conventions import year_close_if_done
-from .schedule import lines_refresh
+from .conventions import year_close_if_done, year_mark_paid
+from .schedule import lines_refresh, paid_total, schedule_reduce
 
 REPORT_TRANSITIONS = {
     ReportStatus.EXPECTED: {ReportStatus.SUBMITTED},
@@ -119,23 +120,36 @@ def report_review(*, report: FinancialReport, approve: bool, actor, comment: str
     the convention's volunteer entries of the year; asking for changes unlocks them."""
     from volunteering.services import entries_lock, entries_unlock
 
-    from .documents import document_request
-
     report = FinancialReport.objects.select_for_update().select_related(
         "year__convention__organisation").get(pk=report.pk)
     convention = report.year.convention
     report.reviewed_on = on or timezone.localdate()
     report.review_comment = comment.strip()
     if approve:
-        unspent, repayment = rules.repayment(granted=report.year.amount,
-                                             used=report.subsidy_used or Decimal("0"),
-                                             keep_rate=convention.keep_rule_rate)
-        report.unspent_amount, report.repayment_amount = unspent, repayment
+        year = ConventionYear.objects.select_for_update().get(pk=report.year_id)
+        # CGCT L1611-4: only money paid and not used is claimed; the unpaid lines are
+        # cancelled or reduced first.
+        split = rules.repayment_on_paid(granted=year.amount, paid=paid_total(year),
+                                        used=report.subsidy_used or Decimal("0"),
+                                        keep_rate=convention.keep_rule_rate)
+        repayment = split.claim
+        report.unspent_amount, report.repayment_amount = split.unspent, repayment
         apply_transition(obj=report, to=ReportStatus.APPROVED, table=REPORT_TRANSITIONS,
                          actor=actor, event="report_approved", label=_("le compte rendu"),
-                         data={"unspent": str(unspent), "repayment": str(repayment)})
+                         data={"unspent": str(split.unspent), "repayment": str(repayment),
+                               "cancelled": str(split.cancelled),
+                               "still_payable": str(split.still_payable)})
+        if split.cancelled > 0:
+            schedule_reduce(year=year, cut=split.cancelled)
+            audit_log(event="schedule_reduced", obj=year, actor=actor,
+                      message=_("%(amount)s non versés annulés sur la tranche %(year)s après "
+                                "le compte rendu financier (subvention non utilisée).")
+                      % {"amount": format_eur(split.cancelled), "year": year.year},
+                      data={"cancelled": str(split.cancelled)})
         lines_refresh(convention=convention)
-        year_close_if_done(year=report.year, actor=actor)
+        report.year = year
+        if not year_mark_paid(year=year, actor=actor):
+            year_close_if_done(year=year, actor=actor)
         # The valued volunteering (864/870) of an approved report must keep its figures: lock
         # the convention's validated entries of that year (règlement ANC 2018-06).
         entries_lock(organisation=convention.organisation, year=report.year.year,
@@ -143,7 +157,12 @@ def report_review(*, report: FinancialReport, approve: bool, actor, comment: str
                      reason=_("Compte rendu financier %(year)s approuvé.")
                      % {"year": report.year.year})
         if repayment > 0:
-            document_request(convention=convention, kind="repayment", report=report)
+            # CRPA L121-1: the repayment is notified first, with a delay for observations.
+            from .recovery import recovery_open
+
+            recovery_open(convention=convention, kind="repayment", amount=repayment,
+                          cancelled=split.cancelled, report=report, actor=actor,
+                          on=report.reviewed_on)
         notify(Event.REPORT_APPROVED, convention, actor, url=f"/conventions/{convention.pk}/",
                context={"report": report})
     else:

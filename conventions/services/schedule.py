@@ -36,15 +36,52 @@ def paid_total(year: ConventionYear) -> Decimal:
     return total
 
 
+def unpaid_lines(year: ConventionYear) -> list[ScheduleLine]:
+    """Lines of a tranche without a live payment order, in schedule order."""
+    return list(year.lines.exclude(payments__status__in=[PaymentStatus.ORDERED,
+                                                         PaymentStatus.PAID])
+                .distinct().order_by("position"))
+
+
+def schedule_reduce(*, year: ConventionYear, cut: Decimal) -> Decimal:
+    """Cancel or reduce the unpaid lines of a tranche by ``cut``, the latest first (CGCT
+    L1611-4: what was not paid is not claimed, it is cancelled). The tranche's
+    ``withdrawn_amount`` grows by ``cut`` so that the schedule still sums exactly to
+    ``year.amount``; a line brought to 0 € is deleted unless it has a payment history (then it
+    stays at 0 € with its cancelled orders)."""
+    if cut <= 0:
+        return Decimal("0.00")
+    lines = unpaid_lines(year)
+    reduced = rules.reduce_lines([line.amount for line in lines], cut)
+    for line, amount in zip(lines, reduced, strict=True):
+        if amount == line.amount:
+            continue
+        if amount == 0 and not line.payments.exists():
+            line.delete()
+            continue
+        line.amount = amount
+        line.full_clean()
+        line.save(update_fields=["amount"])
+    year.withdrawn_amount = (year.withdrawn_amount or Decimal("0.00")) + cut
+    year.full_clean()
+    year.save(update_fields=["withdrawn_amount"])
+    return cut
+
+
 def schedule_generate(*, year: ConventionYear) -> list[ScheduleLine]:
-    """(Re)build the unpaid part of a tranche's schedule from the rules. Lines that already
-    have a payment order are kept; the rest is rebuilt so that the sum stays exactly the
-    tranche's amount."""
+    """(Re)build the unpaid part of a tranche's schedule from the rules, summing exactly to
+    the tranche's amount. Lines with a live payment order keep their amount; lines whose
+    orders were all cancelled keep their history and are reused (or set to 0 €); only lines
+    that never had a payment order are deleted and rebuilt."""
     convention = year.convention
     c = conf()
-    kept = list(year.lines.filter(payments__isnull=False).exclude(
-        payments__status=PaymentStatus.CANCELLED).distinct().order_by("position"))
-    year.lines.exclude(pk__in=[line.pk for line in kept]).delete()
+    live_statuses = [PaymentStatus.ORDERED, PaymentStatus.PAID]
+    kept = list(year.lines.filter(payments__status__in=live_statuses).distinct()
+                .order_by("position"))
+    reusable = list(year.lines.filter(payments__isnull=False)
+                    .exclude(pk__in=[line.pk for line in kept]).distinct().order_by("position"))
+    position = max((line.position for line in kept + reusable), default=0)
+    year.lines.filter(payments__isnull=True).delete()
     committed = sum((line.amount for line in kept), Decimal("0.00"))
     remaining = year.amount - committed
     if remaining < 0:
@@ -67,15 +104,21 @@ def schedule_generate(*, year: ConventionYear) -> list[ScheduleLine]:
                                      advance_due=advance_due, balance_date=balance_date,
                                      balance_waits_for_report=waits)
     created = []
-    position = max((line.position for line in kept), default=0)
     for item in items:
-        position += 1
-        line = ScheduleLine(year=year, position=position, kind=item.kind, amount=item.amount,
-                            planned_date=item.planned_date,
-                            waits_for_report=item.waits_for_report)
+        if reusable:
+            line = reusable.pop(0)
+        else:
+            position += 1
+            line = ScheduleLine(year=year, position=position)
+        line.kind, line.amount = item.kind, item.amount
+        line.planned_date, line.waits_for_report = item.planned_date, item.waits_for_report
         line.full_clean()
         line.save()
         created.append(line)
+    for line in reusable:
+        # A cancelled order stays in the history of its line; the line itself is now empty.
+        line.amount = Decimal("0.00")
+        line.save(update_fields=["amount"])
     return created
 
 
@@ -104,7 +147,7 @@ def lines_refresh(*, convention: Convention) -> None:
     for tranche in years:
         confirmed = tranche.status != YearStatus.PLANNED
         event = _advance_event(convention, tranche)
-        for line in tranche.lines.filter(payments__isnull=True).order_by("position"):
+        for line in unpaid_lines(tranche):
             trigger = None
             if signed and confirmed:
                 if line.kind == LineKind.ADVANCE:

@@ -20,9 +20,11 @@ from backoffice.core.versioning import object_version, version_check
 from .. import selectors, services
 from ..forms import (
     AmendmentForm,
+    AmendmentSendForm,
     AmendmentSignForm,
     ConventionCreateForm,
     ConventionFilterForm,
+    PaymentCancelForm,
     PaymentOrderForm,
     PaymentPaidForm,
     ScheduleFormSet,
@@ -81,7 +83,7 @@ class ConventionFromAwardView(Base):
                 _("Convention %(ref)s créée en brouillon à partir de l'attribution : "
                   "complétez-la puis envoyez-la pour signature.") if kind == "convention" else
                 _("Attribution %(ref)s créée en brouillon : sous le seuil de 23 000 € par an, "
-                  "elle produit un arrêté d'attribution.")) % {"ref": convention.reference})
+                  "elle produit une lettre de notification.")) % {"ref": convention.reference})
         return redirect("conventions:convention-detail", convention.pk)
 
 
@@ -187,7 +189,9 @@ ACTIONS = {
     "confirm-year": ("convention.manage", YearConfirmForm),
     "order": ("payment.manage", PaymentOrderForm),
     "paid": ("payment.manage", PaymentPaidForm),
+    "cancel-payment": ("payment.manage", PaymentCancelForm),
     "amend": ("convention.manage", AmendmentForm),
+    "send-amendment": ("convention.manage", AmendmentSendForm),
     "sign-amendment": ("convention.manage", AmendmentSignForm),
     "regenerate": ("convention.manage", None),
 }
@@ -270,11 +274,24 @@ class ConventionActionView(ConventionDetailView):
             services.payment_transition(payment=payment, to=PaymentStatus.PAID,
                                         paid_on=data["paid_on"], actor=user)
             return _("Versement enregistré.")
+        if action == "cancel-payment":
+            payment = self._payment(convention, data["payment"])
+            services.payment_cancel(payment=payment, reason=data["reason"], actor=user)
+            return _("Mandat annulé ; l'échéance peut être mandatée à nouveau.")
         if action == "amend":
             services.amendment_create(convention=convention, reason=data["reason"],
                                       new_amounts=data["new_amounts"],
-                                      new_end_date=data["new_end_date"], actor=user)
-            return _("Avenant préparé : il prendra effet à sa signature.")
+                                      new_end_date=data["new_end_date"],
+                                      decision_reference=data["decision_reference"],
+                                      decision_date=data["decision_date"], actor=user)
+            return _("Avenant préparé : envoyez-le pour signature, il prendra effet à sa "
+                     "signature.")
+        if action == "send-amendment":
+            amendment = convention.amendments.filter(pk=data["amendment"]).first()
+            if amendment is None:
+                raise ValidationError(_("Avenant introuvable."))
+            services.amendment_transition(amendment=amendment, to="sent", actor=user)
+            return _("Avenant envoyé pour signature ; son document est en cours de génération.")
         if action == "sign-amendment":
             amendment = convention.amendments.filter(pk=data["amendment"]).first()
             if amendment is None:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backoffice.core import dates
 from backoffice.core.money import format_eur
 from backoffice.core.notifications import Event, notify
 
@@ -51,6 +52,17 @@ def application_award(*, application: Application, actor, amount: Decimal, natur
                 "Seul un dossier recevable peut recevoir une attribution (statut actuel : "
                 "%(status)s).") % {"status": application.get_status_display()}})
         errors = _deliberation_errors(deliberation_reference, deliberation_date)
+        if "deliberation_date" not in errors:
+            message = (dates.future_error(value=deliberation_date, today=timezone.localdate(),
+                                          label=_("la date de la délibération"))
+                       or dates.order_error(earlier=application.submitted_at,
+                                            later=deliberation_date,
+                                            earlier_label=_("le dépôt du dossier"),
+                                            later_label=_("la date de la délibération"),
+                                            hint=_("une délibération décide de dossiers déjà "
+                                                   "déposés ; vérifiez sa date.")))
+            if message:
+                errors["deliberation_date"] = message
         if nature not in fund.natures:
             errors["nature"] = _("Ce fonds ne finance pas cette nature de dépense.")
         remaining = fund.envelope - selectors.fund_committed(fund)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backoffice.core.notifications import Event, notify
+from backoffice.core.versioning import version_check
 
 from .. import rules
 from ..models import Application, ApplicationMessage, ApplicationStatus, MessageKind
@@ -25,15 +26,18 @@ def _locked(application: Application) -> Application:
 def application_review_save(*, application: Application, user, checklist: dict,
                             estimated_cost: Decimal | None = None,
                             proposed_amount: Decimal | None = None,
-                            opinion: str = "", declare_eligible: bool = False) -> Application:
+                            opinion: str = "", declare_eligible: bool = False,
+                            version: str | None = None) -> Application:
     """Record the instructor's manual checks, estimate and opinion, and with
     ``declare_eligible`` declare the application eligible in the same transaction (a refused
     declaration saves nothing).
 
-    Invariant: a proposed amount never exceeds the amount requested.
+    Invariants: a proposed amount never exceeds the amount requested; a review form opened on
+    an older ``version`` of the application saves nothing.
     """
     with transaction.atomic():
         application = _locked(application)
+        version_check(obj=application, version=version)
         if application.status not in REVIEWABLE:
             raise ValidationError({"status": _("Ce dossier n'est pas en instruction.")})
         known = {code for code, _label in rules.MANUAL_CHECKS}

@@ -10,11 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 
 from backoffice.core.choices import Nature
 from backoffice.core.money import to_money
+from backoffice.core.versioning import object_version
 
 from .. import rules, selectors, services
 from ..forms import (
@@ -131,12 +134,14 @@ def _review_context(request, application, **forms):
         "can_decide": can(request.user, "application.decide", application)[0],
         "timeline": selectors.application_timeline(application),
         "versions": application.versions.all(),
+        "version": object_version(application),
         "remaining": application.call.fund.envelope
         - selectors.fund_committed(application.call.fund),
         **shares_context(application, lines, application.amount_requested),
     }
 
 
+@method_decorator(never_cache, name="dispatch")
 class ReviewView(LoginRequiredMixin, View):
     """One application under review: automatic checks, manual checklist, estimate, opinion,
     request for information, (in)eligibility."""
@@ -162,7 +167,8 @@ class ReviewView(LoginRequiredMixin, View):
                         estimated_cost=form.cleaned_data["estimated_cost"],
                         proposed_amount=form.cleaned_data["proposed_amount"],
                         opinion=form.cleaned_data["opinion"],
-                        declare_eligible=action == "eligible")
+                        declare_eligible=action == "eligible",
+                        version=request.POST.get("version"))
                     if action == "eligible":
                         messages.success(request, _("Dossier déclaré recevable."))
                     else:

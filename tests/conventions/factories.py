@@ -15,6 +15,7 @@ CLAUSES = dict(
     conditions_of_use="La subvention finance exclusivement le fonctionnement de l'association.",
     evaluation_terms="Un comité de suivi annuel examine les indicateurs du projet.",
     keep_rule_text="L'association peut conserver un excédent raisonnable.",
+    decision_reference="DEL-2025-112",
 )
 
 
@@ -26,7 +27,9 @@ def make_convention(*, authority=None, organisation=None, agent=None,
     authority = authority or AuthorityFactory()
     organisation = organisation or OrganisationFactory()
     agent = agent or staff_user()
-    options = {**CLAUSES, **kwargs}
+    # The deliberation precedes the signature it allows (CGCT L2311-7).
+    options = {**CLAUSES, "decision_date": min(signed_on, start) - dt.timedelta(days=20),
+               **kwargs}
     convention = services.convention_create(
         authority=authority, organisation=organisation,
         object="Animation d'ateliers de sobriété énergétique", nature=Nature.OPERATING,

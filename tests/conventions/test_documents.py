@@ -104,14 +104,20 @@ def test_letter_below_threshold_and_amendment_and_repayment_documents(
     assert "Notification d'attribution" in _text(letter)
     assert small.open_data_deadline is None
     report = small.years.get().report
+    for line in small.years.get().lines.order_by("position"):
+        services.payment_record(line=line, paid_on=line.planned_date,
+                                mandate_reference=f"M{line.pk}", actor=agent)
     with django_capture_on_commit_callbacks(execute=True):
+        amendment = services.amendment_create(convention=small, reason="Prolongation d'un an",
+                                              new_amounts={2027: "6000"},
+                                              new_end_date=dt.date(2027, 12, 31), actor=agent,
+                                              decision_reference="DEL-2026-090",
+                                              decision_date=dt.date(2026, 11, 2))
+        services.amendment_transition(amendment=amendment, to="sent", actor=agent)
+        services.amendment_transition(amendment=amendment, to="signed", actor=agent)
         services.report_submit(report=report, budget_lines=BALANCED_REPORT, subsidy_used="5000",
                                qualitative_report="Bilan", actor=member)
         services.report_review(report=report, approve=True, actor=agent)
-        amendment = services.amendment_create(convention=small, reason="Prolongation d'un an",
-                                              new_amounts={2027: "6000"},
-                                              new_end_date=dt.date(2027, 12, 31), actor=agent)
-        services.amendment_transition(amendment=amendment, to="signed", actor=agent)
     repayment = small.documents.get(kind="repayment")
     assert "2 200,00" in _text(repayment).replace("\u202f", " ").replace("\u00a0", " ")
     assert "Avenant n° 1" in _text(small.documents.get(kind="amendment"))

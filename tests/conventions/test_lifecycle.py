@@ -60,7 +60,8 @@ def test_three_years_of_a_convention(client, agent, authority, organisation, mem
         "end_date": "2028-12-31", "yearly_amounts": "30 000 ; 30 000 ; 30 000",
         "advance_rate": "50", "keep_rule_rate": "10", "keep_rule_text": "Excédent raisonnable.",
         "conditions_of_use": "Fonctionnement.", "evaluation_terms": "Comité annuel.",
-        "volunteering_planned": "4000"})
+        "volunteering_planned": "4000", "decision_reference": "DEL-2025-112",
+        "decision_date": "2025-12-10"})
     convention = Convention.objects.get()
     action("send")
     assert convention.documents.get().status == "ready"
@@ -90,8 +91,12 @@ def test_three_years_of_a_convention(client, agent, authority, organisation, mem
 
     # An amendment raises 2028; the balance of 2027 is paid late and shows so.
     at(dt.date(2027, 9, 1))
-    action("amend", {"reason": "Nouvelle antenne", "new_amounts": "2028 = 36 000"})
+    action("amend", {"reason": "Nouvelle antenne", "new_amounts": "2028 = 36 000",
+                     "decision_reference": "DEL-2027-064", "decision_date": "2027-08-28"})
     amendment = convention.amendments.get()
+    assert convention.years.get(year=2028).planned_amount == Decimal("30000.00")
+    action("send-amendment", {"amendment": amendment.pk})
+    assert convention.documents.filter(kind="amendment", status="ready").exists()
     assert convention.years.get(year=2028).planned_amount == Decimal("30000.00")
     action("sign-amendment", {"amendment": amendment.pk, "signed_on": "2027-09-01"})
     assert convention.years.get(year=2028).planned_amount == Decimal("36000.00")

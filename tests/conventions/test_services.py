@@ -117,7 +117,8 @@ def test_full_year_flow_with_repayment(authority, organisation, agent, member):
     assert "ne peut plus être modifié" in str(exc.value)
 
 
-def test_balance_waits_for_previous_report(authority, organisation, agent, member):
+def test_balance_waits_for_previous_report(authority, organisation, agent, member, time_machine):
+    time_machine.move_to(dt.datetime(2027, 5, 2, 10, 0), tick=False)
     convention = make_convention(authority=authority, organisation=organisation, agent=agent,
                                  confirmed=True)
     y2 = convention.years.get(year=2027)
@@ -176,11 +177,20 @@ def test_amendment_cannot_go_below_paid_and_applies_when_signed(authority, organ
                             actor=agent)
     with pytest.raises(ValidationError) as exc:
         services.amendment_create(convention=convention, reason="Baisse",
-                                  new_amounts={2026: "10000"}, actor=agent)
+                                  new_amounts={2026: "10000"}, actor=agent,
+                                  decision_reference="DEL-2026-040",
+                                  decision_date=dt.date(2026, 5, 20))
     assert "déjà mandatés" in str(exc.value)
     amendment = services.amendment_create(convention=convention, reason="Hausse",
                                           new_amounts={2026: "40000"},
-                                          new_end_date=dt.date(2029, 12, 31), actor=agent)
+                                          new_end_date=dt.date(2029, 12, 31), actor=agent,
+                                          decision_reference="DEL-2026-040",
+                                          decision_date=dt.date(2026, 5, 20))
+    year.refresh_from_db()
+    assert year.confirmed_amount == Decimal("30000.00")
+    services.amendment_transition(amendment=amendment, to="sent", actor=agent,
+                                  on=dt.date(2026, 5, 25))
+    assert convention.documents.filter(kind="amendment").exists()
     year.refresh_from_db()
     assert year.confirmed_amount == Decimal("30000.00")
     services.amendment_transition(amendment=amendment, to="signed", actor=agent,

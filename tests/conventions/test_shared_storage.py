@@ -92,8 +92,11 @@ def _files(folder) -> list:
 
 @pytest.mark.services
 def test_a_pdf_rendered_by_a_worker_elsewhere_is_downloaded_through_the_web(
-        two_machines, s3_endpoint, settings, client, agent, authority, organisation):
+        two_machines, s3_endpoint, settings, client, agent, authority, organisation,
+        monkeypatch):
     web_dir, worker_dir = two_machines
+    for key, value in _s3_env(s3_endpoint).items():  # the web process's own environment
+        monkeypatch.setenv(key, value)
     settings.STORAGES = {**settings.STORAGES, "default": default_storage_config("s3")}
     convention, document = _render_on_worker(
         {**_s3_env(s3_endpoint), "MEDIA_ROOT": str(worker_dir)}, settings, agent, authority,

@@ -13,7 +13,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Exists, Max, OuterRef, ProtectedError
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from backoffice.core.choices import Nature
@@ -215,6 +215,10 @@ class World:
         ids = self.some(Convention.objects.filter(~Exists(paid), ~Exists(logged)), most=2)
         if not ids:
             return None
+        # Money rows are PROTECTed from cascades: children go first, explicitly.
+        FinancialReport.objects.filter(year__convention__in=ids).delete()
+        ScheduleLine.objects.filter(year__convention__in=ids).delete()
+        ConventionYear.objects.filter(convention__in=ids).delete()
         Convention.objects.filter(pk__in=ids).delete()
         return f"delete conventions {ids} (and their tranches, lines, reports)"
 
@@ -275,10 +279,11 @@ class World:
         if tranche is None:
             return None
         pk = tranche.pk
-        try:
-            tranche.delete()
-        except ProtectedError:
+        if Payment.objects.filter(line__year=tranche).exists():
             return None
+        FinancialReport.objects.filter(year=tranche).delete()
+        tranche.lines.all().delete()
+        tranche.delete()
         return f"delete tranche {pk} (and its lines, report)"
 
     # Schedule lines.

@@ -99,3 +99,22 @@ def test_changing_the_hours_revalues_the_volunteering(draft, django_app):
     lines = {line.account: line for line in draft.budget_lines.all()}
     assert lines["864"].amount == lines["870"].amount != Decimal("1000.00")
     assert lines["60"].label == "Matériel"  # an untouched line keeps its own label
+
+
+def test_an_outdated_review_page_does_not_overwrite_another_instructors_review(draft,
+                                                                                django_app):
+    services.application_submit(application=draft, user=draft.applicant)
+    instructor = staff_user(Role.INSTRUCTOR)
+    url = f"/fonds/gestion/dossiers/{draft.pk}/"
+    old_page = django_app.get(url, user=instructor)
+    assert "no-store" in old_page.headers["Cache-Control"]
+    newer = _edit_form(django_app.get(url, user=instructor))
+    newer["proposed_amount"] = "3000"
+    newer.submit("action", value="save").follow()
+
+    form = _edit_form(old_page)
+    form["proposed_amount"] = "4000"
+    refused = form.submit("action", value="save", status=400)
+    assert "modifiées depuis que vous avez ouvert cette page" in refused.text
+    assert Application.objects.get(pk=draft.pk).proposed_amount == Decimal("3000.00")
+    assert _amount(_edit_form(refused)["proposed_amount"].value) == Decimal("4000")

@@ -23,7 +23,10 @@ def voted():
     call = CallFactory(participatory=True, phase=CallPhase.DECISION)
     call.fund.envelope, call.fund.max_amount = Decimal("7000.00"), Decimal("7000.00")
     call.fund.save()
-    a, b, c = (ApplicationFactory(call=call, eligible=True, amount_requested=Decimal(x))
+    # Submitted before the deliberations the tests date (a deliberation follows submission).
+    submitted = timezone.make_aware(dt.datetime(2025, 12, 1, 10))
+    a, b, c = (ApplicationFactory(call=call, eligible=True, amount_requested=Decimal(x),
+                                  submitted_at=submitted)
                for x in ("4000.00", "3000.00", "2000.00"))
     for n, choices in enumerate([[a.pk], [a.pk, b.pk], [b.pk, c.pk], [a.pk, c.pk], [b.pk]]):
         voter = Voter.objects.create(call=call, source="import", external_id=str(n))
