@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from backoffice.core.roles import Role
@@ -125,7 +126,7 @@ def test_decision_maker_publishes_results_and_winners_become_awards(journey, vot
     expect(page.get_by_role("heading", name=re.compile("^Publier le calcul"))).to_be_visible()
     journey.check("calcul enregistré")
     page.get_by_label("Référence de la délibération").fill("DEL-2026-077")
-    page.get_by_label("Date de la délibération").fill("2026-06-01")
+    page.get_by_label("Date de la délibération").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="Publier les résultats").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Résultats")
     journey.check("résultats publiés")
