@@ -97,12 +97,14 @@ class ConventionCreateView(Base):
         self.check("convention.manage")
         form = ConventionCreateForm(request.POST)
         if form.is_valid():
-            from backoffice.core.models import Authority
+            from backoffice.core.selectors import site_authority
 
             data = dict(form.cleaned_data)
-            authority = Authority.objects.order_by("pk").first()
+            authority = site_authority()
             if authority is None:
-                form.add_error(None, _("Renseignez d'abord la collectivité dans l'administration."))
+                form.add_error(None, _(
+                    "Aucune collectivité désignée : renseignez-la dans l'administration (et, si "
+                    "plusieurs partagent ce service, le réglage SITE_AUTHORITY_ID)."))
             else:
                 try:
                     convention = services.convention_create(authority=authority, actor=request.user,

@@ -78,7 +78,7 @@ def attestation_context(attestation: VolunteerAttestation) -> dict:
         VOLUNTEERING_CHARGE,
         VOLUNTEERING_RESOURCE,
     )
-    from backoffice.core.models import Authority
+    from backoffice.core.selectors import site_authority
 
     from ..models import ValuationMethod
 
@@ -99,7 +99,7 @@ def attestation_context(attestation: VolunteerAttestation) -> dict:
     return {
         "attestation": attestation, "organisation": organisation, "totals": totals,
         "activities": activities, "rates": rates, "volunteer_count": volunteers,
-        "authority": Authority.objects.order_by("pk").first(),
+        "authority": site_authority(),
         "method_label": ValuationMethod(selectors.valuation_method_of(organisation)).label,
         "charge_account": VOLUNTEERING_CHARGE,
         "charge_label": IN_KIND_CHARGE_ACCOUNTS[VOLUNTEERING_CHARGE],

@@ -16,16 +16,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--authority", type=int, help="Identifiant de la collectivité "
-                                                          "(par défaut la première).")
+                                                          "(par défaut la seule, ou SITE_AUTHORITY_ID).")
 
     def handle(self, *args, **options):
         path = options["file"]
         if not path.is_file():
             raise CommandError(f"Fichier introuvable : {path}")
+        from backoffice.core.selectors import site_authority
+
         authority = (Authority.objects.filter(pk=options["authority"]).first()
-                     if options["authority"] else Authority.objects.order_by("pk").first())
+                     if options["authority"] else site_authority())
         if authority is None:
-            raise CommandError("Aucune collectivité : créez-la d'abord (ou lancez seed_demo).")
+            raise CommandError("Aucune collectivité désignée : créez-la d'abord (ou lancez "
+                               "seed_demo) ; si plusieurs existent, précisez --authority.")
         try:
             call, projects, ballots = pabulib_import(content=path.read_bytes(),
                                                      authority=authority)
