@@ -6,6 +6,13 @@ with ``funds.winners`` and with pabutools (``Cost_Sat``, same tie-break) on the 
 checks both give the same winners, then prints the closing JSON line: value = our MES seconds,
 reference = pabutools' MES seconds (goal: ratio <= 1).
 
+Equal Shares with Add1 (``mes-add1``, ``mes-add1-comparison``): timed with both stop rules; the
+reference is pabutools' ``exhaustion_by_budget_increase`` of MES with a step of one unit per
+voter, which is exactly our Add1 with the exhaustive stop (property-tested in
+tests/funds/test_winners_add1.py; here the envelope is a whole number of units per voter); the
+winners must be the same (goal: ratio <= 1). Then every rule of the product is computed side by
+side, as the staff comparison does (goal: under 5 s at 200,000 ballots).
+
 Ballot ingestion is measured through the real path: the instance written as a ``.pb`` file and
 imported with ``funds.voting.pabulib_io.pabulib_import`` (parse, then bulk inserts of voters and
 ballots) into a throw-away database; ``ballots_per_second`` in the closing line.
@@ -49,7 +56,11 @@ def main() -> None:
     setup_django()
     from pabutools.election import ApprovalBallot, ApprovalProfile, Cost_Sat, Instance, Project
     from pabutools.fractions import frac
-    from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
+    from pabutools.rules import (
+        exhaustion_by_budget_increase,
+        greedy_utilitarian_welfare,
+        method_of_equal_shares,
+    )
     from pabutools.tiebreaking import TieBreakingRule
 
     from funds import winners
@@ -78,6 +89,35 @@ def main() -> None:
     with timed() as their_mes:
         reference_mes = method_of_equal_shares(instance, profile, sat_class=Cost_Sat, tie_breaking=ties)
 
+    with timed() as ours_add1_exhaustive:
+        add1_exhaustive = winners.equal_shares_add1(projects, ballots, BUDGET, stop_when_exhaustive=True)
+    votes = {p: 0 for p in projects}
+    for ballot in ballots:
+        for p in ballot:
+            votes[p] += 1
+    add1_ties = TieBreakingRule(lambda inst, prof, p: (p.cost, -votes[p.name], winners.id_order_key(p.name)))
+    with timed() as their_add1:
+        reference_add1 = exhaustion_by_budget_increase(
+            instance, profile, method_of_equal_shares, {"sat_class": Cost_Sat, "tie_breaking": add1_ties},
+            budget_step=len(ballots))
+    same_add1 = set(add1_exhaustive.winners) == {p.name for p in reference_add1}
+    with timed() as ours_add1:
+        add1 = winners.compute_winners("mes-add1", projects, ballots, BUDGET)
+    with timed() as ours_comparison:
+        comparison = winners.compute_winners("mes-add1-comparison", projects, ballots, BUDGET)
+    with timed() as every_rule:
+        side_by_side = {rule: winners.compute_winners(rule, projects, ballots, BUDGET) for rule in winners.RULES}
+    print(f"# mes-add1 (exhaustive stop): ours {ours_add1_exhaustive.seconds:.3f} s, pabutools budget "
+          f"increase by one unit per voter {their_add1.seconds:.3f} s (ratio "
+          f"{ours_add1_exhaustive.seconds / their_add1.seconds:.4f}), {len(add1_exhaustive.winners)} winners, "
+          f"{add1_exhaustive.details['add1_steps']} steps, same winners: {same_add1}")
+    print(f"# mes-add1 (Pabulib checker's stop): {ours_add1.seconds:.3f} s, {len(add1.winners)} winners, "
+          f"{add1.details['add1_steps']} steps, spent {add1.spent}")
+    print(f"# mes-add1-comparison: {ours_comparison.seconds:.3f} s, kept "
+          f"{comparison.details['comparison']['kept']} ({comparison.details['comparison']})")
+    print(f"# every rule side by side ({len(side_by_side)} rules): {every_rule.seconds:.3f} s — "
+          + ", ".join(f"{rule}: {len(r.winners)} winners, {100 * r.covered / r.ballots:.1f} % covered"
+                      for rule, r in side_by_side.items()))
     same_greedy = set(greedy.winners) == {p.name for p in reference_greedy}
     same_mes = list(mes.winners) == [p.name for p in reference_mes]
     print(f"# greedy: ours {ours_greedy.seconds:.3f} s, pabutools {their_greedy.seconds:.3f} s "
@@ -89,7 +129,7 @@ def main() -> None:
     print(f"# mes-completed (ours only; pabutools re-runs MES once per 1 % step): "
           f"{ours_completed.seconds:.3f} s, {len(completed.winners)} winners, spent {completed.spent}")
     print(f"# pabutools instance and profile construction (not counted): {build.seconds:.3f} s")
-    if not (same_greedy and same_mes):
+    if not (same_greedy and same_mes and same_add1):
         raise SystemExit("winners differ from pabutools")
     ingest_seconds = ingest(projects, ballots)
     print(f"# ingestion through import_pabulib's path: {ingest_seconds:.3f} s, "
@@ -98,6 +138,12 @@ def main() -> None:
          ballots=len(ballots), projects=len(projects),
          greedy_s=round(ours_greedy.seconds, 6), greedy_reference_s=round(their_greedy.seconds, 6),
          mes_completed_s=round(ours_completed.seconds, 6),
+         mes_add1_s=round(ours_add1.seconds, 6),
+         mes_add1_exhaustive_s=round(ours_add1_exhaustive.seconds, 6),
+         mes_add1_reference_s=round(their_add1.seconds, 6),
+         mes_add1_ratio=round(ours_add1_exhaustive.seconds / their_add1.seconds, 4),
+         mes_add1_comparison_s=round(ours_comparison.seconds, 6),
+         every_rule_s=round(every_rule.seconds, 6),
          ballots_per_second=round(len(ballots) / ingest_seconds))
 
 

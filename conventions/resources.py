@@ -1,35 +1,22 @@
-"""django-import-export resources: the payments-due export for the finance software."""
+"""The payments-due export for the finance software, written by the one export module."""
 
 from __future__ import annotations
 
-from import_export import fields, resources
+from backoffice.core.exports import DATE, INTEGER, MONEY, TEXT, Column
 
-from .models import ScheduleLine
+PAYMENTS_DUE_COLUMNS = [
+    Column("Bénéficiaire", TEXT, 32), Column("SIRET", TEXT, 16), Column("IBAN", TEXT, 30),
+    Column("Montant", MONEY, 14), Column("Compte", TEXT, 10), Column("Convention", TEXT, 18),
+    Column("Année", INTEGER, 8), Column("Échéance", TEXT, 14),
+    Column("Date de déclenchement", DATE, 14), Column("À verser avant le", DATE, 14),
+]
 
 
-class PaymentDueResource(resources.ModelResource):
-    """One row per payable line without a payment order (export only)."""
-
-    beneficiary = fields.Field(attribute="year__convention__organisation__name",
-                               column_name="beneficiaire")
-    siret = fields.Field(attribute="year__convention__organisation__siret", column_name="siret")
-    iban = fields.Field(attribute="year__convention__organisation__iban", column_name="iban")
-    amount = fields.Field(attribute="amount", column_name="montant")
-    account = fields.Field(attribute="year__convention__imputation", column_name="compte")
-    convention = fields.Field(attribute="year__convention__reference", column_name="convention")
-    year = fields.Field(attribute="year__year", column_name="annee")
-    kind = fields.Field(column_name="echeance")
-    trigger_date = fields.Field(attribute="trigger_date", column_name="date_declenchement")
-    due_by = fields.Field(attribute="due_by", column_name="a_verser_avant_le")
-
-    class Meta:
-        model = ScheduleLine
-        fields = ("beneficiary", "siret", "iban", "amount", "account", "convention", "year",
-                  "kind", "trigger_date", "due_by")
-        export_order = fields
-
-    def dehydrate_kind(self, line) -> str:
-        return str(line.get_kind_display())
-
-    def dehydrate_amount(self, line) -> str:
-        return f"{line.amount:.2f}"
+def payments_due_rows(lines):
+    """One typed row per payable line (``selectors.payments_due()``)."""
+    for line in lines:
+        convention = line.year.convention
+        organisation = convention.organisation
+        yield [organisation.name, organisation.siret, organisation.iban, line.amount,
+               convention.imputation, convention.reference, line.year.year,
+               str(line.get_kind_display()), line.trigger_date, line.due_by]

@@ -3,9 +3,7 @@ parsing helpers of the import. Reading messy real files: encodings, separators, 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -63,11 +61,13 @@ def scdl_rows(*, year: int) -> list[dict]:
 
 
 def scdl_csv(*, year: int) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=SCDL_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(scdl_rows(year=year))
-    return buffer.getvalue()
+    """The SCDL file of ``year``: the open-data dialect (``,``, decimal point, ISO dates) of the
+    one export writer, whose escaping keeps a beneficiary's text from becoming a formula."""
+    from backoffice.core.exports import OPEN_DATA, TEXT, Column, csv_bytes
+
+    columns = [Column(name, TEXT) for name in SCDL_FIELDS]
+    rows = ([row[name] for name in SCDL_FIELDS] for row in scdl_rows(year=year))
+    return csv_bytes(columns, rows, dialect=OPEN_DATA).decode("utf-8")
 
 
 # --- import helpers (pure) -------------------------------------------------------------------

@@ -128,8 +128,20 @@ def payment_calendar(*, on: dt.date | None = None, soon_days: int = 15, limit: i
 
 
 def payments_due(*, on: dt.date | None = None) -> QuerySet[ScheduleLine]:
-    """Payable lines without a payment order yet: what the finance software must mandate."""
+    """Payable lines without a payment order yet: what the finance software must mandate.
+
+    Organisations whose bank details changed and are not yet checked against a RIB are left
+    out until a finance agent confirms them (see ``payments_on_hold``)."""
     return (ScheduleLine.objects.filter(trigger_date__isnull=False)
+            .exclude(year__convention__organisation__bank_details_on_hold=True)
+            .exclude(payments__status__in=[PaymentStatus.ORDERED, PaymentStatus.PAID])
+            .select_related("year__convention__organisation").order_by("due_by", "pk"))
+
+
+def payments_on_hold() -> QuerySet[ScheduleLine]:
+    """Payable lines held back because their organisation's new bank details await a check."""
+    return (ScheduleLine.objects.filter(trigger_date__isnull=False,
+                                        year__convention__organisation__bank_details_on_hold=True)
             .exclude(payments__status__in=[PaymentStatus.ORDERED, PaymentStatus.PAID])
             .select_related("year__convention__organisation").order_by("due_by", "pk"))
 

@@ -2,8 +2,9 @@
 here: their status only changes through the review and decision pages."""
 
 from django.contrib import admin
-from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
+
+from backoffice.core.exports import EscapedExportMixin
 
 from .models import (
     Application,
@@ -69,9 +70,15 @@ class BallotAdmin(admin.ModelAdmin):
 
 @admin.register(VoteComputation)
 class VoteComputationAdmin(admin.ModelAdmin):
-    list_display = ["pk", "call", "rule", "status", "requested_by", "requested_at",
+    list_display = ["pk", "call", "rule_name", "status", "requested_by", "requested_at",
                     "inputs_sha256"]
     list_filter = ["rule", "status"]
+
+    @admin.display(description="règle", ordering="rule")
+    def rule_name(self, obj):
+        from .winners import rule_label
+
+        return rule_label(obj.rule)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -89,7 +96,7 @@ class BudgetLineInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(EscapedExportMixin, SimpleHistoryAdmin):
     resource_classes = [ApplicationResource]
     list_display = ["title", "call", "organisation", "status", "amount_requested",
                     "submitted_at"]
@@ -111,7 +118,7 @@ class ApplicationVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Award)
-class AwardAdmin(ExportMixin, SimpleHistoryAdmin):
+class AwardAdmin(EscapedExportMixin, SimpleHistoryAdmin):
     resource_classes = [AwardResource]
     list_display = ["application", "fund", "amount", "nature", "deliberation_reference",
                     "deliberation_date", "awarded_by"]

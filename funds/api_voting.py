@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from .models import Call, CallKind, CallPhase
 from .permissions import can
 from .voting import selectors, services, stats
+from .winners import rule_label
 
 
 class BallotSerializer(serializers.Serializer):
@@ -45,6 +46,7 @@ class VoteViewSet(viewsets.GenericViewSet):
                 raise Http404
         return Response({"call": call.pk, "published": call.results_published_at is not None,
                          "computation": computation.pk, "rule": computation.rule,
+                         "rule_label": rule_label(computation.rule),
                          "inputs_sha256": computation.inputs_sha256,
                          "parts": computation.parts()})
 

@@ -122,10 +122,18 @@ class BallotStyle(models.TextChoices):
 
 
 class WinnerRule(models.TextChoices):
-    GREEDY = "greedy", _("Glouton par nombre de voix")
-    GREEDY_NO_SKIP = "greedy-no-skip", _("Glouton sans saut (arrêt au premier projet trop cher)")
-    MES = "mes", _("Méthode des parts égales")
-    MES_COMPLETED = "mes-completed", _("Méthode des parts égales complétée")
+    # Same French names as funds.winners.RULE_LABELS (what voters and agents read).
+    GREEDY = "greedy", _("Les plus votés d'abord (en passant ceux qui ne tiennent pas)")
+    GREEDY_NO_SKIP = "greedy-no-skip", _("Les plus votés d'abord (arrêt au premier qui ne tient pas)")
+    MES = "mes", _("Parts égales")
+    MES_COMPLETED = "mes-completed", _("Parts égales, complétées par les plus votés")
+    MES_ADD1 = "mes-add1", _("Parts égales, parts relevées d'une unité à la fois (Add1)")
+    MES_ADD1_COMPARISON = "mes-add1-comparison", _("Parts égales (Add1), comparées aux plus votés")
+
+
+class CategoryBudgetMode(models.TextChoices):
+    CAPPED = "capped", _("Plafonnée (au plus ce montant)")
+    RESERVED = "reserved", _("Réservée (d'abord attribuée à la catégorie)")
 
 
 class Call(models.Model):
@@ -167,6 +175,23 @@ class Call(models.Model):
                                    choices=WinnerRule.choices, default=WinnerRule.GREEDY)
     min_votes = models.PositiveIntegerField(_("nombre minimal de voix pour être retenu"),
                                             null=True, blank=True)
+    min_score = models.PositiveIntegerField(
+        _("seuil de voix pour être retenu"), null=True, blank=True,
+        help_text=_("Nombre de soutiens (bulletin d'approbation) ou somme des points (bulletin "
+                    "à points), par exemple 100."))
+    min_share = models.DecimalField(
+        _("seuil en part des votants"), max_digits=5, decimal_places=4, null=True, blank=True,
+        validators=SHARE_VALIDATORS,
+        help_text=_("0,05 = au moins 5 % des votants doivent soutenir le projet."))
+    exclusive_groups = models.JSONField(
+        _("groupes de projets exclusifs"), default=list, blank=True,
+        help_text=_("Listes de références de projets dont un seul peut être retenu (même site)."))
+    category_budgets = models.JSONField(
+        _("enveloppes par catégorie ou quartier"), default=dict, blank=True,
+        help_text=_("Catégorie (ou quartier) -> montant en euros."))
+    category_budget_mode = models.CharField(
+        _("enveloppes par catégorie"), max_length=10, choices=CategoryBudgetMode.choices,
+        default=CategoryBudgetMode.CAPPED)
     voter_min_age = models.PositiveSmallIntegerField(_("âge minimal pour voter"), null=True,
                                                      blank=True)
     voter_residence = models.CharField(

@@ -187,7 +187,9 @@ class VoteComputation(models.Model):
         ordering = ["-requested_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.call} — {self.rule} — {self.requested_at:%d/%m/%Y %H:%M}"
+        from .winners import rule_label
+
+        return f"{self.call} — {rule_label(self.rule)} — {self.requested_at:%d/%m/%Y %H:%M}"
 
     def parts(self) -> list[dict]:
         return self.result.get("parts", [])

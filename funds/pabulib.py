@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 SECTIONS = ("meta", "projects", "votes")
@@ -45,12 +46,19 @@ INTEGER_RE = re.compile(r"^-?\d+$")
 # META ``rule`` values of Pabulib -> our rule names (funds.winners.RULES). ``equalshares/add1`` is
 # MES completed by raising the voters' shares then greedy; on Świecie 2023 both the 1 % step of
 # pabutools and a step of one unit per voter reproduce the city's outcome.
+# ``greedy-threshold`` and ``greedy-exclusive`` are greedy with the META threshold / exclusive
+# groups (see :func:`meta_settings`). Rules of ours without a Pabulib name are written as
+# ``unknown`` with META ``backoffice_rule`` naming ours, which the import reads first.
 META_RULES = {
     "greedy": "greedy",
     "greedy-no-skip": "greedy-no-skip",
+    "greedy-threshold": "greedy",
+    "greedy-exclusive": "greedy",
     "equalshares": "mes",
-    "equalshares/add1": "mes-completed",
+    "equalshares/add1": "mes-add1",
+    "equalshares/add1-comparison": "mes-add1-comparison",
 }
+OUR_META_RULE = "backoffice_rule"
 
 
 class PabulibError(ValueError):
@@ -121,12 +129,15 @@ class PabulibInstance:
 
     @property
     def winner_rule(self) -> str | None:
-        """Our rule matching the META ``rule``, or None when we have no equivalent."""
+        """Our rule matching the META ``rule`` (or ``backoffice_rule``), None without equivalent."""
+        ours = self.meta.get(OUR_META_RULE, "").strip()
+        if ours:
+            return ours
         return META_RULES.get(self.rule)
 
     @property
     def min_votes(self) -> int | None:
-        """META ``min_project_score_threshold``: fewer votes than this cannot win."""
+        """META ``min_project_score_threshold``: a lower score than this cannot win."""
         raw = self.meta.get("min_project_score_threshold", "").strip()
         return int(raw) if raw.isdigit() else None
 
@@ -197,10 +208,15 @@ class PabulibInstance:
         return parts
 
 
+# Longest number read (digits and separator): a money amount has 12 digits at most; beyond 30
+# characters a value is refused as unreadable instead of becoming a huge Decimal.
+MAX_NUMBER_CHARS = 30
+
+
 def parse_number(text: str) -> Decimal:
     """An exact non-negative decimal from ``400000.0``, ``8000000`` or ``12,5``; ValueError else."""
     text = text.strip()
-    if not NUMBER_RE.match(text):
+    if len(text) > MAX_NUMBER_CHARS or not NUMBER_RE.match(text):
         raise ValueError(text)
     return Decimal(text.replace(",", "."))
 
@@ -223,7 +239,15 @@ def parse_pb(content: str | bytes) -> PabulibInstance:
             raise PabulibError([_("fichier : encodage illisible, UTF-8 attendu (octet %(pos)s).")
                                 % {"pos": exc.start}]) from None
     content = content.removeprefix("\ufeff")
+    if len(content) > settings.TABLE_IMPORT_MAX_BYTES:
+        raise PabulibError([_("fichier : plus de %(max)s caractères, découpez-le.")
+                            % {"max": settings.TABLE_IMPORT_MAX_BYTES}])
     lines = content.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    too_long = next((number for number, text in enumerate(lines, start=1)
+                     if len(text) > settings.TABLE_IMPORT_MAX_LINE_CHARS), None)
+    if too_long is not None:
+        raise PabulibError([_("ligne %(line)s : plus de %(max)s caractères.")
+                            % {"line": too_long, "max": settings.TABLE_IMPORT_MAX_LINE_CHARS}])
     reader = csv.reader(lines, delimiter=";")
     errors: list[str] = []
 
@@ -409,3 +433,198 @@ def _columns(extras) -> list[str]:
     for extra in extras:
         columns.update(dict.fromkeys(extra))
     return list(columns)
+
+
+# --- META settings of the winner rule (threshold, exclusive groups, category budgets) ----------
+
+@dataclass
+class MetaSettings:
+    """What META says about choosing the winners, checked against the instance.
+
+    ``rule``: ours (funds.winners.RULES); ``min_score``: META ``min_project_score_threshold`` (a
+    score: supporters for approval ballots, sum of points for cumulative ones);
+    ``exclusive_groups``: META ``exclusive_groups``, groups separated by ``|`` and the projects of
+    a group by ``,`` (``3,7|12,15``); ``budget_per_category``: META ``budget_per_category``,
+    ``category:amount`` pairs separated by ``,`` (or a JSON object), applied as META
+    ``budget_per_category_mode`` says (``capped``, the default, or ``reserved``).
+    """
+
+    rule: str
+    min_score: int | None = None
+    exclusive_groups: list[list[str]] = field(default_factory=list)
+    budget_per_category: dict[str, Decimal] = field(default_factory=dict)
+    category_mode: str = "capped"
+
+
+def _meta_line_numbers(content: str | bytes) -> dict[str, int]:
+    """Line number of each META key in the raw file (for the error messages)."""
+    if isinstance(content, bytes):
+        content = content.decode("utf-8", errors="replace")
+    lines = content.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    numbers: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
+        head = line.strip().strip('"').lower()
+        if head in ("projects", "votes"):
+            break
+        key = line.split(";", 1)[0].strip().strip('"')
+        numbers.setdefault(key, number)
+    return numbers
+
+
+def _parse_category_budgets(raw: str) -> dict[str, Decimal]:
+    import json
+
+    raw = raw.strip()
+    if raw.startswith("{"):
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError(raw)
+        return {str(k).strip(): parse_number(str(v)) for k, v in data.items()}
+    budgets = {}
+    for pair in raw.split(","):
+        name, sep, amount = pair.rpartition(":")
+        if not sep or not name.strip():
+            raise ValueError(pair)
+        budgets[name.strip()] = parse_number(amount)
+    return budgets
+
+
+def meta_settings(instance: PabulibInstance, content: str | bytes = "") -> MetaSettings:
+    """Read and check the winner-rule settings of META; PabulibError (line-numbered French
+    messages, every problem) when the rule is unknown, the threshold exceeds what a project can
+    get, a category budget exceeds the envelope or names no project, or exclusive groups
+    contradict each other (a project in two groups, unknown project, group of one)."""
+    from .winners import RULES
+
+    lines = _meta_line_numbers(content) if content else {}
+    errors: list[str] = []
+
+    def error(key: str, message: str, **params) -> None:
+        where = lines.get(key)
+        prefix = _("ligne %(line)s : ") % {"line": where} if where else _("META : ")
+        errors.append(prefix + message % params)
+
+    meta = instance.meta
+    ours = meta.get(OUR_META_RULE, "").strip()
+    pabulib_rule = meta.get("rule", "").strip()
+    if ours:
+        rule = ours
+        if ours not in RULES:
+            error(OUR_META_RULE, _("règle « %(rule)s » inconnue (acceptées : %(rules)s)."),
+                  rule=ours, rules=", ".join(RULES))
+    elif not pabulib_rule:
+        rule = "greedy"
+    else:
+        rule = META_RULES.get(pabulib_rule, "")
+        if not rule:
+            error("rule", _("règle « %(rule)s » inconnue (acceptées : %(rules)s)."),
+                  rule=pabulib_rule, rules=", ".join(META_RULES))
+    settings = MetaSettings(rule=rule or "greedy")
+
+    raw = meta.get("min_project_score_threshold", "").strip()
+    if raw:
+        if not raw.isdigit():
+            error("min_project_score_threshold", _("seuil « %(value)s » illisible (nombre entier "
+                                                   "attendu)."), value=raw)
+        else:
+            threshold = int(raw)
+            voters = len(instance.votes)
+            if instance.vote_type not in POINTS_VOTE_TYPES and threshold > voters:
+                error("min_project_score_threshold", _("seuil de %(threshold)s voix supérieur au "
+                                                       "nombre de votants (%(voters)s)."),
+                      threshold=threshold, voters=voters)
+            settings.min_score = threshold
+    elif pabulib_rule == "greedy-threshold":
+        error("rule", _("règle « greedy-threshold » sans seuil "
+                        "(clé « min_project_score_threshold » absente)."))
+
+    ids = {project.id for project in instance.projects}
+    raw = meta.get("exclusive_groups", "").strip()
+    seen: dict[str, int] = {}
+    for number, text in enumerate((part for part in raw.split("|") if part.strip()), start=1):
+        group = [project_id.strip() for project_id in text.split(",") if project_id.strip()]
+        unknown = [project_id for project_id in group if project_id not in ids]
+        if unknown:
+            error("exclusive_groups", _("groupe exclusif %(n)s : projet inconnu « %(id)s »."),
+                  n=number, id=", ".join(unknown))
+        if len(set(group)) < 2:
+            error("exclusive_groups", _("groupe exclusif %(n)s : il faut au moins deux projets "
+                                        "différents."), n=number)
+        for project_id in group:
+            if project_id in seen and seen[project_id] != number:
+                error("exclusive_groups", _("le projet « %(id)s » est à la fois dans les groupes "
+                                            "exclusifs %(a)s et %(b)s : groupes contradictoires."),
+                      id=project_id, a=seen[project_id], b=number)
+            seen.setdefault(project_id, number)
+        settings.exclusive_groups.append(group)
+    if pabulib_rule == "greedy-exclusive" and not settings.exclusive_groups:
+        error("rule", _("règle « greedy-exclusive » sans groupes (clé « exclusive_groups » "
+                        "absente)."))
+
+    raw = meta.get("budget_per_category", "").strip()
+    if raw:
+        try:
+            budgets = _parse_category_budgets(raw)
+        except ValueError:
+            error("budget_per_category", _("enveloppes par catégorie illisibles « %(value)s » "
+                                           "(attendu : catégorie:montant,catégorie:montant)."),
+                  value=raw)
+            budgets = {}
+        categories = {c for project in instance.projects for c in project.categories}
+        categories |= {project.district for project in instance.projects if project.district}
+        try:
+            envelope = instance.budget
+        except (KeyError, ValueError):
+            envelope = None
+        for name, amount in budgets.items():
+            if envelope is not None and amount > envelope:
+                error("budget_per_category", _("l'enveloppe de « %(name)s » (%(amount)s) dépasse "
+                                               "l'enveloppe totale (%(budget)s)."),
+                      name=name, amount=amount, budget=envelope)
+            if name not in categories:
+                error("budget_per_category", _("aucun projet dans la catégorie « %(name)s »."),
+                      name=name)
+        mode = meta.get("budget_per_category_mode", "capped").strip() or "capped"
+        if mode not in ("capped", "reserved"):
+            error("budget_per_category_mode", _("mode « %(mode)s » inconnu (capped ou reserved)."),
+                  mode=mode)
+        if mode == "reserved" and envelope is not None and sum(budgets.values(), Decimal(0)) > envelope:
+            error("budget_per_category", _("les enveloppes réservées dépassent ensemble "
+                                           "l'enveloppe totale (%(budget)s)."), budget=envelope)
+        settings.budget_per_category, settings.category_mode = budgets, mode
+    if errors:
+        raise PabulibError(errors)
+    return settings
+
+
+def write_meta_settings(meta: dict[str, str], *, rule: str, min_score: int | None,
+                        exclusive_groups: list[list[str]], budget_per_category: dict,
+                        category_mode: str) -> dict[str, str]:
+    """META written back from a call's settings; inverse of :func:`meta_settings`."""
+    meta = dict(meta)
+    for key in (OUR_META_RULE, "exclusive_groups", "budget_per_category",
+                "budget_per_category_mode", "min_project_score_threshold"):
+        meta.pop(key, None)
+    if META_RULES.get(meta.get("rule", "")) == rule and not (
+            meta.get("rule") == "greedy-threshold" and min_score is None) and not (
+            meta.get("rule") == "greedy-exclusive" and not exclusive_groups):
+        pass   # the file's own name for our rule is kept
+    elif rule == "greedy" and exclusive_groups:
+        meta["rule"] = "greedy-exclusive"
+    elif rule == "greedy" and min_score is not None:
+        meta["rule"] = "greedy-threshold"
+    else:
+        names = [name for name, ours in META_RULES.items() if ours == rule]
+        if names:
+            meta["rule"] = names[0]
+        else:
+            meta["rule"], meta[OUR_META_RULE] = "unknown", rule
+    if min_score is not None:
+        meta["min_project_score_threshold"] = str(min_score)
+    if exclusive_groups:
+        meta["exclusive_groups"] = "|".join(",".join(group) for group in exclusive_groups)
+    if budget_per_category:
+        meta["budget_per_category"] = ",".join(f"{name}:{amount}" for name, amount
+                                               in budget_per_category.items())
+        meta["budget_per_category_mode"] = category_mode
+    return meta

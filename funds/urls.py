@@ -34,6 +34,8 @@ urlpatterns = [
     path("appels/<int:pk>/vote/", voting.VoteView.as_view(), name="vote"),
     path("vote/confirmer/<str:token>/", voting.VoterVerifyView.as_view(), name="voter-verify"),
     path("appels/<int:pk>/resultats/", voting.VoteResultsView.as_view(), name="vote-results"),
+    path("appels/<int:pk>/resultats/rapport-technique.pdf", voting.VoteReportView.as_view(),
+         name="vote-report"),
     path("gestion/appels/<int:pk>/vote/", voting.VoteManageView.as_view(), name="vote-manage"),
     path("gestion/appels/<int:pk>/bulletins-papier/", voting.PaperBallotView.as_view(),
          name="vote-paper"),

@@ -1,8 +1,9 @@
 """Admin of volunteer hours: rates are edited here too; entries change only through services."""
 
 from django.contrib import admin
-from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
+
+from backoffice.core.exports import EscapedExportMixin
 
 from .models import (
     ValuationRate,
@@ -36,7 +37,7 @@ class VolunteerAdmin(admin.ModelAdmin):
 
 
 @admin.register(VolunteerEntry)
-class VolunteerEntryAdmin(ExportMixin, SimpleHistoryAdmin):
+class VolunteerEntryAdmin(EscapedExportMixin, SimpleHistoryAdmin):
     resource_classes = [VolunteerEntryResource]
     list_display = ["date", "volunteer", "organisation", "hours", "activity", "status", "rate",
                     "value"]

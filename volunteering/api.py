@@ -8,13 +8,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from backoffice.core.models import Organisation
+from backoffice.core.parsers import BoundedJSONParser
 
 from . import rules, selectors, services
-from .importing import volunteer_hours_import
+from .importing import read_import_upload, volunteer_hours_import
 from .models import ValuationRate, Volunteer, VolunteerEntry
 
 
@@ -58,7 +59,7 @@ class VolunteerEntryViewSet(viewsets.ModelViewSet):
     year, project_reference."""
 
     serializer_class = VolunteerEntrySerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         params = self.request.query_params
@@ -141,9 +142,12 @@ class VolunteerEntryViewSet(viewsets.ModelViewSet):
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError({"file": ["Joignez un fichier CSV ou XLSX."]})
+        content = read_import_upload(upload)
+        if isinstance(content, str):
+            raise ValidationError({"file": [content]})
         flag = serializers.BooleanField()
         report = volunteer_hours_import(
-            organisation=organisation, content=upload.read(), filename=upload.name,
+            organisation=organisation, content=content, filename=upload.name,
             actor=request.user,
             dry_run=flag.to_internal_value(request.data.get("dry_run", True)),
             confirm_duplicates=flag.to_internal_value(

@@ -11,10 +11,8 @@ reads: no query per row.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
 from backoffice.core.models import Organisation
+from backoffice.core.tables import TableError, iter_table, read_upload, table_limits
 
 from . import rules, selectors
 from .models import Activity, EntryStatus, Qualification, Volunteer, VolunteerEntry
@@ -120,61 +119,31 @@ class FileProblem(Exception):
     """The file cannot be read as a table (French message)."""
 
 
-def _decode(content: bytes) -> str:
-    if b"\x00" in content[:4096]:
-        raise FileProblem(_("Le fichier n'est pas un CSV lisible (contenu binaire)."))
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise FileProblem(_("Encodage illisible : enregistrez le fichier en UTF-8 ou en "
-                            "Windows-1252 (Latin-1).")) from exc
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
 def read_table(content: bytes) -> tuple[list[str], list[list[str]]]:
-    """Header and rows (as strings) of a CSV (';' or ',', UTF-8 or cp1252) or XLSX file."""
-    if not content.strip():
-        raise FileProblem(_("Le fichier est vide."))
-    if content[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
+    """Header and rows (as strings) of a CSV (';' or ',', UTF-8 or cp1252) or XLSX file.
 
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        # A damaged archive raises anything from BadZipFile to KeyError inside openpyxl.
-        except Exception as exc:
-            raise FileProblem(_("Le classeur XLSX est illisible.")) from exc
-        sheet = workbook.worksheets[0]
-        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-    else:
-        text = _decode(content)
-        first_line = text.split("\n", 1)[0]
-        delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-        try:
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        except csv.Error as exc:
-            raise FileProblem(_("Le fichier CSV est illisible (%(error)s).")
-                              % {"error": exc}) from exc
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    Read through the bounded table reader: the declared size of a workbook, the number of rows
+    and columns and the length of cells are checked while streaming, before rows pile up."""
+    limits = table_limits(max_bytes=settings.VOLUNTEERING_IMPORT_MAX_BYTES,
+                          max_rows=settings.VOLUNTEERING_IMPORT_MAX_ROWS)
+    try:
+        rows = [row for row in iter_table(content, limits=limits)
+                if any(cell.strip() for cell in row)]
+    except TableError as exc:
+        raise FileProblem(str(exc)) from exc
     if not rows:
         raise FileProblem(_("Le fichier est vide."))
     header = [_plain(cell) for cell in rows[0]]
     return header, rows[1:]
+
+
+def read_import_upload(upload) -> bytes | str:
+    """The bytes of an uploaded import file, or the French reason it is refused: its size is
+    checked before it is read (uploads above FILE_UPLOAD_MAX_MEMORY_SIZE wait on disk)."""
+    try:
+        return read_upload(upload, max_bytes=settings.VOLUNTEERING_IMPORT_MAX_BYTES)
+    except TableError as exc:
+        return str(exc)
 
 
 class _Parser:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.utils import timezone
 from import_export import fields, resources, widgets
 
+from backoffice.core.exports import DATE, DECIMAL, MONEY, TEXT, Column, export_bytes
+
 from .models import VolunteerEntry
 
 TEMPLATE_ROWS = [
@@ -48,23 +50,41 @@ class VolunteerEntryResource(resources.ModelResource):
         return [f.column_name for f in self.get_export_fields()]
 
 
-def template_dataset():
-    """The import template: header and two example rows."""
-    import tablib
+# The export's French headers read back as the import's columns (accents and case are ignored
+# by the import), so an exported file can be imported again as it is.
+EXPORT_COLUMNS = [
+    Column("Date", DATE, 12), Column("Bénévole", TEXT, 24), Column("Heures", DECIMAL, 10),
+    Column("Activité", TEXT, 16), Column("Projet", TEXT, 16), Column("Qualification", TEXT, 16),
+    Column("Note", TEXT, 40), Column("Statut", TEXT, 14), Column("Méthode", TEXT, 14),
+    Column("Taux horaire", MONEY, 14), Column("Valeur", MONEY, 14),
+]
+TEMPLATE_COLUMNS = [Column(header, TEXT, 16) for header in (
+    "Date", "Bénévole", "Heures", "Activité", "Projet", "Qualification", "Note")]
 
-    return tablib.Dataset(*TEMPLATE_ROWS, headers=["date", "benevole", "heures", "activite",
-                                                   "projet", "qualification", "note"])
+
+def template_rows() -> list[list[str]]:
+    """The import template's two example rows."""
+    return [list(row) for row in TEMPLATE_ROWS]
 
 
-def export_dataset(queryset):
-    return VolunteerEntryResource().export(queryset=queryset.select_related("volunteer"))
+def export_rows(queryset):
+    """One row per entry, typed (dates, decimals, amounts) for the export writer."""
+    for entry in queryset.select_related("volunteer").order_by("date", "pk").iterator(
+            chunk_size=2000):
+        yield [entry.date, entry.volunteer.name, entry.hours, entry.activity,
+               entry.project_reference, entry.qualification, entry.note,
+               entry.get_status_display(), entry.valuation_method, entry.rate, entry.value]
 
 
-def dataset_bytes(dataset, file_format: str) -> bytes:
-    """CSV (UTF-8 with BOM, ';' for French spreadsheets) or XLSX bytes of a tablib dataset."""
-    if file_format == "xlsx":
-        return dataset.export("xlsx")
-    return ("\ufeff" + dataset.export("csv", delimiter=";")).encode("utf-8")
+def template_bytes(file_format: str) -> bytes:
+    return export_bytes(TEMPLATE_COLUMNS, template_rows(), fmt=file_format,
+                        title="Modèle heures de bénévolat")
+
+
+def export_file_bytes(queryset, file_format: str) -> bytes:
+    """The export of entries as CSV or XLSX, written (and escaped) by the one export module."""
+    return export_bytes(EXPORT_COLUMNS, export_rows(queryset), fmt=file_format,
+                        title="Heures de bénévolat")
 
 
 def export_filename(prefix: str, file_format: str) -> str:

@@ -55,6 +55,10 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_filter = ["legal_form"]
     search_fields = ["name", "siret", "rna"]
     inlines = [MembershipInline, DocumentInline]
+    # Bank details change through the profile (audited, notified, payments held) and are
+    # confirmed by a finance agent against a RIB: never edited here.
+    readonly_fields = ["iban", "bic", "bank_details_on_hold", "bank_details_changed_at",
+                       "bank_details_confirmed_at", "bank_details_confirmed_by"]
 
 
 @admin.register(Membership)

@@ -6,13 +6,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import selectors, services
-from .models import Membership, Organisation, User
+from .models import Membership, Organisation, OrganisationDocument, User
 from .permissions import can
 
 
@@ -32,7 +33,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["organisation", "organisation_name", "role", "status"]
+        fields = ["id", "organisation", "organisation_name", "role", "status"]
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -65,12 +66,16 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "id", "name", "legal_form", "siret", "rna", "object", "address", "postcode", "city",
             "email", "phone", "website", "legal_representative_name",
             "legal_representative_title", "members_count", "volunteers_count",
-            "employees_count", "fte", "iban", "bic", "cer_accepted_at", "accept_cer",
-            "created_at",
+            "employees_count", "fte", "iban", "bic", "bank_details_on_hold", "cer_accepted_at",
+            "accept_cer", "created_at",
         ]
-        read_only_fields = ["created_at"]
+        read_only_fields = ["created_at", "bank_details_on_hold"]
         # Uniqueness is checked by the model's constraints (full_clean in the service).
         validators: list = []
+
+
+class BankDetailsConfirmSerializer(serializers.Serializer):
+    document = serializers.IntegerField(help_text="Identifiant du RIB déposé par l'organisation")
 
 
 class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -105,3 +110,46 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         organisation = services.organisation_update(organisation=organisation, user=request.user,
                                                     **data)
         return Response(self.get_serializer(organisation).data)
+
+    @extend_schema(request=BankDetailsConfirmSerializer, responses=OrganisationSerializer,
+                   summary="Vérifier l'IBAN d'après un RIB (agent financier)")
+    @action(detail=True, methods=["post"], url_path="confirm-bank-details")
+    def confirm_bank_details(self, request, pk=None):
+        organisation = self.get_object()
+        allowed, reason = can(request.user, "organisation.confirm_bank_details", organisation)
+        if not allowed:
+            raise PermissionDenied(reason)
+        serializer = BankDetailsConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        document = OrganisationDocument.objects.filter(
+            pk=serializer.validated_data["document"], organisation=organisation).first()
+        if document is None:
+            raise ValidationError({"document": ["Choisissez un RIB déposé par cette organisation."]})
+        organisation = services.organisation_bank_details_confirm(
+            organisation=organisation, actor=request.user, document=document)
+        return Response(self.get_serializer(organisation).data)
+
+
+class MembershipDecisionViewSet(viewsets.GenericViewSet):
+    """Pending requests to join an organisation: approve or refuse (administrators of the
+    organisation; finance agents for claims of organisations without administrator)."""
+
+    serializer_class = MembershipSerializer
+
+    def get_queryset(self):
+        return Membership.objects.filter(
+            organisation__in=selectors.organisation_list(user=self.request.user).values("pk"),
+        ).select_related("organisation", "user")
+
+    @extend_schema(request=None, responses=MembershipSerializer, summary="Valider une demande")
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        membership = services.membership_approve(membership=self.get_object(),
+                                                 actor=request.user)
+        return Response(MembershipSerializer(membership).data)
+
+    @extend_schema(request=None, responses={204: None}, summary="Refuser une demande")
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        services.membership_refuse(membership=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

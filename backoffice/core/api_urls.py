@@ -5,5 +5,6 @@ from . import api
 
 router = SimpleRouter()
 router.register("organisations", api.OrganisationViewSet, basename="organisation")
+router.register("memberships", api.MembershipDecisionViewSet, basename="membership")
 
 urlpatterns = [path("me/", api.MeView.as_view(), name="api-me"), *router.urls]

@@ -73,6 +73,17 @@ class OrganisationJoinForm(forms.Form):
         label=_("SIRET ou numéro RNA de l'organisation"), max_length=20,
         help_text=_("14 chiffres pour un SIRET, W suivi de 9 chiffres pour un RNA."),
     )
+    proof_kind = forms.ChoiceField(
+        label=_("Justificatif (si l'organisation n'a encore aucun administrateur)"),
+        required=False,
+        choices=[("", "—"), (DocumentKind.MANDATE.value, DocumentKind.MANDATE.label),
+                 (DocumentKind.STATUTES.value, DocumentKind.STATUTES.label)],
+    )
+    proof_file = forms.FileField(
+        label=_("Fichier du justificatif (PDF, PNG ou JPEG)"), required=False,
+        help_text=_("Un agent de la collectivité le vérifie avant de vous confier "
+                    "l'administration de l'organisation."),
+    )
 
     def clean_identifier(self):
         from .validators import validate_rna, validate_siret
@@ -90,6 +101,21 @@ class OrganisationJoinForm(forms.Form):
                                           "identifiant. Vous pouvez la créer."))
         self.organisation = organisation
         return value
+
+
+class BankDetailsConfirmForm(forms.Form):
+    document = forms.ModelChoiceField(
+        label=_("RIB vérifié"), queryset=None,
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choisissez un RIB déposé par cette organisation.")},
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        from .models import OrganisationDocument
+
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = OrganisationDocument.objects.filter(
+            organisation=organisation, kind=DocumentKind.RIB).order_by("-uploaded_at")
 
 
 class DocumentUploadForm(forms.Form):

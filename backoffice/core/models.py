@@ -161,6 +161,20 @@ class Organisation(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     cer_accepted_at = models.DateTimeField(_("CER accepté le"), null=True, blank=True)
+    # A changed IBAN is not paid to until a finance agent has checked it against a RIB: the
+    # payments-to-order export leaves the organisation out while this is set.
+    bank_details_on_hold = models.BooleanField(
+        _("coordonnées bancaires à vérifier"), default=False,
+        help_text=_("Les versements sont suspendus tant qu'un agent n'a pas vérifié le RIB."),
+    )
+    bank_details_changed_at = models.DateTimeField(
+        _("coordonnées bancaires modifiées le"), null=True, blank=True)
+    bank_details_confirmed_at = models.DateTimeField(
+        _("coordonnées bancaires vérifiées le"), null=True, blank=True)
+    bank_details_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("coordonnées bancaires vérifiées par"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -228,6 +242,12 @@ class Membership(models.Model):
                             default=MembershipRole.MEMBER)
     status = models.CharField(_("statut"), max_length=10, choices=MembershipStatus.choices,
                               default=MembershipStatus.ACTIVE)
+    # Claiming an organisation that has no administrator: the mandate or statutes the
+    # requester gave, checked by a finance agent before the claim is granted.
+    proof = models.ForeignKey(
+        "OrganisationDocument", verbose_name=_("justificatif"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -246,9 +266,15 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} — {self.organisation}"
 
+    @property
+    def is_claim(self) -> bool:
+        """A pending request to become the first administrator of an organisation."""
+        return self.status == MembershipStatus.PENDING and self.role == MembershipRole.ADMIN
+
 
 class DocumentKind(models.TextChoices):
     STATUTES = "statutes", _("Statuts")
+    MANDATE = "mandate", _("Mandat ou pouvoir du représentant légal")
     RIB = "rib", _("RIB")
     ACCOUNTS = "accounts", _("Derniers comptes approuvés")
     ACTIVITY_REPORT = "activity_report", _("Dernier rapport d'activité")

@@ -29,6 +29,10 @@ class Event(models.TextChoices):
     # core
     MEMBERSHIP_REQUESTED = "membership_requested", "Demande d'adhésion à une organisation"
     MEMBERSHIP_ACCEPTED = "membership_accepted", "Adhésion acceptée"
+    MEMBERSHIP_CLAIMED = "membership_claimed", "Demande d'administration d'une organisation sans membre"
+    MEMBERSHIP_REFUSED = "membership_refused", "Demande d'adhésion refusée"
+    BANK_DETAILS_CHANGED = "bank_details_changed", "Coordonnées bancaires modifiées"
+    BANK_DETAILS_CONFIRMED = "bank_details_confirmed", "Coordonnées bancaires vérifiées"
     ORGANISATION_CREATED = "organisation_created", "Organisation créée"
     DOCUMENT_EXPIRING = "document_expiring", "Document bientôt expiré"
     # funds
@@ -66,11 +70,18 @@ def organisation_recipients(organisation, *, admins_only: bool = False) -> list[
     return [m.user for m in memberships]
 
 
+def finance_agents() -> list[User]:
+    """Active finance agents: who checks bank details and claims of unattended organisations."""
+    from .roles import Role
+
+    return list(User.objects.filter(groups__name=Role.FINANCE_AGENT.label, is_active=True))
+
+
 # Events whose e-mail cannot be switched off: decisions and money the recipient must act on.
 MANDATORY_EVENTS = frozenset({
     Event.APPLICATION_INFO_REQUESTED, Event.APPLICATION_INELIGIBLE, Event.APPLICATION_AWARDED,
     Event.APPLICATION_REJECTED, Event.CONVENTION_SENT, Event.PAYMENT_PAID,
-    Event.REPORT_CHANGES_REQUESTED,
+    Event.REPORT_CHANGES_REQUESTED, Event.BANK_DETAILS_CHANGED,
 })
 
 

@@ -34,6 +34,25 @@ def _organisation_edit(user, obj):
     return False, _("Seuls les administrateurs de l'organisation peuvent la modifier.")
 
 
+def _membership_approve(user, obj: Membership):
+    """A claim of an organisation without administrator is the finance agents' call; any other
+    request is its administrators' (or a finance agent's)."""
+    if user.has_role(Role.FINANCE_AGENT, Role.ADMINISTRATOR):
+        return True, ""
+    if obj.is_claim:
+        return False, _("Seul un agent financier de la collectivité peut confier l'administration "
+                        "d'une organisation, après vérification du justificatif.")
+    if is_member(user, obj.organisation, admin=True):
+        return True, ""
+    return False, _("Seuls les administrateurs de l'organisation peuvent valider une demande.")
+
+
+def _confirm_bank_details(user, obj):
+    if user.has_role(Role.FINANCE_AGENT, Role.ADMINISTRATOR):
+        return True, ""
+    return False, _("Seul un agent financier peut vérifier les coordonnées bancaires.")
+
+
 def _document_view(user, obj: OrganisationDocument):
     return _organisation_view(user, obj.organisation)
 
@@ -72,6 +91,8 @@ RULES = {
     "organisation.view": _organisation_view,
     "organisation.edit": _organisation_edit,
     "organisation.manage_members": _organisation_edit,
+    "organisation.confirm_bank_details": _confirm_bank_details,
+    "membership.approve": _membership_approve,
     "document.view": _document_view,
     "document.upload": _document_upload,
     "agent.area": _agent_area,

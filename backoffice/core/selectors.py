@@ -35,7 +35,8 @@ def organisation_detail(*, user: User, pk: int) -> Organisation:
     return (
         organisation_list(user=user)
         .prefetch_related(
-            Prefetch("memberships", queryset=Membership.objects.select_related("user")),
+            Prefetch("memberships",
+                     queryset=Membership.objects.select_related("user", "proof")),
             Prefetch("documents", queryset=OrganisationDocument.objects.select_related("uploaded_by")),
         )
         .get(pk=pk)

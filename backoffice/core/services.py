@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .audit import audit_log
 from .models import (
+    DocumentKind,
     Membership,
     MembershipRole,
     MembershipStatus,
@@ -17,7 +18,7 @@ from .models import (
     OrganisationDocument,
     User,
 )
-from .notifications import Event, notify, organisation_recipients
+from .notifications import Event, finance_agents, notify, organisation_recipients
 from .permissions import can
 from .roles import Role
 from .uploads import check_upload
@@ -74,11 +75,23 @@ def organisation_create(*, user: User, accept_cer: bool, **fields) -> Organisati
     return organisation
 
 
+BANK_FIELDS = ("iban", "bic")
+
+
+def _masked_iban(iban: str) -> str:
+    return f"{iban[:4]} •••• {iban[-4:]}" if iban else "—"
+
+
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, user: User, version: str | None = None,
                         **fields) -> Organisation:
     """Update identity fields; only the organisation's admins (or an administrator) may; a
-    form opened on an older ``version`` than the stored one changes nothing."""
+    form opened on an older ``version`` than the stored one changes nothing.
+
+    A change of IBAN or BIC is audited, notified to every administrator of the organisation and
+    to the finance agents, and puts the organisation's payments on hold (left out of the
+    payments-to-order export) until a finance agent confirms the new details against a RIB.
+    """
     allowed, reason = can(user, "organisation.edit", organisation)
     if not allowed:
         raise PermissionDenied(reason)
@@ -87,11 +100,57 @@ def organisation_update(*, organisation: Organisation, user: User, version: str 
         raise TypeError(f"Unknown organisation fields: {sorted(unknown)}")
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     version_check(obj=organisation, version=version)
+    before = {name: getattr(organisation, name) for name in BANK_FIELDS}
     for name, value in fields.items():
         setattr(organisation, name, value)
     organisation.full_clean()
+    bank_changed = any(getattr(organisation, name) != before[name] for name in BANK_FIELDS)
+    if bank_changed:
+        organisation.bank_details_on_hold = True
+        organisation.bank_details_changed_at = timezone.now()
+        organisation.bank_details_confirmed_at = None
+        organisation.bank_details_confirmed_by = None
     organisation._change_reason = "Mise à jour du profil"
     organisation.save()
+    if bank_changed:
+        message = _("IBAN %(old)s remplacé par %(new)s. Les versements sont suspendus jusqu'à "
+                    "la vérification du RIB par un agent financier.") % {
+            "old": _masked_iban(before["iban"]), "new": _masked_iban(organisation.iban)}
+        notify(Event.BANK_DETAILS_CHANGED, organisation, actor=user,
+               recipients=[*organisation_recipients(organisation, admins_only=True),
+                           *finance_agents()],
+               url=f"/organisations/{organisation.pk}/", context={"message": message})
+    return organisation
+
+
+@transaction.atomic
+def organisation_bank_details_confirm(*, organisation: Organisation, actor: User,
+                                      document: OrganisationDocument) -> Organisation:
+    """A finance agent has checked the IBAN against a RIB of the organisation: its payments
+    are exported again. The RIB must have been deposited since the last change."""
+    allowed, reason = can(actor, "organisation.confirm_bank_details", organisation)
+    if not allowed:
+        raise PermissionDenied(reason)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if not organisation.bank_details_on_hold:
+        raise ValidationError(_("Les coordonnées bancaires de cette organisation ne sont pas en "
+                                "attente de vérification."))
+    if document.organisation_id != organisation.pk or document.kind != DocumentKind.RIB:
+        raise ValidationError({"document": _("Choisissez un RIB déposé par cette organisation.")})
+    if (organisation.bank_details_changed_at
+            and document.uploaded_at < organisation.bank_details_changed_at):
+        raise ValidationError({"document": _(
+            "Ce RIB a été déposé avant le changement d'IBAN : demandez un RIB à jour.")})
+    organisation.bank_details_on_hold = False
+    organisation.bank_details_confirmed_at = timezone.now()
+    organisation.bank_details_confirmed_by = actor
+    organisation._change_reason = "Coordonnées bancaires vérifiées"
+    organisation.save()
+    notify(Event.BANK_DETAILS_CONFIRMED, organisation, actor=actor,
+           recipients=organisation_recipients(organisation, admins_only=True),
+           url=f"/organisations/{organisation.pk}/",
+           context={"message": _("RIB vérifié : %(document)s (%(iban)s).") % {
+               "document": document.original_name, "iban": _masked_iban(organisation.iban)}})
     return organisation
 
 
@@ -107,36 +166,101 @@ def organisation_accept_cer(*, organisation: Organisation, user: User) -> Organi
     return organisation
 
 
+CLAIM_PROOF_KINDS = (DocumentKind.MANDATE, DocumentKind.STATUTES)
+
+
 @transaction.atomic
-def membership_request(*, user: User, organisation: Organisation) -> Membership:
-    """Ask to join an organisation; its admins are notified and decide."""
+def membership_request(*, user: User, organisation: Organisation, proof_file=None,
+                       proof_kind: str = "") -> Membership:
+    """Ask to join an organisation. Membership is granted, never taken: the request stays
+    pending until someone entitled approves it.
+
+    When the organisation has an active administrator, they decide (a finance agent may too).
+    An organisation without one (imported or created by the authority) can only be claimed
+    with a proof — a mandate or the statutes naming the requester — that a finance agent
+    checks before the requester becomes its administrator.
+    """
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if Membership.objects.filter(user=user, organisation=organisation).exists():
         raise ValidationError(_("Vous êtes déjà membre de cette organisation, ou votre demande est "
                                 "en attente."))
     has_admin = Membership.objects.filter(organisation=organisation, role=MembershipRole.ADMIN,
                                           status=MembershipStatus.ACTIVE).exists()
-    membership = Membership.objects.create(
-        user=user, organisation=organisation,
-        role=MembershipRole.MEMBER if has_admin else MembershipRole.ADMIN,
-        status=MembershipStatus.PENDING if has_admin else MembershipStatus.ACTIVE,
-    )
     if has_admin:
+        membership = Membership.objects.create(user=user, organisation=organisation,
+                                               role=MembershipRole.MEMBER,
+                                               status=MembershipStatus.PENDING)
         notify(Event.MEMBERSHIP_REQUESTED, membership, actor=user,
                recipients=organisation_recipients(organisation, admins_only=True),
                url=f"/organisations/{organisation.pk}/")
+        return membership
+    if proof_file is None:
+        raise ValidationError({"proof_file": _(
+            "Cette organisation n'a pas encore d'administrateur : joignez un mandat signé par "
+            "son représentant légal ou ses statuts vous désignant, qu'un agent de la "
+            "collectivité vérifiera.")})
+    if proof_kind not in CLAIM_PROOF_KINDS:
+        raise ValidationError({"proof_kind": _("Choisissez le type de justificatif : mandat ou "
+                                               "statuts.")})
+    try:
+        content_type, size, sha256 = check_upload(proof_file)
+    except ValidationError as exc:
+        raise ValidationError({"proof_file": exc.messages}) from exc
+    proof = OrganisationDocument(
+        organisation=organisation, kind=proof_kind, file=proof_file,
+        label=_("Justificatif de la demande de %(user)s") % {"user": user.email},
+        original_name=getattr(proof_file, "name", "justificatif")[:255],
+        content_type=content_type, size=size, sha256=sha256, uploaded_by=user,
+    )
+    proof.full_clean()
+    proof.save()
+    membership = Membership.objects.create(user=user, organisation=organisation,
+                                           role=MembershipRole.ADMIN,
+                                           status=MembershipStatus.PENDING, proof=proof)
+    notify(Event.MEMBERSHIP_CLAIMED, membership, actor=user, recipients=finance_agents(),
+           url=f"/organisations/{organisation.pk}/")
     return membership
 
 
 @transaction.atomic
 def membership_approve(*, membership: Membership, actor: User) -> Membership:
-    allowed, reason = can(actor, "organisation.manage_members", membership.organisation)
+    """Grant a pending request: an active administrator of the organisation or a finance agent
+    for a member; only a finance agent, with a proof on file, for a claim."""
+    membership = Membership.objects.select_for_update().select_related("organisation").get(
+        pk=membership.pk)
+    allowed, reason = can(actor, "membership.approve", membership)
     if not allowed:
         raise PermissionDenied(reason)
+    if membership.status != MembershipStatus.PENDING:
+        raise ValidationError(_("Cette demande a déjà été validée."))
+    if membership.is_claim and membership.proof_id is None:
+        raise ValidationError(_("Aucun justificatif n'accompagne cette demande : elle ne peut "
+                                "pas être validée."))
     membership.status = MembershipStatus.ACTIVE
     membership.save(update_fields=["status"])
+    audit_log(event="membership_approved", obj=membership.organisation, actor=actor,
+              message=f"{membership.user} — {membership.get_role_display()}")
     notify(Event.MEMBERSHIP_ACCEPTED, membership, actor=actor, recipients=[membership.user],
            url=f"/organisations/{membership.organisation_id}/")
     return membership
+
+
+@transaction.atomic
+def membership_refuse(*, membership: Membership, actor: User) -> None:
+    """Turn down a pending request; the requester is told."""
+    membership = Membership.objects.select_for_update().select_related("organisation", "user").get(
+        pk=membership.pk)
+    allowed, reason = can(actor, "membership.approve", membership)
+    if not allowed:
+        raise PermissionDenied(reason)
+    if membership.status != MembershipStatus.PENDING:
+        raise ValidationError(_("Seule une demande en attente peut être refusée."))
+    notify(Event.MEMBERSHIP_REFUSED, membership.organisation, actor=actor,
+           recipients=[membership.user], url="/espace/")
+    proof = membership.proof
+    membership.delete()
+    if proof is not None:
+        proof.delete()
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django.views.generic import TemplateView
 
 from . import selectors, services
 from .forms import (
+    BankDetailsConfirmForm,
     DocumentUploadForm,
     NotificationPreferencesForm,
     OrganisationCreateForm,
@@ -165,17 +166,21 @@ class OrganisationJoinView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"form": OrganisationJoinForm()})
 
     def post(self, request):
-        form = OrganisationJoinForm(request.POST)
+        form = OrganisationJoinForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                membership = services.membership_request(user=request.user,
-                                                         organisation=form.organisation)
+                membership = services.membership_request(
+                    user=request.user, organisation=form.organisation,
+                    proof_file=form.cleaned_data["proof_file"],
+                    proof_kind=form.cleaned_data["proof_kind"])
             except ValidationError as exc:
                 add_service_errors(exc, form)
             else:
-                if membership.status == "active":
-                    messages.success(request, _("Vous êtes administrateur de « %(name)s ».")
-                                     % {"name": form.organisation.name})
+                if membership.is_claim:
+                    messages.success(request, _("Votre demande et votre justificatif sont "
+                                                "transmis aux agents de la collectivité, qui "
+                                                "vérifieront que vous représentez « %(name)s »."
+                                                ) % {"name": form.organisation.name})
                 else:
                     messages.success(request, _("Votre demande a été transmise aux "
                                                 "administrateurs de « %(name)s ».")
@@ -205,19 +210,54 @@ class OrganisationListView(PermissionMixin, View):
                       {"organisations": organisations[:200], "q": query})
 
 
+def _detail_context(request, organisation, **extra) -> dict:
+    can_edit, _reason = can(request.user, "organisation.edit", organisation)
+    can_confirm = can(request.user, "organisation.confirm_bank_details", organisation)[0]
+    memberships = list(organisation.memberships.all())
+    for membership in memberships:
+        membership.can_decide = (membership.status == "pending"
+                                 and can(request.user, "membership.approve", membership)[0])
+    return {
+        "organisation": organisation,
+        "memberships": memberships,
+        "documents": organisation.documents.all(),
+        "can_edit": can_edit,
+        "upload_form": DocumentUploadForm(),
+        "bank_form": (BankDetailsConfirmForm(organisation=organisation)
+                      if can_confirm and organisation.bank_details_on_hold else None),
+        "today": timezone.localdate(),
+        "history": organisation.history.select_related("history_user")[:20],
+        **extra,
+    }
+
+
 class OrganisationDetailView(LoginRequiredMixin, View):
     def get(self, request, pk):
         organisation = _organisation_or_404(request, pk)
-        can_edit, _reason = can(request.user, "organisation.edit", organisation)
-        return render(request, "core/organisation_detail.html", {
-            "organisation": organisation,
-            "memberships": organisation.memberships.all(),
-            "documents": organisation.documents.all(),
-            "can_edit": can_edit,
-            "upload_form": DocumentUploadForm(),
-            "today": timezone.localdate(),
-            "history": organisation.history.select_related("history_user")[:20],
-        })
+        return render(request, "core/organisation_detail.html",
+                      _detail_context(request, organisation))
+
+
+class BankDetailsConfirmView(PermissionMixin, View):
+    """A finance agent confirms a changed IBAN against a RIB: payments are exported again."""
+
+    def post(self, request, pk):
+        organisation = _organisation_or_404(request, pk)
+        self.check("organisation.confirm_bank_details", organisation)
+        form = BankDetailsConfirmForm(request.POST, organisation=organisation)
+        if form.is_valid():
+            try:
+                services.organisation_bank_details_confirm(
+                    organisation=organisation, actor=request.user,
+                    document=form.cleaned_data["document"])
+            except ValidationError as exc:
+                add_service_errors(exc, form)
+            else:
+                messages.success(request, _("Les coordonnées bancaires sont vérifiées : les "
+                                            "versements de l'organisation reprennent."))
+                return redirect("core:organisation-detail", pk=pk)
+        return render(request, "core/organisation_detail.html",
+                      _detail_context(request, organisation, bank_form=form), status=400)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -254,8 +294,27 @@ class MembershipApproveView(PermissionMixin, View):
     def post(self, request, pk, membership_pk):
         organisation = _organisation_or_404(request, pk)
         membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)
-        services.membership_approve(membership=membership, actor=request.user)
-        messages.success(request, _("%(user)s est maintenant membre.") % {"user": membership.user})
+        try:
+            services.membership_approve(membership=membership, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(user)s est maintenant membre.")
+                             % {"user": membership.user})
+        return redirect("core:organisation-detail", pk=pk)
+
+
+class MembershipRefuseView(PermissionMixin, View):
+    def post(self, request, pk, membership_pk):
+        organisation = _organisation_or_404(request, pk)
+        membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)
+        try:
+            services.membership_refuse(membership=membership, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("La demande de %(user)s est refusée.")
+                             % {"user": membership.user})
         return redirect("core:organisation-detail", pk=pk)
 
 
@@ -287,13 +346,8 @@ class DocumentUploadView(PermissionMixin, View):
                 messages.success(request, _("Le document est enregistré ; il sera réutilisé "
                                             "pour vos prochaines demandes."))
                 return redirect("core:organisation-detail", pk=pk)
-        can_edit, _reason = can(request.user, "organisation.edit", organisation)
-        return render(request, "core/organisation_detail.html", {
-            "organisation": organisation, "memberships": organisation.memberships.all(),
-            "documents": organisation.documents.all(), "can_edit": can_edit,
-            "upload_form": form, "today": timezone.localdate(),
-            "history": organisation.history.select_related("history_user")[:20],
-        }, status=400)
+        return render(request, "core/organisation_detail.html",
+                      _detail_context(request, organisation, upload_form=form), status=400)
 
 
 class DocumentDownloadView(LoginRequiredMixin, View):

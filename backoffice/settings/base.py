@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "backoffice.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,8 +162,26 @@ if DEBUG:
 
 # Uploads ("dites-le-nous une fois" documents)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=12 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Bodies without files (forms, JSON) stay small; files above FILE_UPLOAD_MAX_MEMORY_SIZE are
+# streamed to a temporary file on disk, never held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# Largest request body accepted at all (413 with a French message above it, before reading it);
+# keep the reverse proxy's client_max_body_size at this value (see README).
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=25 * 1024 * 1024)
+# django-import-export: formula-looking cells are neutralised on export (the admin's exports
+# are also written by backoffice.core.exports, which applies the full OWASP rule).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+# Caps of every table import (CSV/XLSX): checked while streaming, before rows are materialised.
+# Each import may lower them (its own size or row limit).
+TABLE_IMPORT_MAX_BYTES = env.int("TABLE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+TABLE_IMPORT_MAX_ROWS = env.int("TABLE_IMPORT_MAX_ROWS", default=200_000)
+TABLE_IMPORT_MAX_COLUMNS = env.int("TABLE_IMPORT_MAX_COLUMNS", default=100)
+TABLE_IMPORT_MAX_CELL_CHARS = env.int("TABLE_IMPORT_MAX_CELL_CHARS", default=10_000)
+TABLE_IMPORT_MAX_LINE_CHARS = env.int("TABLE_IMPORT_MAX_LINE_CHARS", default=100_000)
+TABLE_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("TABLE_IMPORT_MAX_UNCOMPRESSED_BYTES",
+                                              default=200 * 1024 * 1024)
 
 # E-mail: console in the demo, SMTP from EMAIL_URL in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -217,7 +236,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "backoffice.core.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "backoffice.core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# JSON bodies of the API: largest size and deepest nesting (arrays/objects) accepted; beyond,
+# a French 400 instead of a 500 (RecursionError) or a slow parse.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "API pacte-backoffice",
     "DESCRIPTION": "Financements du Pacte de coopération : organisations, fonds, appels, "

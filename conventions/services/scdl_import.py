@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from stdnum.fr import siret as stdnum_siret
 
 from backoffice.core.models import LegalForm, Organisation
+from backoffice.core.tables import TableError, csv_rows, table_limits, too_large_message
 
 from ..models import ImportedSubsidy
 from ..scdl import decode, normalise_header, parse_amount, parse_date, sniff_delimiter
@@ -22,17 +21,22 @@ from ..scdl import decode, normalise_header, parse_amount, parse_date, sniff_del
 
 @dataclass
 class ImportReport:
+    """``valid`` rows would be saved; ``imported`` were (0 on a dry run or when any row is
+    invalid: all or nothing)."""
+
     rows: int = 0
+    valid: int = 0
     imported: int = 0
     invalid: int = 0
+    dry_run: bool = False
     amount: Decimal = Decimal("0.00")
     encoding: str = ""
     delimiter: str = ""
     errors: list[tuple[int, str]] = field(default_factory=list)
 
     def summary(self) -> dict:
-        return {"rows": self.rows, "imported": self.imported, "invalid": self.invalid,
-                "amount": f"{self.amount:.2f}"}
+        return {"rows": self.rows, "valid": self.valid, "invalid": self.invalid,
+                "imported": self.imported, "amount": f"{self.amount:.2f}"}
 
 
 class _Invalid(Exception):
@@ -112,50 +116,61 @@ def _row(values: dict, *, source: str, line: int) -> ImportedSubsidy:
 
 
 def scdl_import(*, content: bytes, source: str, dry_run: bool = False) -> ImportReport:
-    """Load the valid rows of an SCDL-like file; report every invalid one by line number with
-    a French reason. All or nothing: the valid rows are saved together (or not at all with
-    ``dry_run``, or when anything unexpected fails). Blank lines are not rows."""
-    report = ImportReport()
+    """Check every row of an SCDL-like file and report each invalid one by line number with a
+    French reason; save the rows only when none is invalid.
+
+    All or nothing, like every importer: one transaction; with ``dry_run``, or when a single
+    row is invalid, nothing is saved — not even the organisations rows would create. The file
+    is read within the table caps (size, rows, columns, cells). Blank lines are not rows."""
+    report = ImportReport(dry_run=dry_run)
+    limits = table_limits()
+    if len(content) > limits.max_bytes:
+        raise ValidationError(too_large_message(len(content), limits.max_bytes))
     text, report.encoding = decode(content)
     report.delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=report.delimiter)
-    try:
-        header = [normalise_header(name) for name in next(reader)]
-    except StopIteration as exc:
-        raise ValidationError(_("Le fichier est vide.")) from exc
-    missing = [label for key, label in (("name", "nomBeneficiaire"), ("amount", "montant"),
-                                        ("date", "dateConvention")) if key not in header]
-    if missing:
-        raise ValidationError(_("Colonnes obligatoires absentes : %(cols)s.")
-                              % {"cols": ", ".join(missing)})
+    rows = csv_rows(text, delimiter=report.delimiter, limits=limits, with_line=True)
     seen: set[str] = set()
-    with transaction.atomic():
-        start = reader.line_num + 1
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            if not any(cell.strip() for cell in cells):
-                continue
-            report.rows += 1
-            values = dict(zip(header, cells, strict=False))
-            try:
-                subsidy, name, siret, rna = _row(values, source=source, line=line)
-                if subsidy.fingerprint in seen or ImportedSubsidy.objects.filter(
-                        fingerprint=subsidy.fingerprint).exists():
-                    raise _Invalid(_("subvention déjà importée."))
-                subsidy.organisation = _organisation(name, siret, rna)
-                subsidy.full_clean()
-            except _Invalid as exc:
-                report.invalid += 1
-                report.errors.append((line, str(exc)))
-                continue
-            except ValidationError as exc:
-                report.invalid += 1
-                report.errors.append((line, " ".join(exc.messages)))
-                continue
-            subsidy.save()
-            seen.add(subsidy.fingerprint)
-            report.imported += 1
-            report.amount += subsidy.amount
-        if dry_run:
-            transaction.set_rollback(True)
+    try:
+        try:
+            _line, first = next(rows)
+        except StopIteration as exc:
+            raise ValidationError(_("Le fichier est vide.")) from exc
+        header = [normalise_header(name) for name in first]
+        missing = [label for key, label in (("name", "nomBeneficiaire"), ("amount", "montant"),
+                                            ("date", "dateConvention")) if key not in header]
+        if missing:
+            raise ValidationError(_("Colonnes obligatoires absentes : %(cols)s.")
+                                  % {"cols": ", ".join(missing)})
+        with transaction.atomic():
+            for line, cells in rows:
+                if not any(cell.strip() for cell in cells):
+                    continue
+                report.rows += 1
+                values = dict(zip(header, cells, strict=False))
+                try:
+                    with transaction.atomic():
+                        subsidy, name, siret, rna = _row(values, source=source, line=line)
+                        if subsidy.fingerprint in seen or ImportedSubsidy.objects.filter(
+                                fingerprint=subsidy.fingerprint).exists():
+                            raise _Invalid(_("subvention déjà importée."))
+                        subsidy.organisation = _organisation(name, siret, rna)
+                        subsidy.full_clean()
+                        subsidy.save()
+                except _Invalid as exc:
+                    report.invalid += 1
+                    report.errors.append((line, str(exc)))
+                    continue
+                except ValidationError as exc:
+                    report.invalid += 1
+                    report.errors.append((line, " ".join(exc.messages)))
+                    continue
+                seen.add(subsidy.fingerprint)
+                report.valid += 1
+                report.amount += subsidy.amount
+            if dry_run or report.invalid:
+                transaction.set_rollback(True)
+            else:
+                report.imported = report.valid
+    except TableError as exc:
+        raise ValidationError(str(exc)) from exc
     return report

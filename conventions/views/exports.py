@@ -7,6 +7,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backoffice.core.exports import export_response
+from backoffice.core.models import Organisation
+
 from .. import selectors
 from ..models import GeneratedDocument
 from ..services._common import conf
@@ -36,28 +39,25 @@ class PaymentCalendarView(Base):
         self.check("export.download")
         c = conf()
         buckets = selectors.payment_calendar(soon_days=c.soon_late_days)
+        on_hold = Organisation.objects.filter(
+            pk__in=selectors.payments_on_hold().values("year__convention__organisation")
+        ).order_by("name")
         return render(request, "conventions/calendar.html",
                       {"buckets": buckets, "today": timezone.localdate(),
-                       "soon_days": c.soon_late_days})
+                       "soon_days": c.soon_late_days, "on_hold": on_hold})
 
 
 class PaymentsDueExportView(Base):
     def get(self, request, fmt):
-        from ..resources import PaymentDueResource
+        from ..resources import PAYMENTS_DUE_COLUMNS, payments_due_rows
 
         self.check("export.download")
         if fmt not in ("csv", "xlsx"):
             raise Http404
-        dataset = PaymentDueResource().export(selectors.payments_due())
         stamp = timezone.localdate().isoformat()
-        if fmt == "xlsx":
-            response = HttpResponse(
-                dataset.xlsx,
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        else:
-            response = HttpResponse(dataset.csv, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="versements-a-mandater-{stamp}.{fmt}"'
-        return response
+        return export_response(PAYMENTS_DUE_COLUMNS, payments_due_rows(selectors.payments_due()),
+                               filename=f"versements-a-mandater-{stamp}", fmt=fmt,
+                               title="Versements à mandater")
 
 
 class ScdlExportView(Base):

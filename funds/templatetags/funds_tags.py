@@ -47,3 +47,11 @@ def isodate(value: str) -> str:
 @register.filter
 def funder_status(value: str) -> str:
     return {"requested": "demandé", "obtained": "obtenu"}.get(value, value)
+
+
+@register.filter
+def rule_label(code: str) -> str:
+    """The plain French name of a winner rule code."""
+    from ..winners import rule_label as label
+
+    return label(code)

@@ -19,7 +19,7 @@ from ..models import Application, Call, CallKind, CallPhase, VoteComputation
 from ..models_voting import ComputationStatus
 from ..pabulib import write_pb
 from ..voting import pabulib_io, results, selectors, services, stats
-from ..voting.census import census_import
+from ..voting.census import census_import, census_upload_read
 from ..voting.forms import (
     CensusUploadForm,
     ExclusionForm,
@@ -144,8 +144,11 @@ def results_tables(computation: VoteComputation) -> list[dict]:
         rows = []
         for outcome in result.projects:
             application = titles.get(int(outcome.project_id))
+            # effective support (equalshares.net): cost / the share each full payer paid
+            effective = (int(outcome.cost / outcome.share) if outcome.won and outcome.share
+                         else None)
             rows.append({"outcome": outcome, "application": application,
-                         "explanation": outcome.explanation()})
+                         "explanation": outcome.explanation(), "effective": effective})
         chart = horizontal_bars(
             [r["application"].title[:60] if r["application"] else r["outcome"].project_id
              for r in rows[:40]], [r["outcome"].votes for r in rows[:40]],
@@ -169,11 +172,15 @@ def _result_from_dict(data: dict) -> WinnerResult:
             score=p["score"], won=p["won"], reason=Reason(p["reason"]), rank=p["rank"],
             remaining=Decimal(p["remaining"]) if p["remaining"] is not None else None,
             supporters_money=Decimal(p["supporters_money"])
-            if p["supporters_money"] is not None else None, stopped_at=p["stopped_at"]))
+            if p["supporters_money"] is not None else None, stopped_at=p["stopped_at"],
+            required=p.get("required"), blocked_by=p.get("blocked_by"), payers=p.get("payers"),
+            share=Decimal(p["share"]) if p.get("share") is not None else None,
+            exhausted=p.get("exhausted")))
     return WinnerResult(rule=data["rule"], budget=Decimal(data["budget"]),
                         winners=tuple(data["winners"]), spent=Decimal(data["spent"]),
                         projects=tuple(outcomes), ballots=data["ballots"],
-                        min_votes=data.get("min_votes"))
+                        min_votes=data.get("min_votes"), covered=data.get("covered", 0),
+                        details=data.get("details") or {})
 
 
 class VoteResultsView(View):
@@ -183,7 +190,28 @@ class VoteResultsView(View):
         return render(request, "funds/vote_results.html", {
             "call": call, "computation": computation, "preview": preview,
             "tables": results_tables(computation) if computation else [],
+            "alternatives": results.rules_comparison(call) if computation else [],
             "is_agent": request.user.is_authenticated and request.user.works_for_authority})
+
+
+class VoteReportView(View):
+    """The technical report (PDF) of the published computation (or, for agents, the preview):
+    rule, SHA-256 of the inputs and every step of the selection."""
+
+    def get(self, request, pk):
+        from backoffice.core.pdf import render_pdf
+
+        call = _vote_call_or_404(pk)
+        computation, preview = _published_or_preview(request, call)
+        if computation is None:
+            raise Http404
+        pdf = render_pdf("funds/pdf/vote_report.html", {
+            "call": call, "computation": computation, "published": not preview,
+            "tables": results_tables(computation)})
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (f'attachment; filename="rapport-technique-vote-'
+                                           f'{call.pk}-calcul-{computation.pk}.pdf"')
+        return response
 
 
 class PabulibExportView(LoginRequiredMixin, View):
@@ -210,6 +238,7 @@ class VoteManageView(LoginRequiredMixin, View):
     def _context(self, call, **forms):
         computations = list(VoteComputation.objects.filter(call=call)
                             .select_related("requested_by")[:20])
+        publishable = results.publishable_computations(call)
         return {"call": call, "projects": list(
             Application.objects.filter(call=call, status__in=("eligible", "awarded",
                                                               "submitted"))
@@ -219,9 +248,12 @@ class VoteManageView(LoginRequiredMixin, View):
             "computations": computations,
             "settings_form": forms.get("settings_form") or VoteSettingsForm(
                 instance=call, locked=call.ballots.exists()),
-            # The form publishes the latest computation: its one hidden field carries it.
+            # The form names the computation it publishes by its number (latest by default).
             "publish_form": forms.get("publish_form") or PublishForm(
-                initial={"computation": computations[0].pk if computations else None}),
+                computations=publishable,
+                initial={"computation": publishable[0].pk if publishable else None}),
+            "publishable": publishable,
+            "comparison": results.rules_comparison(call),
             "exclusion_choices": ExclusionForm().fields["vote_exclusion"].choices}
 
     def get(self, request, pk):
@@ -259,9 +291,16 @@ class VoteManageView(LoginRequiredMixin, View):
                 computation = results.vote_computation_request(call=call, actor=request.user)
                 messages.success(request, _("Calcul terminé.") if computation.status == "done"
                                  else _("Calcul lancé : rechargez la page dans un instant."))
+            elif action == "compare":
+                done = results.vote_computations_compare(call=call, actor=request.user)
+                messages.success(request, _("Toutes les règles calculées, pour comparaison : la "
+                                            "règle de l'appel ne change pas.")
+                                 if all(c.status == "done" for c in done)
+                                 else _("Calculs lancés : rechargez la page dans un instant."))
             elif action == "publish":
                 check(request.user, "vote.publish")
-                form = PublishForm(request.POST)
+                form = PublishForm(request.POST,
+                                   computations=results.publishable_computations(call))
                 if not form.is_valid():
                     return render(request, "funds/vote_manage.html",
                                   self._context(call, publish_form=form), status=400)
@@ -302,7 +341,7 @@ class PaperBallotView(LoginRequiredMixin, View):
                     call=call, agent=request.user, first_name=data["first_name"],
                     last_name=data["last_name"], birth_date=data["birth_date"],
                     district=data.get("district"), choices=data["choices"],
-                    resident=data.get("resident", True))
+                    resident=data.get("resident", True), replace=data.get("replace", False))
             except ValidationError as exc:
                 errors_to_forms(exc, form)
             else:
@@ -326,7 +365,8 @@ class CensusImportView(LoginRequiredMixin, View):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                count = census_import(call=call, data=upload.read(), filename=upload.name)
+                count = census_import(call=call, data=census_upload_read(upload),
+                                      filename=upload.name)
             except ValidationError as exc:
                 errors_to_forms(exc, form)
             else:

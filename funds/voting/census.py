@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import tablib
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import fields, resources
-from import_export.formats.base_formats import CSV, XLSX
+
+from backoffice.core.tables import TableError, is_xlsx, iter_table, read_upload, table_limits
 
 from ..models import Call, CensusEntry
 from .rules import census_key
@@ -50,13 +53,7 @@ def census_import(*, call: Call, data: bytes, filename: str) -> int:
     Invariant: all or nothing — any bad row gives a French, row-numbered error list and the
     previous list stays; duplicates (same names and birth date) are refused.
     """
-    fmt = XLSX() if filename.lower().endswith(".xlsx") else CSV(encoding="utf-8-sig")
-    try:
-        dataset = fmt.create_dataset(data if fmt.is_binary() else data.decode("utf-8-sig"))
-    # A damaged workbook raises anything from BadZipFile to KeyError inside openpyxl.
-    except Exception as exc:  # noqa: BLE001
-        raise ValidationError({"file": _("Fichier illisible : %(error)s") % {"error": exc}}) \
-            from None
+    dataset = _bounded_dataset(data, filename)
     missing = [c for c in ("nom", "prenom", "date_naissance") if c not in (dataset.headers or [])]
     if missing:
         raise ValidationError({"file": _("Colonnes manquantes : %(columns)s.") % {
@@ -87,6 +84,36 @@ def census_import(*, call: Call, data: bytes, filename: str) -> int:
         result = CensusResource(call).import_data(dataset, dry_run=False, raise_errors=True,
                                                   use_transactions=False)
     return result.totals.get("new", 0)
+
+
+def census_upload_read(upload) -> bytes:
+    """The uploaded voter list's bytes, refused by size before it is read."""
+    try:
+        return read_upload(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
+    except TableError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+
+
+def _bounded_dataset(data: bytes, filename: str) -> tablib.Dataset:
+    """The file as a dataset, read by the bounded table reader (declared dimensions, rows,
+    columns and cells checked while streaming): a workbook bomb is a French error."""
+    if filename.lower().endswith(".xlsx") and not is_xlsx(data):
+        raise ValidationError({"file": _("Fichier illisible : ce n'est pas un classeur XLSX.")})
+    try:
+        rows = [row for row in iter_table(data, limits=table_limits(
+                    max_bytes=settings.UPLOAD_MAX_BYTES), as_text=False)
+                if any(str(cell if cell is not None else "").strip() for cell in row)]
+    except TableError as exc:
+        raise ValidationError({"file": _("Fichier illisible : %(error)s") % {"error": exc}}) \
+            from None
+    if not rows:
+        raise ValidationError({"file": _("Fichier illisible : le fichier est vide.")})
+    headers = [str(cell if cell is not None else "").strip() for cell in rows[0]]
+    dataset = tablib.Dataset(headers=headers)
+    for row in rows[1:]:
+        row = list(row)[:len(headers)]
+        dataset.append(row + [""] * (len(headers) - len(row)))
+    return dataset
 
 
 def _parse_date(value) -> dt.date:

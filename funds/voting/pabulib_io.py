@@ -37,7 +37,15 @@ from ..models import (
     Voter,
 )
 from ..models_voting import VoterSource
-from ..pabulib import META_RULES, PabulibError, PabulibInstance, PbProject, PbVote, parse_pb
+from ..pabulib import (
+    PabulibError,
+    PabulibInstance,
+    PbProject,
+    PbVote,
+    meta_settings,
+    parse_pb,
+    write_meta_settings,
+)
 from . import selectors
 
 BATCH = 5000
@@ -84,6 +92,7 @@ def pabulib_import(*, content: str | bytes, authority, actor=None) -> tuple[Call
     Returns (call, number of projects, number of ballots).
     """
     instance = parse_pb(content)
+    settings = meta_settings(instance, content)
     meta = instance.meta
     begin = _meta_date(meta, "date_begin")
     end = _meta_date(meta, "date_end")
@@ -122,8 +131,10 @@ def pabulib_import(*, content: str | bytes, authority, actor=None) -> tuple[Call
             ends_on=decision_on + dt.timedelta(days=365), ballot_style=style,
             min_choices=int(min_length) if min_length.isdigit() else 1,
             max_choices=int(max_length) if max_length.isdigit() else None,
-            winner_rule=instance.winner_rule or "greedy", min_votes=instance.min_votes,
-            pb_meta=dict(meta))
+            winner_rule=settings.rule, min_score=settings.min_score,
+            exclusive_groups=settings.exclusive_groups,
+            category_budgets={k: str(v) for k, v in settings.budget_per_category.items()},
+            category_budget_mode=settings.category_mode, pb_meta=dict(meta))
         call.full_clean()
         call.save()
         by_name = {}
@@ -232,14 +243,15 @@ def pabulib_export(call: Call) -> PabulibInstance:
         meta["vote_type"] = "cumulative"
     elif meta.get("vote_type") not in ("approval", "ordinal", "choose-1"):
         meta["vote_type"] = "approval"
-    if META_RULES.get(meta.get("rule", "")) != call.winner_rule:
-        meta["rule"] = next(k for k, v in META_RULES.items() if v == call.winner_rule)
+    meta = write_meta_settings(
+        meta, rule=call.winner_rule,
+        min_score=call.min_score if call.min_score is not None else call.min_votes,
+        exclusive_groups=call.exclusive_groups or [], budget_per_category=call.category_budgets or {},
+        category_mode=call.category_budget_mode)
     if call.ballot_style != BallotStyle.CUMULATIVE:
         meta["min_length"] = str(call.min_choices)
         if call.max_choices:
             meta["max_length"] = str(call.max_choices)
-    if call.min_votes:
-        meta["min_project_score_threshold"] = str(call.min_votes)
     names = {}
     projects = []
     for application in projects_qs:

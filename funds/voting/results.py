@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,7 +31,8 @@ from ..services.decisions import application_award
 from . import rules, selectors
 
 LOCKED_FIELDS = ("ballot_style", "min_choices", "max_choices", "min_budget_share",
-                 "winner_rule", "min_votes")
+                 "winner_rule", "min_votes", "min_score", "min_share", "exclusive_groups",
+                 "category_budgets", "category_budget_mode")
 SETTING_FIELDS = (*LOCKED_FIELDS, "voter_min_age", "voter_residence", "census_required")
 
 
@@ -110,6 +112,51 @@ def vote_computation_request(*, call: Call, actor, rule: str | None = None) -> V
     return vote_computation_run(computation_id=computation.pk)
 
 
+def vote_computations_compare(*, call: Call, actor) -> list[VoteComputation]:
+    """Compute the call's winners with every rule, for comparison, without changing its rule.
+
+    Invariant: one stored (auditable) computation per rule; only a computation of the call's own
+    rule can be published (:func:`vote_results_publish`).
+    """
+    if call.results_published_at:
+        raise ValidationError({"call": _("Les résultats sont déjà publiés.")})
+    return [vote_computation_request(call=call, actor=actor, rule=rule) for rule in winners.RULES]
+
+
+def computation_summary(computation: VoteComputation) -> dict:
+    """Winners, money spent and share of voters with at least one winning project (parts
+    added up: a ballot is counted in each district where it names a project)."""
+    parts = computation.parts()
+    ballots = sum(part.get("ballots", 0) for part in parts)
+    covered = sum(part.get("covered", 0) for part in parts)
+    return {"computation": computation, "rule": computation.rule,
+            "label": winners.rule_label(computation.rule),
+            "winners": sum(len(part["winners"]) for part in parts),
+            "spent": sum((Decimal(part["spent"]) for part in parts), Decimal(0)),
+            "budget": sum((Decimal(part["budget"]) for part in parts), Decimal(0)),
+            "ballots": ballots, "covered": covered,
+            "covered_share": Decimal(covered) / ballots if ballots else None,
+            "published": computation.call.results_computation_id == computation.pk}
+
+
+def rules_comparison(call: Call) -> list[dict]:
+    """The latest finished computation of each rule, side by side, in the order of RULES."""
+    latest: dict[str, VoteComputation] = {}
+    for computation in (VoteComputation.objects.filter(call=call, status=ComputationStatus.DONE)
+                        .select_related("call").order_by("-computed_at", "-pk")):
+        latest.setdefault(computation.rule, computation)
+    if call.results_computation_id:
+        latest[call.results_computation.rule] = call.results_computation
+    return [computation_summary(latest[rule]) for rule in winners.RULES if rule in latest]
+
+
+def publishable_computations(call: Call) -> list[VoteComputation]:
+    """Finished computations of the call's own rule, latest first: the ones that can be published."""
+    return list(VoteComputation.objects.filter(call=call, status=ComputationStatus.DONE,
+                                               rule=call.winner_rule)
+                .order_by("-computed_at", "-pk")[:20])
+
+
 def vote_computation_run(*, computation_id: int) -> VoteComputation:
     """Compute the winners of a stored request (per district when the call has districts).
 
@@ -124,7 +171,9 @@ def vote_computation_run(*, computation_id: int) -> VoteComputation:
         results = [
             {"district": part["district"], "name": part["name"],
              **winners.compute_winners(computation.rule, part["projects"], part["ballots"],
-                                       part["budget"], min_votes=computation.min_votes).as_dict()}
+                                       part["budget"], min_votes=computation.min_votes,
+                                       constraints=part["constraints"]).as_dict(),
+             "constraints": part["constraints"].as_dict()}
             for part in parts]
     except ValueError as exc:
         computation.status, computation.error = ComputationStatus.FAILED, str(exc)
@@ -138,7 +187,8 @@ def vote_computation_run(*, computation_id: int) -> VoteComputation:
     computation.computed_at = timezone.now()
     computation.save()
     audit_log(event="vote_computed", obj=computation.call, actor=computation.requested_by,
-              message=_("Lauréats calculés (règle %(rule)s)") % {"rule": computation.rule},
+              message=_("Lauréats calculés (règle « %(rule)s »)")
+              % {"rule": winners.rule_label(computation.rule)},
               data={"computation": computation.pk, "sha256": computation.inputs_sha256})
     return computation
 
@@ -167,7 +217,7 @@ def vote_results_publish(*, call: Call, computation: VoteComputation, actor,
         if computation.rule != call.winner_rule:
             raise ValidationError({"computation": _(
                 "Ce calcul utilise la règle « %(rule)s », pas celle de l'appel.")
-                % {"rule": computation.rule}})
+                % {"rule": winners.rule_label(computation.rule)}})
         current = rules.inputs_sha256(rule=computation.rule, min_votes=computation.min_votes,
                                       parts=selectors.computation_inputs(call))
         if current != computation.inputs_sha256:

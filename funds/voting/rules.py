@@ -88,6 +88,10 @@ def inputs_sha256(*, rule: str, min_votes: int | None, parts: Sequence[Mapping])
     """SHA-256 of what a computation read (rule, envelopes, costs, ballots), order-independent."""
     canonical = {
         "rule": rule, "min_votes": min_votes,
+        # the threshold, exclusive groups and category budgets read (absent: none)
+        **({"constraints": [part["constraints"].as_dict() for part in parts]}
+           if any(part.get("constraints") and part["constraints"] != _none() for part in parts)
+           else {}),
         "parts": sorted(
             ({"name": part["name"], "budget": str(part["budget"]),
               "projects": sorted((k, str(v)) for k, v in part["projects"].items()),
@@ -96,3 +100,9 @@ def inputs_sha256(*, rule: str, min_votes: int | None, parts: Sequence[Mapping])
              for part in parts), key=lambda p: p["name"]),
     }
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def _none():
+    from ..winners import NO_CONSTRAINTS
+
+    return NO_CONSTRAINTS

@@ -82,8 +82,46 @@ def computation_inputs(call: Call) -> list[dict]:
                       "name": district.name if district else "",
                       "budget": call_envelope(call, district),
                       "projects": {str(p.pk): project_cost(p) for p in members},
-                      "ballots": ballots})
+                      "ballots": ballots,
+                      "constraints": call_constraints(call, members)})
     return parts
+
+
+def project_categories(application: Application) -> tuple[str, ...]:
+    """A project's categories for category budgets: its Pabulib ``category`` values (comma
+    separated) and its district's name."""
+    raw = str((application.pb_data or {}).get("category", "") or "")
+    values = [part.strip() for part in raw.split(",") if part.strip() and part.strip() != "none"]
+    if application.district_id:
+        values.append(application.district.name)
+    return tuple(dict.fromkeys(values))
+
+
+def call_constraints(call: Call, members: list[Application]):
+    """The call's threshold, exclusive groups and category budgets for these projects, as
+    :class:`funds.winners.Constraints` (project ids are application pks as strings; groups are
+    stored with the projects' references)."""
+    from fractions import Fraction
+
+    from ..winners import CategoryMode, Constraints
+
+    by_reference = {}
+    for application in members:
+        by_reference[str(application.pk)] = str(application.pk)
+        if application.external_reference:
+            by_reference[application.external_reference] = str(application.pk)
+    groups = []
+    for group in call.exclusive_groups or []:
+        ids = frozenset(by_reference[ref] for ref in group if ref in by_reference)
+        if len(ids) > 1:
+            groups.append(ids)
+    budgets = {name: Decimal(str(amount)) for name, amount in (call.category_budgets or {}).items()}
+    return Constraints(
+        min_score=call.min_score,
+        min_share=Fraction(str(call.min_share)) if call.min_share is not None else None,
+        exclusive=tuple(groups),
+        categories={str(a.pk): project_categories(a) for a in members} if budgets else {},
+        category_budgets=budgets, category_mode=CategoryMode(call.category_budget_mode))
 
 
 def call_ballot_count(call: Call) -> int:

@@ -206,11 +206,13 @@ def ballot_cast(*, call: Call, voter: Voter, choices, actor=None,
 
 def paper_ballot_enter(*, call: Call, agent, first_name: str, last_name: str,
                        birth_date: dt.date | None, district: District | None, choices,
-                       resident: bool = True) -> Ballot:
+                       resident: bool = True, replace: bool = False) -> Ballot:
     """An agent enters a paper ballot after checking the voter's identity at the polling place.
 
     Invariant: the same person (name + birth date) has one voter record and one ballot per call,
-    whether they voted on paper or online; the ballot records the agent who entered it.
+    whether they voted on paper or online; the ballot records the agent who entered it. A second
+    paper ballot for a person who already has one is refused, unless the agent explicitly
+    confirms the replacement (``replace``), which is audited with both agents.
     """
     _check_participatory(call)
     if not (first_name.strip() and last_name.strip() and birth_date):
@@ -227,6 +229,17 @@ def paper_ballot_enter(*, call: Call, agent, first_name: str, last_name: str,
                 break
         if voter is not None and voter.source == VoterSource.ONLINE and voter.ballots.exists():
             raise ValidationError({"last_name": _("Cette personne a déjà voté en ligne.")})
+        previous = Ballot.objects.filter(voter=voter).first() if voter is not None else None
+        if previous is not None and not replace:
+            raise ValidationError({"replace": _(
+                "Cette personne a déjà un bulletin papier, saisi le %(date)s : rien n'a été "
+                "enregistré. Pour le remplacer (erreur de saisie), cochez la confirmation.")
+                % {"date": timezone.localtime(previous.cast_at).strftime("%d/%m/%Y à %H:%M")}})
+        if previous is not None:
+            audit_log(event="paper_ballot_replaced", obj=call, actor=agent,
+                      message=_("Bulletin papier remplacé après confirmation"),
+                      data={"voter": voter.pk, "previous_choices": previous.choices,
+                            "previous_agent": previous.entered_by_id})
         if voter is None:
             voter = Voter(call=call, source=VoterSource.PAPER, first_name=first_name.strip(),
                           last_name=last_name.strip(), birth_date=birth_date,

@@ -151,9 +151,9 @@ def test_exports(client, agent, convention):
     client.force_login(agent)
     csv = client.get(reverse("conventions:payments-due-export", args=["csv"]))
     assert csv.status_code == 200
-    text = csv.content.decode()
-    assert "beneficiaire" in text and convention.organisation.siret in text
-    assert "15000.00" in text
+    text = csv.content.decode("utf-8-sig")
+    assert text.startswith("Bénéficiaire;SIRET;IBAN;Montant") and convention.organisation.siret in text
+    assert ";15000,00;" in text
     xlsx = client.get(reverse("conventions:payments-due-export", args=["xlsx"]))
     assert xlsx.content[:2] == b"PK"
     assert client.get(reverse("conventions:payments-due-export", args=["pdf"])).status_code == 404

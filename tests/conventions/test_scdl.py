@@ -6,9 +6,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from frictionless import Resource, Schema
 
+from backoffice.core.models import Organisation
 from conventions.models import ImportedSubsidy
 from conventions.scdl import parse_amount, parse_date, scdl_csv
 from conventions.services.scdl_import import scdl_import
@@ -71,15 +72,25 @@ def test_import_every_real_file(path, capsys):
     call_command("import_scdl", str(path), "--dry-run")
     dry = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert ImportedSubsidy.objects.count() == 0
-    assert dry["rows"] == dry["imported"] + dry["invalid"]
+    assert dry["rows"] == dry["valid"] + dry["invalid"] and dry["imported"] == 0
+    organisations = Organisation.objects.count()
+    if dry["invalid"]:
+        # All or nothing: one invalid row and nothing is saved, not even an organisation.
+        with pytest.raises(CommandError, match="rien n'est enregistré"):
+            call_command("import_scdl", str(path))
+        out = capsys.readouterr().out.strip().splitlines()
+        assert json.loads(out[-1]) == dry
+        assert ImportedSubsidy.objects.count() == 0
+        assert Organisation.objects.count() == organisations
+        assert len([line for line in out if line.startswith("ligne ")]) == dry["invalid"]
+        return
     call_command("import_scdl", str(path))
     out = capsys.readouterr().out.strip().splitlines()
     summary = json.loads(out[-1])
-    assert summary == dry
+    assert summary == {**dry, "imported": dry["valid"]}
     assert ImportedSubsidy.objects.count() == summary["imported"]
     total = sum((s.amount for s in ImportedSubsidy.objects.all()), Decimal("0"))
     assert Decimal(summary["amount"]) == total
-    assert len([line for line in out if line.startswith("ligne ")]) == summary["invalid"]
 
 
 def test_real_files_expected_figures(capsys):
@@ -89,15 +100,16 @@ def test_real_files_expected_figures(capsys):
         results[path.name] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     poitiers = results["poitiers-2017-subventions-associations.csv"]
     # 562 records (some span several lines); every SIRET became a float: none is guessed.
-    assert poitiers == {"rows": 562, "imported": 0, "invalid": 562, "amount": "0.00"}
+    assert poitiers == {"rows": 562, "valid": 0, "invalid": 562, "imported": 0,
+                        "amount": "0.00"}
     # Line 35 has neither a beneficiary name nor an identifier.
     assert results["haute-garonne-communes-2017-subventions.csv"] == {
-        "rows": 69, "imported": 68, "invalid": 1, "amount": "351558.85"}
+        "rows": 69, "valid": 68, "invalid": 1, "imported": 0, "amount": "351558.85"}
     assert results["somme-2018-conventions-latin1.csv"] == {
-        "rows": 11, "imported": 11, "invalid": 0, "amount": "2493742.00"}
+        "rows": 11, "valid": 11, "invalid": 0, "imported": 0, "amount": "2493742.00"}
     # 13 subsidies followed by separator-only blank lines, which are not rows.
     assert results["lot-2017-subventions-latin1.csv"] == {
-        "rows": 13, "imported": 13, "invalid": 0, "amount": "878205.00"}
+        "rows": 13, "valid": 13, "invalid": 0, "imported": 0, "amount": "878205.00"}
 
 
 def test_import_reports_line_numbers_and_skips_blank_lines():
@@ -110,13 +122,44 @@ def test_import_reports_line_numbers_and_skips_blank_lines():
         "Asso D;;2017-04-13;10\n"
     ).encode("cp1252")
     report = scdl_import(content=content, source="t.csv")
-    assert report.summary() == {"rows": 4, "imported": 1, "invalid": 3, "amount": "1000.50"}
+    assert report.summary() == {"rows": 4, "valid": 1, "invalid": 3, "imported": 0,
+                                "amount": "1000.50"}
     lines = dict(report.errors)
     assert "nombre à virgule" in lines[4]
     assert "date" in lines[5]
     assert "ni SIRET ni numéro RNA" in lines[6]
+    # All or nothing: the valid row and its organisation were not saved either.
+    assert not ImportedSubsidy.objects.exists()
+    assert not Organisation.objects.filter(name__startswith="Asso").exists()
+    valid_only = content.split(b"\n")[:2]
+    report = scdl_import(content=b"\n".join(valid_only) + b"\n", source="t.csv")
+    assert report.imported == 1 and ImportedSubsidy.objects.count() == 1
     again = scdl_import(content=content, source="t.csv")
     assert again.imported == 0 and "déjà importée" in dict(again.errors)[2]
+    assert ImportedSubsidy.objects.count() == 1
+
+
+def test_import_rolls_back_an_organisation_created_by_an_invalid_row():
+    """The probe: a row with a valid RNA but an unreadable amount created the organisation."""
+    content = ("nomBeneficiaire;rna;dateConvention;montant\n"
+               "Asso valide;W561000001;2017-04-13;100\n"
+               "Asso fantôme;W561000002;2017-04-13;douze\n").encode()
+    report = scdl_import(content=content, source="t.csv")
+    assert (report.valid, report.invalid, report.imported) == (1, 1, 0)
+    assert not Organisation.objects.filter(rna__in=["W561000001", "W561000002"]).exists()
+
+
+def test_import_refuses_a_file_beyond_the_caps_in_french(settings):
+    from django.core.exceptions import ValidationError
+
+    wide = ("nomBeneficiaire;montant;dateConvention" + ";x" * 200 + "\n").encode()
+    with pytest.raises(ValidationError, match="colonnes"):
+        scdl_import(content=wide, source="x.csv")
+    settings.TABLE_IMPORT_MAX_ROWS = 3
+    rows = b"nomBeneficiaire;rna;dateConvention;montant\n" + b"A;W561000001;2017-04-13;1\n" * 5
+    with pytest.raises(ValidationError, match="lignes"):
+        scdl_import(content=rows, source="x.csv")
+    assert not ImportedSubsidy.objects.exists()
 
 
 def test_import_refuses_file_without_required_columns():

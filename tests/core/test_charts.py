@@ -39,7 +39,7 @@ def test_table_response_csv_and_xlsx():
     response = table_response(["Mois", "Montant"], [["janv.", Decimal("12.50")]],
                               filename="versements")
     body = response.content.decode("utf-8")
-    assert body.startswith("\ufeffMois;Montant") and "12.50" in body
+    assert body.startswith("\ufeffMois;Montant") and ";12,50" in body
     response = table_response(["Mois"], [["janv."]], filename="v", fmt="xlsx")
     assert response.content[:2] == b"PK"
     assert response["Content-Disposition"].endswith('v.xlsx"')

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from backoffice.core.roles import Role
 from funds.models import Application, ApplicationStatus, Award
@@ -32,7 +33,7 @@ def test_a_refused_committee_keeps_every_typed_row_and_shows_the_error_on_its_ro
     page = django_app.get(f"/fonds/gestion/appels/{call.pk}/comite/", user=user)
     form = _decisions_form(page)
     form["deliberation_reference"] = "CM-2026-11"
-    form["deliberation_date"] = "2026-11-20"
+    form["deliberation_date"] = timezone.localdate().isoformat()
     form[f"d_{a.pk}"] = "award"
     form[f"a_{a.pk}"] = "3 500,00"
     form[f"d_{b.pk}"] = "award"
@@ -67,7 +68,7 @@ def test_a_line_refused_by_the_rules_is_flagged_on_its_row(committee, django_app
     page = django_app.get(f"/fonds/gestion/appels/{call.pk}/comite/", user=user)
     form = _decisions_form(page)
     form["deliberation_reference"] = "CM-2026-12"
-    form["deliberation_date"] = "2026-11-20"
+    form["deliberation_date"] = timezone.localdate().isoformat()
     form[f"d_{a.pk}"] = "award"
     form[f"a_{a.pk}"] = "2000"
     form[f"d_{b.pk}"] = "award"

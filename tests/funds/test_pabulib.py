@@ -81,7 +81,7 @@ def test_string_ids_categories_selected_and_demographics():
     warszawa = load("Poland_Warszawa_2023_Wesola.pb")
     assert warszawa.projects[0].categories == ["urban greenery", "public space", "environmental protection"]
     assert warszawa.projects[1].extra["latitude"] == ""
-    assert load("Poland_Swiecie_2023.pb").winner_rule == "mes-completed"
+    assert load("Poland_Swiecie_2023.pb").winner_rule == "mes-add1"
 
 
 def test_cumulative_points_are_parallel_to_votes():

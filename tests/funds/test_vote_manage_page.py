@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from backoffice.core.roles import Role
 from funds.models import Award, Ballot, CallPhase, Voter
@@ -48,7 +49,7 @@ def test_a_decision_maker_computes_then_publishes_from_the_rendered_forms(voted,
     assert not Award.objects.exists()
     form = _form_with_action(bad, "publish")
     assert form["deliberation_reference"].value == "DEL-2026-14"
-    form["deliberation_date"] = "2026-06-01"
+    form["deliberation_date"] = timezone.localdate().isoformat()
     results = form.submit().follow()
 
     voted.refresh_from_db()

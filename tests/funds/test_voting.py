@@ -234,3 +234,28 @@ def test_settings_page_locks_the_rule_once_a_ballot_exists(client, vote_call):
     vote_call.refresh_from_db()
     assert (vote_call.winner_rule, vote_call.ballot_style, vote_call.voter_min_age) == (
         "greedy", "approval", 18)
+
+
+@pytest.mark.parametrize("ref", ["A1:XFD1048576", "A1:C1048576"])
+def test_census_import_refuses_a_dimension_bomb_in_french(vote_call, ref):
+    """A tiny workbook declaring a huge sheet: refused from its declaration, nothing replaced."""
+    from funds.voting.census import census_import
+    from tests.core.bombs import dimension_bomb
+
+    bomb = dimension_bomb([["nom", "prenom", "date_naissance"], ["Le Bris", "Anne", "01/01/1990"]],
+                          ref=ref)
+    with pytest.raises(ValidationError) as exc:
+        census_import(call=vote_call, data=bomb, filename="liste.xlsx")
+    assert "Fichier illisible" in exc.value.messages[0] and "dépasse" in exc.value.messages[0]
+    assert not CensusEntry.objects.exists()
+
+
+def test_census_import_reads_a_real_workbook(vote_call):
+    import datetime as dt
+
+    from funds.voting.census import census_import
+    from tests.core.bombs import workbook
+
+    content = workbook([["nom", "prenom", "date_naissance"],
+                        ["Le Bris", "Anne", dt.datetime(1990, 1, 1)]])
+    assert census_import(call=vote_call, data=content, filename="liste.xlsx") == 1

@@ -253,6 +253,8 @@ def test_meta_rule_reproduces_the_real_outcome_where_the_file_records_it(capsys)
         instance = ours(path)
         selected = {p.id for p in instance.projects if p.selected}
         for rule in W.RULES:
+            if rule.startswith("mes-add1") and path.name == "Poland_Warszawa_2023_Wesola.pb":
+                continue   # 400 Add1 steps (20 s): the Add1 rules are checked on the other two
             result = W.compute_winners(rule, instance.costs(), instance.ballots(), instance.budget,
                                        min_votes=instance.min_votes)
             rows.append((path.stem, instance.rule, rule, set(result.winners) == selected,
@@ -261,9 +263,14 @@ def test_meta_rule_reproduces_the_real_outcome_where_the_file_records_it(capsys)
         print("\nfile | META rule | our rule | same as selected | missing | extra")
         for row in rows:
             print(" | ".join(str(cell) for cell in row))
-    # then the rule named in META (mapped to ours) reproduces it exactly, and no other rule does
+    # then the rule named in META (mapped to ours) reproduces it exactly, and so do only the
+    # rules listed here (in Świecie every completion of Equal Shares gives the same outcome)
+    reproducing = {"Poland_Swiecie_2023": {"mes-completed", "mes-add1", "mes-add1-comparison"}}
     for file, _meta_rule, rule, same, _missing, _extra in rows:
-        assert same == (rule == ours(DATASETS / f"{file}.pb").winner_rule), (file, rule)
+        meta_rule = ours(DATASETS / f"{file}.pb").winner_rule
+        assert meta_rule in reproducing.get(file, {meta_rule})
+        assert same == (rule in reproducing.get(file, {meta_rule})), (file, rule)
+    assert ours(DATASETS / "Poland_Swiecie_2023.pb").winner_rule == "mes-add1"
     assert {meta_rule for _f, meta_rule, *_rest in rows} == {"greedy", "greedy-no-skip", "equalshares/add1"}
 
 

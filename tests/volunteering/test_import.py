@@ -157,8 +157,8 @@ def test_export_then_import_gives_the_same_totals(organisation, admin, volunteer
     services.entries_validate(organisation=organisation, entry_ids=None, actor=admin)
     before = selectors.volunteer_totals(organisation=organisation)
     for file_format in ("csv", "xlsx"):
-        content = resources.dataset_bytes(resources.export_dataset(
-            VolunteerEntry.objects.filter(organisation=organisation)), file_format)
+        content = resources.export_file_bytes(
+            VolunteerEntry.objects.filter(organisation=organisation), file_format)
         target_admin = outsider
         VolunteerEntry.objects.filter(organisation=other_organisation).delete()
         report = run(other_organisation, target_admin, content)
@@ -170,7 +170,7 @@ def test_export_then_import_gives_the_same_totals(organisation, admin, volunteer
 
 def test_template_is_importable(organisation, admin, today):
     for file_format in ("csv", "xlsx"):
-        content = resources.dataset_bytes(resources.template_dataset(), file_format)
+        content = resources.template_bytes(file_format)
         report = run(organisation, admin, content, dry_run=True)
         assert report.ok and report.rows == 2, report.as_dict()
 

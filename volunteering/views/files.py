@@ -16,7 +16,7 @@ from ..forms import (
     ImportConfirmForm,
     ImportForm,
 )
-from ..importing import upload_path, volunteer_hours_import
+from ..importing import read_import_upload, upload_path, volunteer_hours_import
 from ._base import OrganisationMixin, _download
 
 
@@ -39,7 +39,10 @@ class ImportView(OrganisationMixin, View):
         if not form.is_valid():
             return render(request, self.template, self.context(form=form), status=400)
         upload = form.cleaned_data["file"]
-        content = upload.read()
+        content = read_import_upload(upload)
+        if isinstance(content, str):
+            form.add_error("file", content)
+            return render(request, self.template, self.context(form=form), status=400)
         report = volunteer_hours_import(organisation=self.organisation, content=content,
                                         filename=upload.name, actor=request.user, dry_run=True)
         confirm = None
@@ -82,7 +85,7 @@ class ImportTemplateView(OrganisationMixin, View):
     action = "volunteering.import"
 
     def get(self, request, pk, file_format):
-        content = resources.dataset_bytes(resources.template_dataset(), file_format)
+        content = resources.template_bytes(file_format)
         return _download(content, f"modele-heures-benevolat.{file_format}", file_format)
 
 
@@ -92,7 +95,7 @@ class ExportView(OrganisationMixin, View):
     def get(self, request, pk, file_format):
         entries = selectors.entry_list(user=request.user, organisation=self.organisation,
                                        year=_year(request.GET.get("annee")))
-        content = resources.dataset_bytes(resources.export_dataset(entries), file_format)
+        content = resources.export_file_bytes(entries, file_format)
         return _download(content, resources.export_filename("heures-benevolat", file_format),
                          file_format)
 

@@ -2,8 +2,7 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
-
+from backoffice.core.management.base import BaseCommand
 from conventions.scdl import scdl_csv
 
 

@@ -3,8 +3,9 @@ against the source rows; ends with one JSON line."""
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from backoffice.core.management.base import BaseCommand
 from dashboard import rollups
 
 

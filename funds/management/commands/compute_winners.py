@@ -3,12 +3,14 @@
 import json
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from backoffice.core.management.base import BaseCommand
 from funds.models import Application, Call
 from funds.models_voting import ComputationStatus
+from funds.pabulib import META_RULES
 from funds.voting.results import vote_computation_request, vote_computation_run
-from funds.winners import RULES
+from funds.winners import RULES, rule_label
 
 
 class Command(BaseCommand):
@@ -16,14 +18,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("call_id", type=int)
-        parser.add_argument("--rule", choices=RULES,
-                            help="Règle (par défaut celle de l'appel).")
+        parser.add_argument("--rule", choices=sorted({*RULES, *META_RULES}),
+                            help="Règle (par défaut celle de l'appel) : nom Pabulib "
+                                 "(equalshares/add1...) ou celui du logiciel (mes-add1...).")
 
     def handle(self, *args, **options):
         call = Call.objects.filter(pk=options["call_id"], kind="participatory").first()
         if call is None:
             raise CommandError(f"Budget participatif introuvable : {options['call_id']}")
-        computation = vote_computation_request(call=call, actor=None, rule=options["rule"])
+        rule = options["rule"]
+        # a Pabulib name: its threshold / exclusive groups are the call's own settings
+        rule = META_RULES.get(rule, rule) if rule else None
+        computation = vote_computation_request(call=call, actor=None, rule=rule)
         # A command waits for its result even when the request went to a worker.
         computation = vote_computation_run(computation_id=computation.pk)
         if computation.status != ComputationStatus.DONE:
@@ -38,5 +44,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"# {part['name']} : {len(part['winners'])} lauréats, "
                                   f"{part['spent']} / {part['budget']}")
         self.stdout.write(json.dumps({"call": call.pk, "rule": computation.rule,
+                                      "rule_label": rule_label(computation.rule),
                                       "winners": winners, "spent": str(spent),
                                       "budget": str(budget)}))

@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from backoffice.core.management.base import BaseCommand
 from funds.models import Call
 from funds.pabulib import write_pb
 from funds.voting.pabulib_io import pabulib_export

@@ -3,9 +3,12 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.conf import settings
+from django.core.management.base import CommandError
 
+from backoffice.core.management.base import BaseCommand
 from backoffice.core.models import Authority
+from backoffice.core.tables import too_large_message
 from funds.pabulib import PabulibError
 from funds.voting.pabulib_io import pabulib_import
 
@@ -29,6 +32,9 @@ class Command(BaseCommand):
         if authority is None:
             raise CommandError("Aucune collectivité désignée : créez-la d'abord (ou lancez "
                                "seed_demo) ; si plusieurs existent, précisez --authority.")
+        limit = settings.TABLE_IMPORT_MAX_BYTES
+        if path.stat().st_size > limit:
+            raise CommandError(too_large_message(path.stat().st_size, limit))
         try:
             call, projects, ballots = pabulib_import(content=path.read_bytes(),
                                                      authority=authority)

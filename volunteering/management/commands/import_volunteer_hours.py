@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from backoffice.core.management.base import BaseCommand
 from backoffice.core.models import Organisation, User
-from volunteering.importing import volunteer_hours_import
+from volunteering.importing import read_import_upload, volunteer_hours_import
 
 
 class Command(BaseCommand):
@@ -37,7 +38,11 @@ class Command(BaseCommand):
         if org is None:
             raise CommandError(f"Aucune organisation avec le SIRET {siret}.")
         actor = self._actor(org, as_user)
-        report = volunteer_hours_import(organisation=org, content=path.read_bytes(),
+        with path.open("rb") as handle:
+            content = read_import_upload(handle)
+        if isinstance(content, str):
+            raise CommandError(content)
+        report = volunteer_hours_import(organisation=org, content=content,
                                         filename=path.name, actor=actor, dry_run=dry_run,
                                         confirm_duplicates=confirm_duplicates)
         for message in report.file_errors:

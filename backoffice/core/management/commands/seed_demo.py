@@ -1,10 +1,10 @@
 from importlib import import_module
 
-from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
 from backoffice.core.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_core
+from backoffice.core.management.base import BaseCommand
 
 APP_SEEDS = ["funds.demo", "conventions.demo", "volunteering.demo", "esign.demo"]
 

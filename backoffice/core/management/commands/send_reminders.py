@@ -1,8 +1,9 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.dateparse import parse_date
 
+from backoffice.core.management.base import BaseCommand
 from backoffice.core.reminders.services import reminders_run
 
 

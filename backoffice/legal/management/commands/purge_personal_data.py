@@ -3,8 +3,9 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from backoffice.core.management.base import BaseCommand
 from backoffice.legal.services import personal_data_purge
 
 
