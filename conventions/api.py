@@ -350,14 +350,19 @@ class ReportSerializer(serializers.ModelSerializer):
         model = FinancialReport
         fields = ["id", "convention", "year_number", "due_date", "status", "budget_lines",
                   "subsidy_used", "qualitative_report", "submitted_on", "reviewed_on",
-                  "review_comment", "unspent_amount", "repayment_amount"]
+                  "review_comment", "unspent_amount", "repayment_amount", "gap_explanations",
+                  "draft_saved_at"]
         read_only_fields = fields
 
 
 class ReportSubmitSerializer(serializers.Serializer):
+    """Amounts may be typed the French way ("1 234,50"): the service reads them."""
+
     budget_lines = serializers.ListField(child=serializers.DictField())
-    subsidy_used = serializers.DecimalField(max_digits=12, decimal_places=2)
-    qualitative_report = serializers.CharField()
+    subsidy_used = serializers.CharField(allow_blank=True)
+    qualitative_report = serializers.CharField(allow_blank=True)
+    gap_explanations = serializers.DictField(child=serializers.CharField(allow_blank=True),
+                                             required=False, default=dict)
 
 
 class ReportReviewSerializer(serializers.Serializer):
@@ -387,6 +392,26 @@ class FinancialReportViewSet(viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         report = services.report_submit(report=report, actor=request.user,
                                         **serializer.validated_data)
+        return Response(ReportSerializer(report).data)
+
+    @extend_schema(request=ReportSubmitSerializer, responses=ReportSerializer,
+                   summary="Enregistrer le compte rendu en brouillon, sans le déposer")
+    @action(detail=True, methods=["post"])
+    def draft(self, request, pk=None):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        report = self.get_object()
+        _check(request.user, "report.submit", report)
+        serializer = ReportSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        rows, errors = services.rows_from_lines(data["budget_lines"])
+        if errors:
+            raise DjangoValidationError(errors)
+        report = services.report_draft_save(
+            report=report, rows=rows, explanations=data["gap_explanations"],
+            subsidy_used=data["subsidy_used"], qualitative_report=data["qualitative_report"],
+            actor=request.user)
         return Response(ReportSerializer(report).data)
 
     @extend_schema(request=ReportReviewSerializer, responses=ReportSerializer,

@@ -26,7 +26,7 @@ CLAUSES = dict(
                       "pour examiner les indicateurs : participants, ateliers, heures de "
                       "bénévolat, partenariats."),
     keep_rule_text=("L'association peut conserver un excédent raisonnable pour consolider ses "
-                    "fonds propres, dans la limite fixée ci-dessous."),
+                    "fonds propres."),
 )
 BUDGET = [
     {"account": "60", "amount": "18000"}, {"account": "62", "amount": "12000"},
@@ -82,7 +82,8 @@ def _pay(convention, year, kind, agent, on):
 
 def _from_award(demo, agent) -> None:
     """The previous year's call awarded "Énergies Citoyennes" a project: its convention is
-    created from the award in one click (a notification letter, under €23,000)."""
+    created from the award in one click (a notification letter, under €23,000), signed, and its
+    year confirmed: the financial report is expected."""
     from funds.models import Award
 
     from . import services
@@ -138,6 +139,9 @@ def seed(demo) -> None:
         demo, "assiettes",
         "Épicerie solidaire : achat de produits locaux et animation d'ateliers cuisine.",
         nature=Nature.PROJECT, start_date=dt.date(y, 1, 1), end_date=dt.date(y, 12, 31),
+        conditions_of_use=("La subvention finance exclusivement l'achat de produits locaux et "
+                           "les ateliers cuisine de l'épicerie solidaire ; elle ne peut être "
+                           "reversée à un autre organisme."),
         yearly_amounts=[Decimal("12500")], decision_reference=f"Délibération n° {y}-033",
         decision_date=dt.date(y, 2, 10))
     if created:

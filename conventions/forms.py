@@ -8,15 +8,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.core.budget import (
-    CHARGE_ACCOUNTS,
-    IN_KIND_CHARGE_ACCOUNTS,
-    IN_KIND_RESOURCE_ACCOUNTS,
-    RESOURCE_ACCOUNTS,
-)
+from backoffice.core.budget import budget_gap, grid_rows
 from backoffice.core.choices import Nature
 from backoffice.core.models import Organisation
 from backoffice.core.money import to_money
+from funds.forms import money_field
 
 from .models import ConventionStatus, LineKind, ReportStatus, YearStatus
 
@@ -58,8 +54,9 @@ class ConventionCreateForm(forms.Form):
     keep_rule_rate = PercentField(label=_("Excédent raisonnable conservable (%)"), initial=10)
     keep_rule_text = forms.CharField(
         label=_("Règle de l'excédent raisonnable"), widget=forms.Textarea(attrs={"rows": 2}),
-        initial=_("L'association peut conserver un excédent raisonnable ; au-delà, la part "
-                  "non utilisée est reversée."))
+        initial=_("L'association peut conserver un excédent raisonnable."),
+        help_text=_("Le taux et le reversement au-delà (CGCT L1611-4) sont ajoutés au "
+                    "document."))
     conditions_of_use = forms.CharField(label=_("Conditions d'utilisation"),
                                         widget=forms.Textarea(attrs={"rows": 3}))
     evaluation_terms = forms.CharField(label=_("Contrôle et évaluation"),
@@ -188,64 +185,89 @@ class PaymentCancelForm(forms.Form):
     reason = forms.CharField(label=_("Motif de l'annulation du mandat"), max_length=500)
 
 
-# The realised budget on the application's grid; 74 is split in the usual three lines.
-REPORT_ACCOUNTS = (
-    [(code, label, {}) for code, label in CHARGE_ACCOUNTS.items()]
-    + [(code, label, {}) for code, label in RESOURCE_ACCOUNTS.items() if code != "74"]
-    + [("74_authority", "Subvention de la collectivité (74)",
-        {"account": "74", "funder": "commune", "status": "obtained", "is_this_authority": True}),
-       ("74_public", "Autres subventions publiques (74)",
-        {"account": "74", "funder": "autre_public", "status": "obtained"}),
-       ("74_private", "Aides privées (74)",
-        {"account": "74", "funder": "prive", "status": "obtained"})]
-    + [(code, label, {}) for code, label in IN_KIND_CHARGE_ACCOUNTS.items()]
-    + [(code, label, {}) for code, label in IN_KIND_RESOURCE_ACCOUNTS.items()]
-)
-
-
 class ReportForm(forms.Form):
-    """CERFA 15059: realised budget, subsidy used, qualitative report, a PDF attachment."""
+    """CERFA 15059: the realised budget on the application's grid (74 per funder), the
+    explanation of each gap, the subsidy used, the qualitative report and a PDF attachment.
+    It only parses amounts; every rule is in services.report_check."""
 
-    subsidy_used = forms.DecimalField(label=_("Part de la subvention utilisée (€)"), min_value=0,
-                                      decimal_places=2)
-    qualitative_report = forms.CharField(label=_("Bilan qualitatif"),
+    subsidy_used = money_field(_("Part de la subvention utilisée (€)"))
+    qualitative_report = forms.CharField(label=_("Bilan qualitatif"), required=False,
                                          widget=forms.Textarea(attrs={"rows": 5}))
     attachment = forms.FileField(label=_("Pièce justificative (PDF)"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, authority_name: str = "", planned=None, **kwargs):
         super().__init__(*args, **kwargs)
-        for key, label, _extra in REPORT_ACCOUNTS:
-            code = key.split("_")[0]
-            self.fields[f"acc_{key}"] = forms.DecimalField(
-                label=f"{code} — {label}", required=False, min_value=0, decimal_places=2)
+        self.planned = planned
+        self.grid = grid_rows(authority_name or str(_("la collectivité")))
+        for row in self.grid:
+            label = (f"74 — {row.label}" if row.account == "74"
+                     else f"{row.account} — {row.label}")
+            self.fields[f"amount_{row.key}"] = money_field(label)
+            self.fields[f"explanation_{row.key}"] = forms.CharField(
+                label=_("Explication de l'écart — %(line)s") % {"line": label}, required=False,
+                max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def groups(self):
-        """Fields grouped for display: charges, resources, in-kind."""
-        def pick(codes):
-            return [self[f"acc_{key}"] for key, _label, _extra in REPORT_ACCOUNTS
-                    if key.split("_")[0] in codes]
-        return [(_("Charges"), pick(CHARGE_ACCOUNTS)),
-                (_("Produits"), pick(RESOURCE_ACCOUNTS)),
-                (_("Emplois des contributions volontaires (86)"), pick(IN_KIND_CHARGE_ACCOUNTS)),
-                (_("Contributions volontaires en nature (87)"), pick(IN_KIND_RESOURCE_ACCOUNTS))]
+    def _amount(self, key):
+        """What the row holds now: the parsed value when bound, the initial value otherwise."""
+        if self.is_bound:
+            if hasattr(self, "cleaned_data") and f"amount_{key}" in self.cleaned_data:
+                return self.cleaned_data[f"amount_{key}"]
+            try:
+                return to_money(self.data.get(f"amount_{key}") or "0")
+            except ValueError:
+                return None
+        value = self.initial.get(f"amount_{key}")
+        return None if value in (None, "") else to_money(value)
 
-    def budget_lines(self) -> list[dict]:
-        rows = []
-        for key, _label, extra in REPORT_ACCOUNTS:
-            amount = self.cleaned_data.get(f"acc_{key}")
+    def amounts(self) -> dict:
+        """Row key → amount of every readable, non-empty row."""
+        result = {}
+        for row in self.grid:
+            amount = self._amount(row.key)
             if amount:
-                rows.append({"account": key, "amount": str(amount), **extra})
-        return rows
+                result[row.key] = amount
+        return result
+
+    def explanations(self) -> dict:
+        source = self.cleaned_data if hasattr(self, "cleaned_data") else self.data
+        return {row.key: (source.get(f"explanation_{row.key}") or "")
+                for row in self.grid if (source.get(f"explanation_{row.key}") or "").strip()}
+
+    def sections(self, limit_percent):
+        """The grid for display: per section its rows (label, amount field, explanation field,
+        planned, gap) and the section's planned and actual totals."""
+        titles = {"charge": _("Charges"), "resource": _("Produits"),
+                  "in_kind_charge": _("Emplois des contributions volontaires en nature (86)"),
+                  "in_kind_resource": _("Contributions volontaires en nature (87)")}
+        sections = []
+        for section, title in titles.items():
+            rows, planned_total, actual_total = [], Decimal("0.00"), Decimal("0.00")
+            for row in self.grid:
+                if row.section != section:
+                    continue
+                actual = self._amount(row.key) or Decimal("0.00")
+                planned = None if self.planned is None else self.planned.get(
+                    row.key, Decimal("0.00"))
+                gap = budget_gap(planned, actual, limit_percent)
+                rows.append({"row": row, "amount": self[f"amount_{row.key}"],
+                             "explanation": self[f"explanation_{row.key}"], "gap": gap})
+                planned_total += planned or 0
+                actual_total += actual
+            sections.append({"key": section, "title": title, "rows": rows,
+                             "planned": None if self.planned is None else planned_total,
+                             "actual": actual_total})
+        return sections
 
     @staticmethod
-    def initial_from(lines: list[dict]) -> dict:
-        initial = {}
-        for row in lines:
-            key = row["account"]
-            if key == "74":
-                key = ("74_authority" if row.get("is_this_authority") else
-                       "74_private" if row.get("funder") == "prive" else "74_public")
-            initial[f"acc_{key}"] = row["amount"]
+    def initial_from(lines: list[dict], explanations: dict | None = None) -> dict:
+        """Initial values from stored lines (a draft, a report sent back) or the provisional
+        budget (grid row → amount)."""
+        from .services import rows_from_lines
+
+        rows, _errors = rows_from_lines(lines)
+        initial = {f"amount_{key}": amount for key, amount in rows.items()}
+        initial.update({f"explanation_{key}": text
+                        for key, text in (explanations or {}).items()})
         return initial
 
 

@@ -79,6 +79,14 @@ class Convention(models.Model):
                                            blank=True)
     organisation_signatory = models.CharField(_("signataire pour l'organisation"),
                                               max_length=200, blank=True)
+    # SCDL subventions (arrêté du 17 novembre 2017): how the aid is given and whether it is a
+    # de minimis aid notified to the European Commission (règlement 1407/2013).
+    aid_form = models.CharField(_("forme de l'aide"), max_length=40, choices=[
+        ("aide en numéraire", _("Aide en numéraire")), ("aide en nature", _("Aide en nature")),
+        ("aide en numéraire;aide en nature", _("Aide en numéraire et en nature"))],
+        default="aide en numéraire")
+    eu_notified = models.BooleanField(
+        _("aide de minimis notifiée à la Commission européenne"), default=False)
     # Décret 2017-779: essential data published within 3 months of signature (> €23,000).
     open_data_deadline = models.DateField(_("publication en données ouvertes avant le"),
                                           null=True, blank=True, db_index=True)
@@ -362,6 +370,10 @@ class FinancialReport(models.Model):
     budget_lines = models.JSONField(_("budget réalisé"), default=list, blank=True)
     subsidy_used = money_field(_("part de la subvention utilisée"), null=True, blank=True)
     qualitative_report = models.TextField(_("bilan qualitatif"), blank=True)
+    # Arrêté du 11 octobre 2006 art. 2: why a line differs from the provisional budget,
+    # {row key: explanation} (row keys of backoffice.core.budget.grid_rows).
+    gap_explanations = models.JSONField(_("explication des écarts"), default=dict, blank=True)
+    draft_saved_at = models.DateTimeField(_("brouillon enregistré le"), null=True, blank=True)
     submitted_on = models.DateField(_("déposé le"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("déposé par"),
                                      null=True, blank=True, on_delete=models.SET_NULL,

@@ -10,6 +10,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from backoffice.core.money import format_eur
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 ADVANCE, INSTALMENT, BALANCE = "advance", "instalment", "balance"
@@ -97,9 +99,9 @@ def schedule_errors(*, amount: Decimal, items: list[ScheduleItem]) -> list[str]:
         errors.append(_("Les montants s'expriment en euros et centimes."))
     total = sum((item.amount for item in items), ZERO)
     if total != amount:
-        errors.append(_("L'échéancier totalise %(total)s € alors que la tranche est de "
-                        "%(amount)s € : la somme doit être exacte.")
-                      % {"total": total, "amount": amount})
+        errors.append(_("L'échéancier totalise %(total)s alors que la tranche est de "
+                        "%(amount)s : la somme doit être exacte.")
+                      % {"total": format_eur(total), "amount": format_eur(amount)})
     dates = [item.planned_date for item in items if item.planned_date is not None]
     if dates != sorted(dates):
         errors.append(_("Les dates de l'échéancier doivent se suivre dans l'ordre."))
@@ -127,10 +129,22 @@ def payment_state(*, due_by_date: dt.date | None, paid_on: dt.date | None, today
     return "ok"
 
 
-def report_due_date(*, year: int, month_day_value: tuple[int, int]) -> dt.date:
-    """CERFA 15059: the report is due within 6 months of the end of the funded financial year
-    (30 June Y+1 for a calendar year)."""
-    return on_month_day(year + 1, month_day_value)
+def financial_year_end(*, year: int, year_end: tuple[int, int] = (12, 31)) -> dt.date:
+    """The closing date of the organisation's financial year that ends in ``year`` (``year_end``
+    is (month, day): (12, 31) for a calendar year, (6, 30) for a school year)."""
+    return on_month_day(year, year_end)
+
+
+def report_due_date(*, year: int, year_end: tuple[int, int] = (12, 31),
+                    months: int = 6) -> dt.date:
+    """CERFA 15059: the report is due within ``months`` (6) of the end of the funded financial
+    year (30 June Y+1 for a calendar year, 31 December Y for a year closing on 30 June); a
+    closing on the last day of a month gives a due date on the last day of a month."""
+    end = financial_year_end(year=year, year_end=year_end)
+    due = add_months(end, months)
+    if end.day == calendar.monthrange(end.year, end.month)[1]:
+        due = due.replace(day=calendar.monthrange(due.year, due.month)[1])
+    return due
 
 
 def add_months(date: dt.date, months: int) -> dt.date:

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch
 
+ZERO = Decimal("0.00")
 SCDL_FIELDS = [
     "nomAttribuant", "idAttribuant", "dateConvention", "referenceDecision", "nomBeneficiaire",
     "idBeneficiaire", "rnaBeneficiaire", "objet", "montant", "nature", "conditionsVersement",
@@ -18,16 +19,24 @@ SCDL_FIELDS = [
 
 
 def scdl_rows(*, year: int) -> list[dict]:
-    """One row per beneficiary's signed convention with a tranche in ``year``. Rows without a
-    SIRET or RNA (informal collectives) cannot be published and are left out."""
-    from .models import Convention, ConventionYear, ScheduleLine
+    """One row per signed convention with a tranche in ``year``, its ``montant`` the total
+    amount of the convention as signed or amended (the planned amount of every year: a later
+    year not confirmed yet does not change it). Drafts, conventions sent but never signed and
+    terminated ones are out; rows without a SIRET or RNA (informal collectives) cannot be
+    published and are left out. ``nature``, ``notificationUE`` and ``dispositifAide`` (the
+    fund the award came from) are read from the convention."""
+    from .models import Convention, ConventionStatus, ConventionYear, ScheduleLine
 
     years = ConventionYear.objects.filter(year=year).prefetch_related(
         Prefetch("lines", queryset=ScheduleLine.objects.order_by("position")))
-    conventions = (Convention.objects.filter(signed_on__isnull=False, years__year=year)
-                   .select_related("authority", "organisation")
-                   .prefetch_related(Prefetch("years", queryset=years, to_attr="the_year"))
-                   .order_by("organisation__name", "reference").distinct())
+    conventions = (Convention.objects.filter(
+        signed_on__isnull=False, years__year=year,
+        status__in=[ConventionStatus.SIGNED, ConventionStatus.ACTIVE, ConventionStatus.CLOSED])
+        .select_related("authority", "organisation", "award__fund")
+        .prefetch_related(Prefetch("years", queryset=years, to_attr="the_year"),
+                          Prefetch("years", queryset=ConventionYear.objects.only(
+                              "convention_id", "planned_amount"), to_attr="all_years"))
+        .order_by("organisation__name", "reference").distinct())
     rows = []
     for convention in conventions:
         organisation = convention.organisation
@@ -48,14 +57,14 @@ def scdl_rows(*, year: int) -> list[dict]:
             "idBeneficiaire": siret,
             "rnaBeneficiaire": organisation.rna,
             "objet": " ".join(convention.object.split())[:256],
-            "montant": f"{tranche.amount:.2f}",
-            "nature": "aide en numéraire",
+            "montant": f"{sum((y.planned_amount for y in convention.all_years), ZERO):.2f}",
+            "nature": convention.aid_form,
             "conditionsVersement": "échelonné" if len(dates) > 1 else "unique",
             "datesPeriodeVersement": period,
             "idRAE": "",
-            "notificationUE": "non",
+            "notificationUE": "oui" if convention.eu_notified else "non",
             "pourcentageSubvention": "1",
-            "dispositifAide": convention.get_nature_display(),
+            "dispositifAide": convention.award.fund.name if convention.award_id else "",
         })
     return rows
 

@@ -203,3 +203,30 @@ def awards_without_convention(*, user, limit: int = 50):
 def convention_of_award(*, award) -> Convention | None:
     """The convention created from an award, if any."""
     return Convention.objects.filter(award=award).first()
+
+
+def report_planned(*, report: FinancialReport) -> dict[str, Decimal] | None:
+    """The provisional budget a report is compared with, per grid row: the budget of the
+    application the convention was awarded from (CERFA 12156). None when the convention was
+    not made from an application (nothing to compare)."""
+    from backoffice.core.budget import BudgetLine, amounts_by_row
+
+    convention = report.year.convention
+    if convention.award_id is None:
+        return None
+    from funds.models import ApplicationBudgetLine
+
+    lines = ApplicationBudgetLine.objects.filter(application__award__pk=convention.award_id)
+    return amounts_by_row(BudgetLine(line.account, line.amount, funder=line.funder,
+                                     status=line.funder_status,
+                                     is_this_authority=line.is_this_authority)
+                          for line in lines)
+
+
+def authorities_without_population():
+    """Authorities with conventions whose population is not set: the open-data obligation
+    (décret 2017-779, 3,500 inhabitants) cannot be decided for them — a missing setting."""
+    from backoffice.core.models import Authority
+
+    return (Authority.objects.filter(population__isnull=True, conventions__isnull=False)
+            .distinct().order_by("name"))

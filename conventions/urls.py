@@ -17,6 +17,8 @@ urlpatterns = [
          name="schedule-edit"),
     path("<int:pk>/donnees-ouvertes/", OpenDataPublishedView.as_view(), name="open-data-published"),
     path("comptes-rendus/<int:pk>/", views.ReportView.as_view(), name="report"),
+    path("comptes-rendus/<int:pk>/totaux/", views.ReportTotalsView.as_view(),
+         name="report-totals"),
     path("documents/<int:pk>/", views.DocumentDownloadView.as_view(), name="document-download"),
     path("versements/", views.PaymentCalendarView.as_view(), name="calendar"),
     path("versements/a-mandater.<str:fmt>", views.PaymentsDueExportView.as_view(),

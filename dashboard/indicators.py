@@ -52,8 +52,8 @@ INDICATORS = (
               higher_is_better=False,
               link=("conventions:calendar", "")),
     Indicator("delay_p90", DELAYS, _("Délai de paiement au 90e percentile"), "days",
-              _("9 versements sur 10 ont été payés dans ce délai (percentile continu 90, même "
-                "définition que percentile_cont de PostgreSQL)."), higher_is_better=False,
+              _("9 versements sur 10 ont été payés dans ce délai (90e percentile, calculé par "
+                "interpolation linéaire entre les deux délais qui l'encadrent)."), higher_is_better=False,
               link=("conventions:calendar", "")),
     Indicator("on_time_share", DELAYS, _("Part des versements payés sous 60 jours"), "share",
               _("Versements de l'année payés au plus tard le 60e jour après leur déclenchement "

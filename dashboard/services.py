@@ -69,6 +69,11 @@ def scorecard_document_render(*, document_id: int) -> ScorecardDocument:
         try:
             context = scorecard_context(year=document.year, today=timezone.localdate())
             context["document"] = document
+            # The authorities whose funds the figures cover (usually one per deployment).
+            from backoffice.core.models import Authority
+
+            context["authorities"] = list(Authority.objects.filter(funds__isnull=False)
+                                          .distinct().order_by("name"))
             content = render_pdf("dashboard/scorecard_pdf.html", context)
         except Exception as exc:  # a PDF engine or template failure must be recorded, not lost
             document.error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from backoffice.core.audit import audit_events_for
 from backoffice.core.budget import BudgetLine
 from backoffice.core.models import MembershipStatus
+from backoffice.core.money import format_hours, format_rate
 from backoffice.core.selectors import missing_documents
 
 from . import rules
@@ -167,8 +168,8 @@ def planned_volunteering(*, organisation, hours: Decimal,
         return None, _("Aucun taux de valorisation du bénévolat n'est encore défini : indiquez "
                        "vous-même le montant du bénévolat (comptes 864 et 870).")
     value = rules.planned_volunteering_value(hours or ZERO, Decimal(rate))
-    return value, _("%(hours)s h × %(rate)s €/h, taux en vigueur") % {
-        "hours": hours, "rate": rate}
+    return value, _("%(hours)s × %(rate)s, taux en vigueur") % {
+        "hours": format_hours(hours or ZERO), "rate": format_rate(rate)}
 
 
 def realised_volunteering(application: Application):

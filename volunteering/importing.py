@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
 from backoffice.core.models import Organisation
+from backoffice.core.money import format_eur, format_hours, plural
 from backoffice.core.tables import TableError, iter_table, read_upload, table_limits
 
 from . import rules, selectors
@@ -355,8 +356,9 @@ def _check(*, organisation, header, rows, report: ImportReport) -> _Checked:
             total = over.get((p[1].lower(), p[2]))
             if total is not None:
                 add_error(p[0], "heures", _(
-                    "%(name)s aurait %(total)s heures le %(date)s (toutes saisies confondues) : "
-                    "plus de 24 heures en un jour.") % {"name": p[1], "total": total,
+                    "%(name)s aurait %(total)s le %(date)s (toutes saisies confondues) : "
+                    "plus de 24 heures en un jour.") % {"name": p[1],
+                                                        "total": format_hours(total, trim=True),
                                                         "date": p[2].strftime("%d/%m/%Y")})
     existing_keys = {(names_by_pk[pk], day, activity, project) for pk, day, activity, project
                      in selectors.duplicate_keys(organisation=organisation, start=start, end=end)}
@@ -411,8 +413,9 @@ def _write(*, organisation, checked: _Checked, report: ImportReport, actor) -> N
     report.imported = len(entries)
     report.dry_run = False
     audit_log(event="volunteer_hours_imported", obj=organisation, actor=actor,
-              message=_("Import de %(count)s saisies de bénévolat (%(hours)s h, %(value)s €).")
-              % {"count": len(entries), "hours": report.hours, "value": report.value},
+              message=_("Import de %(count)s de bénévolat (%(hours)s, %(value)s).")
+              % {"count": plural(len(entries), "saisie", "saisies"),
+                 "hours": format_hours(report.hours), "value": format_eur(report.value)},
               data={**report.summary(), "file": report.filename, "reference": reference,
                     "new_volunteers": len(new_names)})
 

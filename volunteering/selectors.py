@@ -95,13 +95,15 @@ def totals_by_activity(*, organisation, year=None, project_reference=None) -> li
 
 
 def rates_used(*, organisation, year=None, project_reference=None) -> list[dict]:
-    """The distinct (method, rate) pairs stored on the counted entries, with their hours."""
+    """The distinct (method, qualification, rate) triples stored on the counted entries, with
+    their hours and the first and last day they were given. Several qualifications valued at
+    the same time each have their rate: they are not successive periods."""
     return _rounded(list(
         counted_entries(organisation=organisation, year=year, project_reference=project_reference)
-        .values("valuation_method", "rate")
+        .values("valuation_method", "qualification", "rate")
         .annotate(hours=_money_sum("hours"), value=_money_sum("value"),
                   first=Min("date"), last=Max("date"))
-        .order_by("first", "rate")
+        .order_by("valuation_method", "qualification", "first", "rate")
     ), "hours", "value")
 
 

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from .money import format_eur
+
 ZERO = Decimal("0.00")
 
 # Charges (classe 6) — CERFA 12156 "budget du projet"
@@ -166,11 +168,124 @@ def budget_errors(lines: Iterable[BudgetLine]) -> list[str]:
         return errors
     totals = budget_totals(lines)
     if totals.charges != totals.resources:
-        errors.append(_("Le budget n'est pas équilibré : les charges (%(charges)s €) doivent être "
-                        "égales aux produits (%(resources)s €).")
-                      % {"charges": totals.charges, "resources": totals.resources})
+        errors.append(_("Le budget n'est pas équilibré : les charges (%(charges)s) doivent être "
+                        "égales aux produits (%(resources)s).")
+                      % {"charges": format_eur(totals.charges),
+                         "resources": format_eur(totals.resources)})
     if totals.in_kind_charges != totals.in_kind_resources:
         errors.append(_("Les contributions volontaires en nature doivent être équilibrées : "
-                        "emplois (86, %(charges)s €) = contributions (87, %(resources)s €).")
-                      % {"charges": totals.in_kind_charges, "resources": totals.in_kind_resources})
+                        "emplois (86, %(charges)s) = contributions (87, %(resources)s).")
+                      % {"charges": format_eur(totals.in_kind_charges),
+                         "resources": format_eur(totals.in_kind_resources)})
     return errors
+
+
+# --- One row per line of the grid, shared by the application and the financial report ---------
+# A row key is the account ("60", "864") or, on account 74, "74_<funder>" and "74_authority" for
+# the amount asked from (or granted by) the authority running this software.
+AUTHORITY_ROW = "74_authority"
+OWN_RESOURCE_ACCOUNTS = {k: v for k, v in RESOURCE_ACCOUNTS.items() if k != "74"}
+FUNDER_ROWS = {f"74_{key}": label for key, label in
+               [*PUBLIC_FUNDERS.items(), (PRIVATE_FUNDER, "Aides privées")]}
+
+
+@dataclass(frozen=True)
+class GridRow:
+    key: str
+    account: str
+    label: str
+    section: str  # charge, resource, in_kind_charge, in_kind_resource
+
+
+def grid_rows(authority_name: str = "la collectivité") -> list[GridRow]:
+    """Every row of the CERFA grid in printed order: charges, resources (74 split per funder,
+    this authority first), in-kind uses (86) and contributions (87)."""
+    rows = [GridRow(a, a, label, "charge") for a, label in CHARGE_ACCOUNTS.items()]
+    rows += [GridRow(a, a, label, "resource") for a, label in RESOURCE_ACCOUNTS.items()
+             if a in ("70", "73")]
+    rows.append(GridRow(AUTHORITY_ROW, "74", authority_name, "resource"))
+    rows += [GridRow(key, "74", label, "resource") for key, label in FUNDER_ROWS.items()]
+    rows += [GridRow(a, a, label, "resource") for a, label in OWN_RESOURCE_ACCOUNTS.items()
+             if a not in ("70", "73")]
+    rows += [GridRow(a, a, label, "in_kind_charge") for a, label in
+             IN_KIND_CHARGE_ACCOUNTS.items()]
+    rows += [GridRow(a, a, label, "in_kind_resource") for a, label in
+             IN_KIND_RESOURCE_ACCOUNTS.items()]
+    return rows
+
+
+def row_key(line: BudgetLine) -> str:
+    """The grid row of a budget line."""
+    if line.account != "74":
+        return line.account
+    if line.is_this_authority:
+        return AUTHORITY_ROW
+    return f"74_{line.funder or 'autre_public'}"
+
+
+def amounts_by_row(lines: Iterable[BudgetLine]) -> dict[str, Decimal]:
+    """Sum of the lines of each grid row."""
+    result: dict[str, Decimal] = {}
+    for line in lines:
+        key = row_key(line)
+        result[key] = result.get(key, ZERO) + line.amount
+    return result
+
+
+def line_of_row(key: str, amount: Decimal, *, status: str = "obtained",
+                authority_funder: str = "commune") -> BudgetLine:
+    """The budget line of a grid row (74 rows carry their funder; realised aid is obtained)."""
+    if key == AUTHORITY_ROW:
+        return BudgetLine("74", amount, funder=authority_funder, status=status,
+                          is_this_authority=True)
+    if key.startswith("74_"):
+        return BudgetLine("74", amount, funder=key[3:], status=status)
+    return BudgetLine(key, amount, ALL_ACCOUNTS.get(key, ""))
+
+
+@dataclass(frozen=True)
+class Gap:
+    planned: Decimal | None
+    actual: Decimal
+    amount: Decimal | None        # actual − planned
+    percent: Decimal | None       # of the planned amount, one decimal; None when nothing planned
+    needs_explanation: bool
+
+
+def budget_gap(planned: Decimal | None, actual: Decimal, limit_percent: Decimal) -> Gap:
+    """Arrêté du 11 octobre 2006 art. 2: the gap between the provisional and the actual budget,
+    in euros and in percent of the provisional amount. It needs an explanation beyond
+    ``limit_percent`` (strictly), or when a line was not planned at all and has an amount.
+    No provisional budget (None) means nothing to compare."""
+    if planned is None:
+        return Gap(None, actual, None, None, False)
+    amount = actual - planned
+    if planned == 0:
+        return Gap(planned, actual, amount, None, actual != 0)
+    percent = (amount * 100 / planned).quantize(Decimal("0.1"))
+    return Gap(planned, actual, amount, percent, abs(amount * 100) > limit_percent * planned)
+
+
+def budget_table(lines: Iterable[BudgetLine], *, authority_name: str = "") -> dict:
+    """A budget as printed in a document: charges, resources and in-kind contributions apart,
+    each line with its label (74 lines name their funder), and the totals."""
+    lines = [line for line in lines if line.amount]
+    labels = {**ALL_ACCOUNTS}
+
+    def printed(line: BudgetLine) -> dict:
+        label = line.label or labels.get(line.account, "")
+        if line.account == "74":
+            if line.is_this_authority:
+                label = authority_name or label
+            else:
+                label = ("Aides privées" if line.funder == PRIVATE_FUNDER
+                         else PUBLIC_FUNDERS.get(line.funder, label))
+            if line.status in FUNDER_STATUSES:
+                label += f" ({FUNDER_STATUSES[line.status].lower()})"
+        return {"account": line.account, "label": label, "amount": line.amount}
+
+    return {"charges": [printed(x) for x in lines if x.account in CHARGE_ACCOUNTS],
+            "resources": [printed(x) for x in lines if x.account in RESOURCE_ACCOUNTS],
+            "in_kind": [printed(x) for x in lines if x.account in IN_KIND_CHARGE_ACCOUNTS
+                        or x.account in IN_KIND_RESOURCE_ACCOUNTS],
+            "totals": budget_totals(lines)}

@@ -51,19 +51,23 @@ def axis_ticks(maximum: float, *, integer: bool = False) -> list[float]:
     return [0.0, top]
 
 
+def _unit(unit: str) -> str:
+    """A unit follows its number after a no-break space: '4 voix', '1 200 €'."""
+    unit = unit.strip()
+    return f"\u00a0{unit}" if unit else ""
+
+
 def _fmt(value: float) -> str:
+    from .money import format_number
+
     def trimmed(number: float, places: int) -> str:
-        return f"{number:.{places}f}".rstrip("0").rstrip(".")
+        return f"{number:.{places}f}".rstrip("0").rstrip(".").replace(".", ",")
 
     if abs(value) >= 1_000_000:
-        text = trimmed(value / 1_000_000, 2) + " M"
-    elif abs(value) >= 10_000:
-        text = trimmed(value / 1000, 1) + " k"
-    elif value == int(value):
-        text = f"{int(value)}"
-    else:
-        text = trimmed(value, 2)
-    return text.replace(".", ",")
+        return trimmed(value / 1_000_000, 2) + " M"
+    if abs(value) >= 10_000:
+        return trimmed(value / 1000, 1) + " k"
+    return format_number(Decimal(repr(float(value))), 2, trim=True)
 
 
 def bar_chart(categories: Sequence[str], series: Sequence[Series], *, title: str,
@@ -100,7 +104,7 @@ def bar_chart(categories: Sequence[str], series: Sequence[Series], *, title: str
         parts.append(f'<line x1="{margin_left}" x2="{width - margin_right}" y1="{y:.1f}" '
                      f'y2="{y:.1f}" stroke="#d0d4da" stroke-width="1"/>')
         parts.append(f'<text x="{margin_left - 6}" y="{y + 4:.1f}" font-size="11" '
-                     f'text-anchor="end" fill="#333">{escape(_fmt(value))}{escape(unit)}</text>')
+                     f'text-anchor="end" fill="#333">{escape(_fmt(value))}{escape(_unit(unit))}</text>')
     for c, category in enumerate(categories):
         x0 = margin_left + c * group_w + group_w * 0.1
         for s_index, s in enumerate(series):
@@ -111,7 +115,7 @@ def bar_chart(categories: Sequence[str], series: Sequence[Series], *, title: str
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 1:.1f}" height="{h:.1f}" '
                 f'fill="{PALETTE[s_index % len(PALETTE)]}"><title>{escape(s.name)} — '
-                f"{escape(category)} : {escape(_fmt(value))}{escape(unit)}</title></rect>")
+                f"{escape(category)} : {escape(_fmt(value))}{escape(_unit(unit))}</title></rect>")
         label_x = margin_left + c * group_w + group_w / 2
         parts.append(f'<text x="{label_x:.1f}" y="{height - margin_bottom + 16}" font-size="11" '
                      f'text-anchor="middle" fill="#333">{escape(category)}</text>')
@@ -162,8 +166,8 @@ def horizontal_bars(labels: Sequence[str], values: Sequence[Decimal | int | floa
                      f'fill="#1b1b1b">{escape(short)}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" '
                      f'fill="{PALETTE[0] if on else "#8c959f"}"><title>{escape(label)} : '
-                     f"{escape(_fmt(float(value)))}{escape(unit)}</title></rect>")
+                     f"{escape(_fmt(float(value)))}{escape(_unit(unit))}</title></rect>")
         parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 17}" font-size="12" fill="#333">'
-                     f"{escape(_fmt(float(value)))}{escape(unit)}</text>")
+                     f"{escape(_fmt(float(value)))}{escape(_unit(unit))}</text>")
     parts.append("</svg>")
     return "".join(parts)

@@ -45,9 +45,17 @@ class OrganisationForm(forms.ModelForm):
             "name", "legal_form", "siret", "rna", "object", "address", "postcode", "city",
             "email", "phone", "website", "legal_representative_name",
             "legal_representative_title", "members_count", "volunteers_count",
-            "employees_count", "fte", "iban", "bic",
+            "employees_count", "fte", "financial_year_end", "iban", "bic",
         ]
         widgets = {"object": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Most organisations close their accounts on 31 December: an empty field means that.
+        self.fields["financial_year_end"].required = False
+
+    def clean_financial_year_end(self):
+        return (self.cleaned_data.get("financial_year_end") or "").strip() or "31/12"
 
     def clean_siret(self):
         return self.cleaned_data["siret"].replace(" ", "")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .roles import AUTHORITY_ROLES, Role
-from .validators import validate_iban, validate_rna, validate_siret
+from .validators import validate_day_month, validate_iban, validate_rna, validate_siret
 
 
 class UserManager(BaseUserManager):
@@ -97,6 +97,11 @@ class Authority(models.Model):
     administrative_court = models.CharField(
         _("tribunal administratif compétent"), max_length=200, blank=True
     )
+    # The comptable public assignataire who pays (circulaire 5811-SG, CPO model art. "paiement").
+    public_accountant = models.CharField(
+        _("comptable public assignataire"), max_length=200, blank=True,
+        help_text=_("Par exemple : Service de gestion comptable de Lorient."),
+    )
 
     history = HistoricalRecords()
 
@@ -110,8 +115,10 @@ class Authority(models.Model):
 
     @property
     def publishes_open_data(self) -> bool:
-        """Décret 2017-779: authorities of 3,500 inhabitants or more publish their conventions."""
-        return (self.population or 0) >= 3500
+        """Décret 2017-779: authorities of 3,500 inhabitants or more publish their conventions.
+        An unknown population cannot exempt anybody: the obligation is assumed (and the pages
+        show the population as a missing setting)."""
+        return self.population is None or self.population >= 3500
 
 
 class LegalForm(models.TextChoices):
@@ -153,6 +160,12 @@ class Organisation(models.Model):
     employees_count = models.PositiveIntegerField(_("nombre de salariés"), default=0)
     fte = models.DecimalField(_("équivalents temps plein"), max_digits=7, decimal_places=2, default=0)
     members_count = models.PositiveIntegerField(_("nombre d'adhérents"), default=0)
+    # The financial report (CERFA 15059) is due 6 months after this date (arrêté 11/10/2006).
+    financial_year_end = models.CharField(
+        _("clôture de l'exercice comptable (jour/mois)"), max_length=5, default="31/12",
+        validators=[validate_day_month],
+        help_text=_("Par exemple 31/12 pour un exercice civil, 30/06 sinon."),
+    )
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     # Loi 2021-1109, décret 2021-1947: the contrat d'engagement républicain, accepted by whom, when.

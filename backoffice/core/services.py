@@ -28,6 +28,7 @@ ORGANISATION_EDITABLE_FIELDS = (
     "name", "legal_form", "siret", "rna", "address", "postcode", "city", "email", "phone",
     "website", "object", "legal_representative_name", "legal_representative_title",
     "volunteers_count", "employees_count", "fte", "members_count", "iban", "bic",
+    "financial_year_end",
 )
 
 

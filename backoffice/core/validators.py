@@ -59,3 +59,26 @@ def validate_iban(value: str) -> None:
         stdnum_iban.validate(value)
     except StdnumError as exc:
         raise ValidationError(_("L'IBAN saisi n'est pas valide."), code="iban") from exc
+
+
+def parse_day_month(value: str) -> tuple[int, int]:
+    """'31/12' → (12, 31): a closing date of a financial year, the same every year (so never
+    29/02). ValueError when it is not one."""
+    import calendar
+
+    match = re.fullmatch(r"\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*", str(value or ""))
+    if not match:
+        raise ValueError(value)
+    day, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2023, month)[1]:
+        raise ValueError(value)
+    return month, day
+
+
+def validate_day_month(value: str) -> None:
+    try:
+        parse_day_month(value)
+    except ValueError as exc:
+        raise ValidationError(
+            _("Indiquez un jour et un mois, par exemple 31/12 ou 30/06."), code="day_month",
+        ) from exc

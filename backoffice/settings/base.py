@@ -78,6 +78,8 @@ TEMPLATES = [
                 "backoffice.core.context_processors.backoffice",
                 "backoffice.legal.context_processors.legal",
             ],
+            # French notation of amounts, hours, dates and plurals in every template.
+            "builtins": ["backoffice.core.templatetags.french"],
         },
     },
 ]
@@ -328,8 +330,12 @@ CONVENTIONS_BALANCE_REQUIRES_REPORT = env.bool("CONVENTIONS_BALANCE_REQUIRES_REP
 # Loi 2021-875: payment within 60 days of its trigger; "soon late" window for the calendar.
 CONVENTIONS_PAYMENT_DELAY_DAYS = env.int("CONVENTIONS_PAYMENT_DELAY_DAYS", default=60)
 CONVENTIONS_SOON_LATE_DAYS = env.int("CONVENTIONS_SOON_LATE_DAYS", default=15)
-# CERFA 15059: report due 6 months after the year's end (MM-DD of the following year).
-CONVENTIONS_REPORT_DUE = env.str("CONVENTIONS_REPORT_DUE", default="06-30")
+# CERFA 15059: report due N months after the end of the organisation's financial year
+# (Organisation.financial_year_end, 31/12 by default) — arrêté du 11 octobre 2006.
+CONVENTIONS_REPORT_DUE_MONTHS = env.int("CONVENTIONS_REPORT_DUE_MONTHS", default=6)
+# Arrêté du 11 octobre 2006 art. 2: a gap between the provisional and the actual budget beyond
+# this percentage of a line must be explained in the report.
+CONVENTIONS_REPORT_GAP_PERCENT = env.str("CONVENTIONS_REPORT_GAP_PERCENT", default="10")
 # Décret 2017-779: publication in open data within N months of signature.
 CONVENTIONS_OPEN_DATA_MONTHS = env.int("CONVENTIONS_OPEN_DATA_MONTHS", default=3)
 # Contradictory procedure before a recovery (CRPA L121-1): days given for observations.

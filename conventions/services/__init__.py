@@ -22,7 +22,14 @@ from .recovery import (
     recovery_settle,
     recovery_title,
 )
-from .reports import report_attachment_add, report_review, report_submit
+from .reports import (
+    report_attachment_add,
+    report_check,
+    report_draft_save,
+    report_review,
+    report_submit,
+    rows_from_lines,
+)
 from .schedule import lines_refresh, schedule_generate, schedule_update
 
 __all__ = [
@@ -34,5 +41,6 @@ __all__ = [
     "convention_year_confirm", "in_kind_aid_add", "document_context", "document_html", "document_render",
     "document_request", "lines_refresh", "main_document_kind", "missing_clauses",
     "payment_cancel", "payment_order", "payment_record", "payment_transition", "report_attachment_add",
-    "report_review", "report_submit", "schedule_generate", "schedule_update",
+    "report_check", "report_draft_save", "report_review", "report_submit", "rows_from_lines",
+    "schedule_generate", "schedule_update",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,7 +28,8 @@ class Conf:
     balance_requires_report: bool
     payment_delay_days: int
     soon_late_days: int
-    report_due: tuple[int, int]
+    report_due_months: int
+    report_gap_percent: Decimal
     open_data_months: int
     default_imputation: str
     investment_imputation: str
@@ -52,7 +54,8 @@ def conf() -> Conf:
         balance_requires_report=s.CONVENTIONS_BALANCE_REQUIRES_REPORT,
         payment_delay_days=s.CONVENTIONS_PAYMENT_DELAY_DAYS,
         soon_late_days=s.CONVENTIONS_SOON_LATE_DAYS,
-        report_due=rules.month_day(s.CONVENTIONS_REPORT_DUE),
+        report_due_months=s.CONVENTIONS_REPORT_DUE_MONTHS,
+        report_gap_percent=Decimal(s.CONVENTIONS_REPORT_GAP_PERCENT),
         open_data_months=s.CONVENTIONS_OPEN_DATA_MONTHS,
         default_imputation=s.CONVENTIONS_DEFAULT_IMPUTATION,
         investment_imputation=s.CONVENTIONS_INVESTMENT_IMPUTATION,
@@ -62,6 +65,20 @@ def conf() -> Conf:
         cer_restitution_months=s.CONVENTIONS_CER_RESTITUTION_MONTHS,
         repayment_due_months=s.CONVENTIONS_REPAYMENT_DUE_MONTHS,
     )
+
+
+def report_due_date_of(*, year) -> dt.date:
+    """The due date of a tranche's financial report: N months after the end of the
+    organisation's financial year closing in that year (Organisation.financial_year_end)."""
+    from backoffice.core.validators import parse_day_month
+
+    organisation = year.convention.organisation
+    try:
+        year_end = parse_day_month(organisation.financial_year_end)
+    except ValueError:
+        year_end = (12, 31)
+    return rules.report_due_date(year=year.year, year_end=year_end,
+                                 months=conf().report_due_months)
 
 
 def apply_transition(*, obj, to: str, table: dict, actor, event: str, label: str,

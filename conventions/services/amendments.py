@@ -58,10 +58,10 @@ def _check(convention: Convention, new_amounts: dict[int, Decimal],
         elif amount < 0:
             errors.append(_("Le montant de %(year)s ne peut pas être négatif.") % {"year": year})
         elif year in existing and amount < paid_total(existing[year]):
-            errors.append(_("La tranche %(year)s ne peut pas descendre à %(amount)s € : "
-                            "%(paid)s € sont déjà mandatés ou versés.")
-                          % {"year": year, "amount": amount,
-                             "paid": paid_total(existing[year])})
+            errors.append(_("La tranche %(year)s ne peut pas descendre à %(amount)s : "
+                            "%(paid)s sont déjà mandatés ou versés.")
+                          % {"year": year, "amount": format_eur(amount),
+                             "paid": format_eur(paid_total(existing[year]))})
     for year, tranche in existing.items():
         if year not in covered and Payment.objects.filter(line__year=tranche).exists():
             errors.append(_("La tranche %(year)s a déjà des mandats ou des versements : elle ne "

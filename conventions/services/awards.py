@@ -95,9 +95,7 @@ def convention_create_from_award(*, award, actor):
             "L'organisation remet un bilan du projet et le compte rendu financier (CERFA "
             "n° 15059) ; les heures de bénévolat valorisées sont rattachées au projet "
             "%(ref)s puis à cette convention.") % {"ref": reference},
-        keep_rule_text=_(
-            "L'organisation peut conserver un excédent raisonnable dans la limite fixée "
-            "ci-dessous ; au-delà, le montant non utilisé est reversé."))
+        keep_rule_text=_("L'organisation peut conserver un excédent raisonnable."))
     convention = convention_create(actor=actor, **defaults)
     convention.award = award
     convention.full_clean()

@@ -25,7 +25,7 @@ from ..models import (
     ReportStatus,
     YearStatus,
 )
-from ._common import apply_transition, conf
+from ._common import apply_transition, conf, report_due_date_of
 from .schedule import lines_refresh, schedule_generate
 
 CONVENTION_TRANSITIONS = {
@@ -337,10 +337,8 @@ def convention_year_confirm(*, year: ConventionYear, amount: Decimal, vote_refer
     year.confirmed_on = on
     _year_transition(year=year, to=YearStatus.CONFIRMED, actor=actor)
     schedule_generate(year=year)
-    c = conf()
     FinancialReport.objects.get_or_create(
-        year=year, defaults={"due_date": rules.report_due_date(year=year.year,
-                                                               month_day_value=c.report_due)})
+        year=year, defaults={"due_date": report_due_date_of(year=year)})
     if convention.status == ConventionStatus.SIGNED:
         convention_transition(convention=convention, to=ConventionStatus.ACTIVE, actor=actor,
                               on=on)

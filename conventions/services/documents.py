@@ -3,6 +3,8 @@ stored with its sha256; a signed version is never overwritten."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Prefetch
@@ -72,12 +74,14 @@ def document_context(document: GeneratedDocument) -> dict:
         "cofinancing": convention.cofinancing,
         "keep_rate_percent": convention.keep_rule_rate * 100,
         "advance_rate_percent": convention.advance_rate * 100,
-        "report_due": "%02d/%02d" % (c.report_due[1], c.report_due[0]),
+        "report_due_months": c.report_due_months,
+        "financial_year_end": convention.organisation.financial_year_end,
         "advance_deadline": "%02d/%02d" % (c.advance_deadline[1], c.advance_deadline[0]),
         "threshold": c.threshold,
         "doc_ref": "%s · %s v%s" % (convention.reference, SHORT_NAMES[document.kind],
                                      document.version),
     }
+    context.update(_legal_context(document, convention, years, context["total"]))
     if document.amendment_id:
         context["amendment"] = document.amendment
         context["amendment_years"] = sorted(document.amendment.new_amounts.items())
@@ -90,6 +94,69 @@ def document_context(document: GeneratedDocument) -> dict:
         from .reports import budget_lines_from
 
         context["report_totals"] = budget_totals(budget_lines_from(report.budget_lines))
+    return context
+
+
+# Code de commerce L612-4 and D612-5: above €153,000 of public aid a year, an association
+# appoints a statutory auditor and publishes its accounts.
+AUDITOR_THRESHOLD = Decimal("153000")
+ORIGINALS = {"convention": 2, "amendment": 2}
+NATURE_TEXTS = {"fonctionnement": _("subvention de fonctionnement"),
+                "projet": _("subvention de projet"),
+                "investissement": _("subvention d'investissement"),
+                "ingenierie": _("subvention d'ingénierie sociale et écologique")}
+
+
+def _legal_context(document: GeneratedDocument, convention: Convention, years, total) -> dict:
+    """What a legal department expects on the page: the authorising deliberation, the number
+    of originals, the real date of the contrat d'engagement républicain, the CPO annexes taken
+    from the application, and whether the statutory-auditor clause applies."""
+    from backoffice.core.budget import BudgetLine, budget_table
+    from backoffice.core.money import format_date
+
+    application = None
+    if convention.award_id:
+        application = convention.award.application
+    deliberation = ""
+    if convention.decision_reference:
+        deliberation = _("la délibération %(ref)s") % {"ref": convention.decision_reference}
+        if convention.decision_date:
+            deliberation += _(" du %(date)s") % {"date": format_date(convention.decision_date)}
+    public_cofinancing = Decimal("0")
+    for row in convention.cofinancing or []:
+        try:
+            public_cofinancing += Decimal(str(row.get("amount", "0")))
+        except (ArithmeticError, ValueError):
+            continue
+    yearly = max((y.amount for y in years), default=Decimal("0"))
+    public_aid = yearly + public_cofinancing
+    context = {
+        "deliberation_text": deliberation,
+        "nature_text": NATURE_TEXTS.get(convention.nature, _("subvention")),
+        "originals": ORIGINALS.get(document.kind),
+        "originals_words": {2: "deux", 3: "trois"}.get(ORIGINALS.get(document.kind), ""),
+        "cer_date": None,
+        "application": application,
+        "application_answers": [],
+        "annex_budget": None,
+        "public_aid_yearly": public_aid,
+        "auditor_threshold": AUDITOR_THRESHOLD,
+        "auditor_required": public_aid > AUDITOR_THRESHOLD,
+    }
+    if application is not None:
+        # The CER was accepted with the application, not when the convention was typed.
+        context["cer_date"] = application.submitted_at or convention.organisation.cer_accepted_at
+        questions = application.call.questions or []
+        context["application_answers"] = [
+            (question, answer) for question, answer in zip(
+                questions, application.answers or [], strict=False) if (answer or "").strip()]
+        lines = [BudgetLine(line.account, line.amount, line.label, funder=line.funder,
+                            status=line.funder_status, is_this_authority=line.is_this_authority)
+                 for line in application.budget_lines.all() if line.amount]
+        if lines:
+            context["annex_budget"] = budget_table(lines, authority_name=convention.authority.name)
+    else:
+        context["cer_date"] = convention.organisation.cer_accepted_at
     return context
 
 

@@ -11,15 +11,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
-from backoffice.core.budget import BudgetLine, budget_errors
-from backoffice.core.money import format_eur, to_money
+from backoffice.core.budget import (
+    ALL_ACCOUNTS,
+    FUNDER_ROWS,
+    BudgetLine,
+    budget_errors,
+    budget_gap,
+    grid_rows,
+    line_of_row,
+    row_key,
+)
+from backoffice.core.money import format_date, format_eur, format_percent, to_money
 from backoffice.core.notifications import Event, notify
 from backoffice.core.roles import Role
 from backoffice.core.uploads import check_upload
 
 from .. import rules
 from ..models import ConventionYear, FinancialReport, ReportAttachment, ReportStatus
-from ._common import apply_transition
+from ._common import apply_transition, conf
 from .conventions import year_close_if_done, year_mark_paid
 from .schedule import lines_refresh, paid_total, schedule_reduce
 
@@ -72,36 +81,188 @@ def report_attachment_add(*, report: FinancialReport, file, actor) -> ReportAtta
     return attachment
 
 
-@transaction.atomic
-def report_submit(*, report: FinancialReport, budget_lines: list[dict], subsidy_used,
-                  qualitative_report: str, actor, on: dt.date | None = None) -> FinancialReport:
-    """Submit the realised budget (same grid as the application: charges = resources,
-    86 = 87) and the qualitative report. Refused once submitted or approved."""
-    report = FinancialReport.objects.select_for_update().select_related(
-        "year__convention__organisation").get(pk=report.pk)
-    _check_editable(report)
-    lines = budget_lines_from(budget_lines)
-    errors = budget_errors(lines)
-    if not lines:
-        errors.append(_("Le budget réalisé est vide."))
-    if errors:
-        raise ValidationError({"budget_lines": errors})
+def _financial_year_end(report: FinancialReport) -> dt.date:
+    from backoffice.core.validators import parse_day_month
+
     try:
-        used = to_money(subsidy_used)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({"subsidy_used": _("Montant illisible.")}) from exc
-    if used < 0 or used > report.year.amount:
-        raise ValidationError({"subsidy_used": _(
-            "La subvention utilisée est comprise entre 0 et le montant de la tranche "
-            "(%(amount)s €).") % {"amount": report.year.amount}})
-    if not qualitative_report.strip():
-        raise ValidationError({"qualitative_report": _("Le bilan qualitatif est obligatoire.")})
-    report.budget_lines = [{"account": line.account, "amount": str(line.amount),
-                            "label": line.label, "funder": line.funder, "status": line.status,
-                            "is_this_authority": line.is_this_authority} for line in lines]
-    report.subsidy_used = used
-    report.qualitative_report = qualitative_report.strip()
-    report.submitted_on = on or timezone.localdate()
+        year_end = parse_day_month(report.year.convention.organisation.financial_year_end)
+    except ValueError:
+        year_end = (12, 31)
+    return rules.financial_year_end(year=report.year.year, year_end=year_end)
+
+
+def rows_from_lines(budget_lines: list[dict]) -> tuple[dict[str, Decimal], dict[str, list[str]]]:
+    """Grid rows (row key → amount) of posted or stored lines, and the errors of the lines that
+    cannot be read (unknown account, unreadable amount, a 74 line without its funder)."""
+    rows: dict[str, Decimal] = {}
+    errors: list[str] = []
+    for index, row in enumerate(budget_lines or [], start=1):
+        if not isinstance(row, dict):
+            errors.append(_("Ligne %(n)s du budget : illisible.") % {"n": index})
+            continue
+        account = str(row.get("account", "")).strip()
+        try:
+            amount = to_money(row.get("amount", "0"))
+        except (TypeError, ValueError):
+            errors.append(_("Ligne %(n)s du budget : montant illisible.") % {"n": index})
+            continue
+        line = BudgetLine(account=account, amount=amount, funder=str(row.get("funder") or ""),
+                          status=str(row.get("status") or ""),
+                          is_this_authority=bool(row.get("is_this_authority", False)))
+        if account not in ALL_ACCOUNTS:
+            errors.append(_("Compte budgétaire inconnu : %(account)s.") % {"account": account})
+            continue
+        if account == "74" and not line.is_this_authority and f"74_{line.funder}" not in \
+                FUNDER_ROWS:
+            errors.append(_("Chaque subvention (compte 74) doit indiquer son financeur."))
+            continue
+        key = row_key(line)
+        rows[key] = rows.get(key, Decimal("0.00")) + amount
+    return rows, ({"budget_lines": errors} if errors else {})
+
+
+def report_lines(*, report: FinancialReport, rows: dict[str, Decimal]) -> list[BudgetLine]:
+    """The realised budget as lines of the shared grid (aid received is 'obtained')."""
+    from funds.rules import AUTHORITY_FUNDER
+
+    funder = AUTHORITY_FUNDER.get(report.year.convention.authority.kind, "commune")
+    return [line_of_row(key, amount, authority_funder=funder)
+            for key, amount in rows.items() if amount]
+
+
+def report_check(*, report: FinancialReport, rows: dict[str, Decimal],
+                 explanations: dict[str, str], subsidy_used, qualitative_report: str,
+                 planned: dict[str, Decimal] | None, on: dt.date) -> dict[str, list[str]]:
+    """Every error of a report at once, keyed by what it is about: ``amount_<row>``,
+    ``explanation_<row>``, ``subsidy_used``, ``qualitative_report``, ``budget_lines`` (the
+    balance of the grid) and ``__all__`` (a report filed before the year it reports on ended)."""
+    errors: dict[str, list[str]] = {}
+
+    def add(key, message):
+        errors.setdefault(key, []).append(message)
+
+    for key, amount in rows.items():
+        if amount < 0:
+            add(f"amount_{key}", _("Un montant ne peut pas être négatif."))
+    lines = report_lines(report=report, rows={k: v for k, v in rows.items() if v > 0})
+    if not lines:
+        add("budget_lines", _("Le budget réalisé est vide."))
+    else:
+        for message in budget_errors(lines):
+            add("budget_lines", message)
+    if planned is not None:
+        limit = conf().report_gap_percent
+        for row in grid_rows():
+            gap = budget_gap(planned.get(row.key, Decimal("0.00")),
+                             rows.get(row.key) or Decimal("0.00"), limit)
+            if gap.needs_explanation and not (explanations.get(row.key) or "").strip():
+                if gap.percent is None:
+                    add(f"explanation_{row.key}", _(
+                        "Ligne absente du budget prévisionnel (%(actual)s réalisés) : "
+                        "expliquez-la.") % {"actual": format_eur(gap.actual)})
+                else:
+                    add(f"explanation_{row.key}", _(
+                        "Écart de %(percent)s (%(amount)s) avec le budget prévisionnel, "
+                        "au-delà de %(limit)s : expliquez-le.")
+                        % {"percent": format_percent(gap.percent, 1),
+                           "amount": format_eur(gap.amount),
+                           "limit": format_percent(limit)})
+    if subsidy_used in (None, ""):
+        add("subsidy_used", _("Indiquez la part de la subvention utilisée."))
+    else:
+        try:
+            used = to_money(subsidy_used)
+        except (TypeError, ValueError):
+            add("subsidy_used", _("Montant illisible."))
+        else:
+            if used < 0 or used > report.year.amount:
+                add("subsidy_used", _(
+                    "La subvention utilisée est comprise entre 0 et le montant de la tranche "
+                    "(%(amount)s).") % {"amount": format_eur(report.year.amount)})
+    if not (qualitative_report or "").strip():
+        add("qualitative_report", _("Le bilan qualitatif est obligatoire."))
+    year_end = _financial_year_end(report)
+    if on <= year_end:
+        add("__all__", _(
+            "L'exercice %(year)s de l'organisation se clôt le %(end)s : le compte rendu "
+            "financier se dépose après cette date (enregistrez-le en brouillon d'ici là).")
+            % {"year": report.year.year, "end": format_date(year_end)})
+    return errors
+
+
+def _store(report: FinancialReport, *, rows, explanations, subsidy_used, qualitative_report,
+           planned) -> None:
+    report.budget_lines = [
+        {"account": line.account, "amount": str(line.amount), "label": line.label,
+         "funder": line.funder, "status": line.status,
+         "is_this_authority": line.is_this_authority}
+        for line in report_lines(report=report, rows=rows)]
+    keys = {row.key for row in grid_rows()}
+    report.gap_explanations = {key: text.strip() for key, text in (explanations or {}).items()
+                               if key in keys and (text or "").strip()}
+    report.subsidy_used = subsidy_used
+    report.qualitative_report = (qualitative_report or "").strip()
+
+
+@transaction.atomic
+def report_draft_save(*, report: FinancialReport, rows: dict[str, Decimal],
+                      explanations: dict[str, str] | None = None, subsidy_used=None,
+                      qualitative_report: str = "", actor) -> FinancialReport:
+    """Keep a report being written, incomplete or unbalanced, without filing it: only
+    negative amounts and an unreadable subsidy are refused; the status does not change."""
+    report = FinancialReport.objects.select_for_update().select_related(
+        "year__convention__organisation", "year__convention__authority").get(pk=report.pk)
+    _check_editable(report)
+    errors = {f"amount_{key}": [_("Un montant ne peut pas être négatif.")]
+              for key, amount in rows.items() if amount is not None and amount < 0}
+    used = None
+    if subsidy_used not in (None, ""):
+        try:
+            used = to_money(subsidy_used)
+        except (TypeError, ValueError):
+            errors["subsidy_used"] = [_("Montant illisible.")]
+    if errors:
+        raise ValidationError(errors)
+    _store(report, rows={k: v for k, v in rows.items() if v}, explanations=explanations,
+           subsidy_used=used, qualitative_report=qualitative_report, planned=None)
+    report.draft_saved_at = timezone.now()
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_submit(*, report: FinancialReport, subsidy_used, qualitative_report: str, actor,
+                  budget_lines: list[dict] | None = None,
+                  rows: dict[str, Decimal] | None = None,
+                  gap_explanations: dict[str, str] | None = None,
+                  on: dt.date | None = None) -> FinancialReport:
+    """File the CERFA 15059 report: the realised budget on the application's grid (charges =
+    resources, 86 = 87, 74 per funder), each gap beyond the limit explained against the
+    application's provisional budget, the subsidy used and the qualitative report. Refused
+    before the end of the organisation's financial year, and once submitted or approved.
+    Every error is reported at once."""
+    from .. import selectors
+
+    report = FinancialReport.objects.select_for_update().select_related(
+        "year__convention__organisation", "year__convention__authority").get(pk=report.pk)
+    _check_editable(report)
+    on = on or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if rows is None:
+        rows, errors = rows_from_lines(budget_lines or [])
+    explanations = gap_explanations or {}
+    planned = selectors.report_planned(report=report)
+    for key, messages in report_check(report=report, rows=rows, explanations=explanations,
+                                      subsidy_used=subsidy_used,
+                                      qualitative_report=qualitative_report, planned=planned,
+                                      on=on).items():
+        errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    _store(report, rows=rows, explanations=explanations, subsidy_used=to_money(subsidy_used),
+           qualitative_report=qualitative_report, planned=planned)
+    report.submitted_on = on
     report.submitted_by = actor
     apply_transition(obj=report, to=ReportStatus.SUBMITTED, table=REPORT_TRANSITIONS,
                      actor=actor, event="report_submitted", label=_("le compte rendu"))

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
+from backoffice.core.money import format_eur
 
 from .. import rules
 from ..models import (
@@ -86,8 +87,8 @@ def schedule_generate(*, year: ConventionYear) -> list[ScheduleLine]:
     remaining = year.amount - committed
     if remaining < 0:
         raise ValidationError(_("La tranche %(year)s ne peut pas descendre sous les "
-                                "%(paid)s € déjà mandatés.") % {"year": year.year,
-                                                                 "paid": committed})
+                                "%(paid)s déjà mandatés.") % {"year": year.year,
+                                                               "paid": format_eur(committed)})
     is_first = year.year == convention.start_date.year
     waits = convention.balance_requires_report and not is_first
     balance_date = rules.on_month_day(year.year, c.balance_date)

@@ -4,26 +4,17 @@ from decimal import Decimal
 
 from django import template
 
-from backoffice.core.money import format_eur
+from backoffice.core.money import format_percent
+from backoffice.core.templatetags.french import eur
 
 register = template.Library()
-
-
-@register.filter
-def eur(value) -> str:
-    """12345.6 → '12 345,60 €'."""
-    if value in (None, ""):
-        return "—"
-    return format_eur(Decimal(str(value)))
+register.filter("eur", eur)
 
 
 @register.filter
 def percent(value) -> str:
     """Decimal 50.0000 → '50 %' (French notation, no useless decimals)."""
-    if value in (None, ""):
-        return "—"
-    text = f"{Decimal(str(value)).normalize():f}".replace(".", ",")
-    return f"{text}\u00a0%"
+    return format_percent(value, 4)
 
 
 @register.simple_tag(takes_context=True)

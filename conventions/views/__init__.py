@@ -14,11 +14,11 @@ from .exports import (
     PaymentsDueExportView,
     ScdlExportView,
 )
-from .reports import ReportView
+from .reports import ReportTotalsView, ReportView
 
 __all__ = [
     "ConventionActionView", "ConventionCreateView", "ConventionDetailView", "ConventionFromAwardView",
     "ConventionListView",
-    "DocumentDownloadView", "PaymentCalendarView", "PaymentsDueExportView", "ReportView",
+    "DocumentDownloadView", "PaymentCalendarView", "PaymentsDueExportView", "ReportTotalsView", "ReportView",
     "ScdlExportView", "ScheduleEditView",
 ]

@@ -54,7 +54,9 @@ class ConventionListView(Base):
         return render(request, "conventions/convention_list.html",
                       {"form": form, "page": page, "query": query.urlencode(),
                        "can_manage": can(request.user, "convention.manage")[0],
-                       "awards": list(selectors.awards_without_convention(user=request.user))})
+                       "awards": list(selectors.awards_without_convention(user=request.user)),
+                       "authorities_without_population": list(
+                           selectors.authorities_without_population())})
 
 
 class ConventionFromAwardView(Base):

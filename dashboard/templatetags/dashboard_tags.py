@@ -1,14 +1,9 @@
 from django import template
 
-from backoffice.core.money import format_eur
+from backoffice.core.templatetags.french import eur
 
 register = template.Library()
-
-
-@register.filter
-def eur(value) -> str:
-    """12345.6 → '12 345,60 €'; '—' for None."""
-    return format_eur(value)
+register.filter("eur", eur)
 
 
 @register.filter

@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
-from backoffice.core.budget import ALL_ACCOUNTS, CHARGE_ACCOUNTS, BudgetLine, budget_errors
+from backoffice.core.budget import (
+    ALL_ACCOUNTS,
+    CHARGE_ACCOUNTS,
+    BudgetLine,
+    budget_errors,
+    budget_table,
+)
 from backoffice.core.models import LegalForm
 from backoffice.core.notifications import Event, notify, organisation_recipients
 from backoffice.core.pdf import render_pdf, sha256_bytes
@@ -311,11 +317,18 @@ def application_receipt_generate(*, version_id: int) -> bool:
         if version is None or version.receipt:
             return False
         application = version.application
+        authority = application.call.fund.authority
+        lines = [BudgetLine(str(line["account"]), Decimal(str(line["amount"])),
+                            line.get("label", ""), funder=line.get("funder", ""),
+                            status=line.get("status", ""),
+                            is_this_authority=bool(line.get("this_authority")))
+                 for line in version.data.get("budget", [])]
         content = render_pdf("funds/receipt_pdf.html", {
             "application": application, "version": version, "data": version.data,
-            "authority": application.call.fund.authority,
+            "authority": authority,
             "charges_total": sum((Decimal(line["amount"]) for line in version.data["budget"]
                                   if line["account"] in CHARGE_ACCOUNTS), Decimal("0.00")),
+            "budget": budget_table(lines, authority_name=authority.name),
         })
         version.receipt.save(f"recepisse-{application.pk}-v{version.number}.pdf",
                              ContentFile(content), save=False)

@@ -2,16 +2,12 @@
 
 from django import template
 
-from backoffice.core.money import format_eur
+from backoffice.core.templatetags.french import eur
 
 from .. import rules
 
 register = template.Library()
-
-
-@register.filter
-def eur(value) -> str:
-    return format_eur(value) if value not in ("", None) else "—"
+register.filter("eur", eur)
 
 
 @register.filter

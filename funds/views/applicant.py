@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 
 from backoffice.core.budget import VOLUNTEERING_CHARGE
 from backoffice.core.models import DocumentKind
+from backoffice.core.money import format_hours
 from backoffice.core.selectors import user_organisations
 from backoffice.core.versioning import object_version
 
@@ -106,8 +107,9 @@ def _edit_forms(request, application, data=None):
         # The hours are those of the stored budget: its valued volunteering stays as it was
         # saved (a new rate in force does not rewrite what the association sent).
         value = sum(stored, Decimal("0.00"))
-        note = _("%(hours)s h prévues, valorisées au taux en vigueur lors de leur saisie ; "
-                 "le montant est recalculé si vous changez les heures.") % {"hours": hours}
+        note = _("%(hours)s prévues, valorisées au taux en vigueur lors de leur saisie ; "
+                 "le montant est recalculé si vous changez les heures.") % {
+            "hours": format_hours(hours)}
     elif value is not None and data is not None:
         # Recompute the valued volunteering from the hours being typed.
         value, note = selectors.planned_volunteering(

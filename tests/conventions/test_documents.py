@@ -116,7 +116,8 @@ def test_letter_below_threshold_and_amendment_and_repayment_documents(
         services.amendment_transition(amendment=amendment, to="sent", actor=agent)
         services.amendment_transition(amendment=amendment, to="signed", actor=agent)
         services.report_submit(report=report, budget_lines=BALANCED_REPORT, subsidy_used="5000",
-                               qualitative_report="Bilan", actor=member)
+                               qualitative_report="Bilan", actor=member,
+                               on=dt.date(2027, 1, 15))
         services.report_review(report=report, approve=True, actor=agent)
     repayment = small.documents.get(kind="repayment")
     assert "2 200,00" in _text(repayment).replace("\u202f", " ").replace("\u00a0", " ")

@@ -12,8 +12,8 @@ from conventions.models import Convention, LineKind
 pytestmark = pytest.mark.django_db
 
 REPORT = {"subsidy_used": "30000", "qualitative_report": "Ateliers tenus, public atteint.",
-          "acc_60": "20000", "acc_64": "15000", "acc_74_authority": "30000", "acc_75": "5000",
-          "acc_864": "4000", "acc_870": "4000"}
+          "amount_60": "20000", "amount_64": "15000", "amount_74_authority": "30000",
+          "amount_75": "5000", "amount_864": "4000", "amount_870": "4000"}
 
 
 def test_three_years_of_a_convention(client, agent, authority, organisation, member, time_machine,

@@ -48,8 +48,8 @@ def test_repayment_claims_only_what_was_paid_beyond_use_and_cancels_the_balance(
     _pay(year.lines.get(kind=LineKind.ADVANCE), agent)
     report = year.report
     services.report_submit(report=report, budget_lines=BALANCED_REPORT, subsidy_used="10000",
-                           qualitative_report="Bilan", actor=member)
-    services.report_review(report=report, approve=True, actor=agent, on=dt.date(2026, 6, 1))
+                           qualitative_report="Bilan", actor=member, on=dt.date(2027, 1, 15))
+    services.report_review(report=report, approve=True, actor=agent, on=dt.date(2027, 2, 1))
     report.refresh_from_db()
     year.refresh_from_db()
     assert report.repayment_amount == Decimal("5000.00")   # not 20 000 computed on the grant
@@ -67,8 +67,8 @@ def test_repayment_reduces_the_balance_without_claim_when_use_exceeds_payments(
     _pay(year.lines.get(kind=LineKind.ADVANCE), agent)
     report = year.report
     services.report_submit(report=report, budget_lines=BALANCED_REPORT, subsidy_used="22000",
-                           qualitative_report="Bilan", actor=member)
-    services.report_review(report=report, approve=True, actor=agent, on=dt.date(2026, 6, 1))
+                           qualitative_report="Bilan", actor=member, on=dt.date(2027, 1, 15))
+    services.report_review(report=report, approve=True, actor=agent, on=dt.date(2027, 2, 1))
     report.refresh_from_db()
     year.refresh_from_db()
     assert report.repayment_amount == Decimal("0.00")
@@ -402,7 +402,7 @@ def test_payment_and_schedule_refusals(active, agent):
 
     with pytest.raises(ValidationError) as exc:
         schedule_generate(year=year)
-    assert "ne peut pas descendre sous les 15000.00 € déjà mandatés" in _messages(exc)
+    assert "ne peut pas descendre sous les 15\u202f000,00\u00a0€ déjà mandatés" in _messages(exc)
 
 
 def test_report_submit_refusals(active, member):

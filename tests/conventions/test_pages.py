@@ -118,8 +118,8 @@ def test_payment_on_unconfirmed_year_is_refused_in_page(client, agent, authority
 def test_report_upload_refuses_non_pdf_and_saves_nothing(client, convention, member):
     report = convention.years.get(year=2026).report
     client.force_login(member)
-    data = {"subsidy_used": "30000", "qualitative_report": "Bilan", "acc_60": "20000",
-            "acc_64": "10000", "acc_74_authority": "30000",
+    data = {"subsidy_used": "30000", "qualitative_report": "Bilan", "amount_60": "20000",
+            "amount_64": "10000", "amount_74_authority": "30000",
             "attachment": SimpleUploadedFile("bilan.pdf", b"MZ\x90\x00 not a pdf",
                                              content_type="application/pdf")}
     response = client.post(reverse("conventions:report", args=[report.pk]), data)
@@ -188,7 +188,9 @@ def test_instructor_can_view_but_not_pay(client, convention):
     assert response.status_code == 403
 
 
-def test_api_bad_inputs_are_400_in_french(client, agent, convention, member):
+def test_api_bad_inputs_are_400_in_french(client, agent, convention, member, time_machine):
+    # After the end of the 2026 financial year, when its report may be filed.
+    time_machine.move_to(dt.datetime(2027, 1, 15, 10), tick=False)
     client.force_login(agent)
     line = convention.years.get(year=2026).lines.get(kind=LineKind.ADVANCE)
     r = client.post(f"/api/v1/conventions/{convention.pk}/payments/",

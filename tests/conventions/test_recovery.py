@@ -39,8 +39,11 @@ def test_repayment_goes_through_the_procedure_and_is_offset(
                                      vote_reference="BP 2027", vote_date=dt.date(2026, 11, 20),
                                      actor=agent, on=dt.date(2026, 11, 20))
     report = y2026.report
+    # The organisation closes its accounts on 30 June: its 2026 report is filed in September.
+    organisation.financial_year_end = "30/06"
+    organisation.save()
     services.report_submit(report=report, budget_lines=BALANCED_REPORT, subsidy_used="24000",
-                           qualitative_report="Bilan", actor=member)
+                           qualitative_report="Bilan", actor=member, on=dt.date(2026, 9, 20))
     with django_capture_on_commit_callbacks(execute=True):
         services.report_review(report=report, approve=True, actor=agent,
                                on=dt.date(2026, 10, 1))

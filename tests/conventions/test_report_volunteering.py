@@ -65,10 +65,10 @@ def test_report_form_suggests_the_convention_hours_only(client, member, conventi
                              convention=convention).value
     assert value == sum((e.value for e in entries[:2]), Decimal("0"))
     form = response.context["form"]
-    assert form.initial["acc_864"] == value and form.initial["acc_870"] == value
-    assert "8,00 h" in response.content.decode()
+    assert form.initial["amount_864"] == value and form.initial["amount_870"] == value
+    assert "8,00\u00a0h" in response.content.decode()  # a no-break space before the unit
     detail = client.get(reverse("conventions:convention-detail", args=[convention.pk]))
-    assert "2025 : 8,00 h" in detail.content.decode()
+    assert "2025 : 8,00\u00a0h" in detail.content.decode()
 
 
 @pytest.mark.django_db

@@ -81,7 +81,10 @@ def test_payment_state_soon_and_waiting():
 
 
 def test_deadlines():
-    assert rules.report_due_date(year=2026, month_day_value=(6, 30)) == dt.date(2027, 6, 30)
+    assert rules.report_due_date(year=2026) == dt.date(2027, 6, 30)
+    assert rules.report_due_date(year=2026, year_end=(6, 30)) == dt.date(2026, 12, 31)
+    assert rules.report_due_date(year=2026, year_end=(9, 30), months=6) == dt.date(2027, 3, 31)
+    assert rules.report_due_date(year=2027, year_end=(8, 15)) == dt.date(2028, 2, 15)
     assert rules.open_data_deadline(signed_on=dt.date(2026, 11, 30), max_yearly=Decimal("23000.01"),
                                     threshold=Decimal("23000"), months=3,
                                     publishes=True) == dt.date(2027, 2, 28)

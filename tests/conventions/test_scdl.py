@@ -34,7 +34,9 @@ def test_export_is_valid_against_the_official_schema(authority, organisation, ag
     content = scdl_csv(year=2026)
     rows = list(csv.DictReader(io.StringIO(content)))
     assert len(rows) == 2
-    assert {r["montant"] for r in rows} == {"30000.00", "5000.00"}
+    # The total of the convention as signed (3 × 30 000), not the year's tranche.
+    assert {r["montant"] for r in rows} == {"90000.00", "5000.00"}
+    assert {r["nature"] for r in rows} == {"aide en numéraire"}
     path = tmp_path / "export.csv"
     path.write_text(content, encoding="utf-8")
     report = Resource(path=path.name, basepath=str(tmp_path), schema=_schema()).validate()
@@ -168,3 +170,47 @@ def test_import_refuses_file_without_required_columns():
     with pytest.raises(ValidationError) as exc:
         scdl_import(content=b"a;b\n1;2\n", source="x.csv")
     assert "Colonnes obligatoires absentes" in str(exc.value)
+
+
+def test_export_is_in_scope_and_reads_its_fields_from_data(authority, organisation, agent,
+                                                          client):
+    from backoffice.core.models import Authority
+    from conventions import services
+    from conventions.models import ConventionStatus
+    from tests.conventions.test_from_award import make_award
+
+    signed = make_convention(authority=authority, organisation=organisation, agent=agent,
+                             confirmed=True)
+    signed.aid_form = "aide en nature"
+    signed.eu_notified = True
+    signed.save()
+    # 2027 and 2028 are not confirmed yet: the total is still the signed 3 × 30 000.
+    terminated = make_convention(authority=authority, agent=agent, signed=True,
+                                 end=dt.date(2026, 12, 31), amounts=[Decimal("7000")])
+    services.convention_transition(convention=terminated, to=ConventionStatus.TERMINATED,
+                                   actor=agent, on=dt.date(2026, 6, 1),
+                                   reason="Dissolution de l'association")
+    sent = make_convention(authority=authority, agent=agent)
+    services.convention_transition(convention=sent, to=ConventionStatus.SENT, actor=agent,
+                                   on=dt.date(2026, 1, 10))
+    from_award = services.convention_create_from_award(
+        award=make_award(amount=Decimal("4000.00")), actor=agent)
+    services.convention_transition(convention=from_award, to=ConventionStatus.SENT, actor=agent,
+                                   on=dt.date(2026, 3, 20))
+    services.convention_transition(convention=from_award, to=ConventionStatus.SIGNED,
+                                   actor=agent, on=dt.date(2026, 3, 25),
+                                   authority_signatory="M", organisation_signatory="L")
+    rows = {r["objet"]: r for r in csv.DictReader(io.StringIO(scdl_csv(year=2026)))}
+    assert len(rows) == 2  # the terminated and the never-signed conventions are out
+    cpo = rows[" ".join(signed.object.split())]
+    assert (cpo["montant"], cpo["nature"], cpo["notificationUE"]) == (
+        "90000.00", "aide en nature", "oui")
+    assert cpo["dispositifAide"] == ""
+    award_row = rows[from_award.object]
+    assert award_row["dispositifAide"] == from_award.award.fund.name
+    assert award_row["montant"] == "4000.00"
+    # An authority without a population: agents see the missing setting.
+    Authority.objects.filter(pk=authority.pk).update(population=None)
+    client.force_login(agent)
+    page = client.get("/conventions/").content.decode()
+    assert "Paramètre manquant" in page and "population" in page

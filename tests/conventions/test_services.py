@@ -103,7 +103,7 @@ def test_full_year_flow_with_repayment(authority, organisation, agent, member):
     report = year.report
     assert report.due_date == dt.date(2027, 6, 30)
     services.report_submit(report=report, budget_lines=BALANCED_REPORT, subsidy_used="24000",
-                           qualitative_report="Bilan", actor=member)
+                           qualitative_report="Bilan", actor=member, on=dt.date(2027, 1, 15))
     services.report_review(report=report, approve=True, actor=agent, on=dt.date(2027, 5, 2))
     report.refresh_from_db()
     year.refresh_from_db()
@@ -132,7 +132,7 @@ def test_balance_waits_for_previous_report(authority, organisation, agent, membe
                                mandate_reference="M", actor=agent)
     report = convention.years.get(year=2026).report
     services.report_submit(report=report, budget_lines=BALANCED_REPORT, subsidy_used="30000",
-                           qualitative_report="Bilan", actor=member)
+                           qualitative_report="Bilan", actor=member, on=dt.date(2027, 1, 15))
     services.report_review(report=report, approve=True, actor=agent, on=dt.date(2027, 5, 2))
     balance.refresh_from_db()
     assert balance.trigger_date == dt.date(2027, 9, 30)
@@ -156,14 +156,15 @@ def test_changes_requested_needs_comment_then_resubmit(authority, organisation, 
                                  confirmed=True)
     report = convention.years.get(year=2026).report
     services.report_submit(report=report, budget_lines=BALANCED_REPORT, subsidy_used="30000",
-                           qualitative_report="Bilan", actor=member)
+                           qualitative_report="Bilan", actor=member, on=dt.date(2027, 1, 15))
     with pytest.raises(ValidationError):
         services.report_review(report=report, approve=False, actor=agent)
     services.report_review(report=report, approve=False, actor=agent, comment="Joindre les comptes")
     report.refresh_from_db()
     assert report.status == ReportStatus.CHANGES_REQUESTED
     services.report_submit(report=report, budget_lines=BALANCED_REPORT, subsidy_used="30000",
-                           qualitative_report="Bilan complété", actor=member)
+                           qualitative_report="Bilan complété", actor=member,
+                           on=dt.date(2027, 1, 20))
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
 

@@ -87,6 +87,6 @@ def test_self_financing_panel_shows_validated_volunteering(client, time_machine)
     assert "Validé à ce jour sur ce projet" not in client.get(url).content.decode()
     volunteering.entries_validate(organisation=organisation, entry_ids=[entry.pk], actor=admin)
     page = client.get(url).content.decode()
-    assert "Validé à ce jour sur ce projet" in page and "6,00 h" in page
+    assert "Validé à ce jour sur ce projet" in page and "6,00\u00a0h" in page
     totals = selectors.realised_volunteering(application)
     assert totals.hours == Decimal("6.00") and totals.value == entry.value

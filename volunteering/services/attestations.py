@@ -16,6 +16,7 @@ from .. import selectors
 from ..models import (
     Activity,
     AttestationStatus,
+    Qualification,
     VolunteerAttestation,
 )
 from ._common import (
@@ -90,9 +91,24 @@ def attestation_context(attestation: VolunteerAttestation) -> dict:
                   for row in selectors.totals_by_activity(
                       organisation=organisation, year=attestation.year,
                       project_reference=reference)]
-    rates = [dict(row, method_label=ValuationMethod(row["valuation_method"]).label)
-             for row in selectors.rates_used(organisation=organisation, year=attestation.year,
-                                             project_reference=reference)]
+    rates = []
+    for row in selectors.rates_used(organisation=organisation, year=attestation.year,
+                                    project_reference=reference):
+        # The qualification sets the rate only for the replacement cost: other methods have
+        # one rate for everybody, so their rows merge.
+        by_qualification = row["valuation_method"] == ValuationMethod.REPLACEMENT
+        previous = rates[-1] if rates else None
+        if (not by_qualification and previous and previous["rate"] == row["rate"]
+                and previous["valuation_method"] == row["valuation_method"]):
+            previous.update(hours=previous["hours"] + row["hours"],
+                            value=previous["value"] + row["value"],
+                            first=min(previous["first"], row["first"]),
+                            last=max(previous["last"], row["last"]))
+            continue
+        rates.append(dict(
+            row, method_label=ValuationMethod(row["valuation_method"]).label,
+            qualification_label=Qualification(row["qualification"]).label
+            if by_qualification and row["qualification"] else ""))
     volunteers = selectors.counted_entries(organisation=organisation, year=attestation.year,
                                            project_reference=reference).values(
         "volunteer").distinct().count()

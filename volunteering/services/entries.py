@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
+from backoffice.core.money import format_eur, format_hours, plural
 from backoffice.core.notifications import Event, notify, organisation_recipients
 
 from .. import rules, selectors
@@ -86,8 +87,9 @@ def _check_rows(*, organisation, rows: list[dict], confirm_duplicates: bool,
     if over:
         names = {r["volunteer"].pk: r["volunteer"].name for r in rows}
         raise ValidationError({"hours": [
-            _("%(name)s aurait %(total)s heures le %(date)s : plus de 24 heures en un jour.")
-            % {"name": names[pk], "total": total, "date": f"{day:%d/%m/%Y}"}
+            _("%(name)s aurait %(total)s le %(date)s : plus de 24 heures en un jour.")
+            % {"name": names[pk], "total": format_hours(total, trim=True),
+               "date": f"{day:%d/%m/%Y}"}
             for (pk, day), total in sorted(over.items(), key=lambda item: item[0][1])]})
     if not confirm_duplicates:
         keys = selectors.duplicate_keys(organisation=organisation, start=start, end=end,
@@ -307,8 +309,10 @@ def entries_validate(*, organisation, entry_ids: Iterable[int] | None, actor) ->
             notify(Event.VOLUNTEER_ENTRIES_VALIDATED, organisation, actor,
                    recipients=organisation_recipients(organisation, admins_only=True),
                    url=reverse("volunteering:organisation", args=[organisation.pk]),
-                   context={"message": _("%(count)s saisies validées : %(hours)s h, %(value)s €.")
-                            % {"count": len(entries), "hours": hours, "value": value},
+                   context={"message": _("%(count)s : %(hours)s, %(value)s.")
+                            % {"count": plural(len(entries), "saisie validée",
+                                               "saisies validées"),
+                               "hours": format_hours(hours), "value": format_eur(value)},
                             "count": len(entries), "hours": hours, "value": value})
     return len(entries)
 

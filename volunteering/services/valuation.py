@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
+from backoffice.core.money import format_eur
 
 from .. import rules, selectors
 from ..models import (
@@ -94,8 +95,9 @@ def entries_revalue(*, organisation, year: int, actor) -> dict:
                 changed.append(entry.pk)
         after = sum((e.value for e in entries), rules.ZERO)
         audit_log(event="volunteer_entries_revalued", obj=organisation, actor=actor,
-                  message=_("Revalorisation des heures de bénévolat %(year)s : %(before)s € → "
-                            "%(after)s €.") % {"year": year, "before": before, "after": after},
+                  message=_("Revalorisation des heures de bénévolat %(year)s : %(before)s → "
+                            "%(after)s.") % {"year": year, "before": format_eur(before),
+                                              "after": format_eur(after)},
                   data={"year": year, "changed": len(changed), "before": str(before),
                         "after": str(after), "method": method})
     return {"changed": len(changed), "before": before, "after": after}

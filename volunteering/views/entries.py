@@ -22,6 +22,7 @@ from backoffice.core.budget import (
     VOLUNTEERING_RESOURCE,
 )
 from backoffice.core.forms import add_service_errors
+from backoffice.core.money import format_eur, format_hours, plural
 
 from .. import rules, selectors, services
 from ..forms import (
@@ -138,9 +139,10 @@ class WeekView(OrganisationMixin, View):
                 add_service_errors(exc, form)
             else:
                 hours = sum((e.hours for e in entries), Decimal(0))
-                messages.success(request, _("%(count)s journées enregistrées (%(hours)s h) pour "
+                messages.success(request, _("%(count)s (%(hours)s) pour "
                                             "%(name)s, en brouillon.") % {
-                    "count": len(entries), "hours": hours, "name": data["volunteer"].name})
+                    "count": plural(len(entries), "journée enregistrée", "journées enregistrées"),
+                    "hours": format_hours(hours), "name": data["volunteer"].name})
                 return redirect("volunteering:organisation", pk=self.organisation.pk)
         return render(request, "volunteering/week.html", self._context(form, days), status=400)
 
@@ -270,8 +272,7 @@ class RevalueView(OrganisationMixin, View):
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("volunteering:organisation", pk=self.organisation.pk)
-            messages.success(request, _("%(count)s saisies revalorisées : %(before)s € → "
-                                        "%(after)s €.") % {"count": result["changed"],
-                                                           "before": result["before"],
-                                                           "after": result["after"]})
+            messages.success(request, _("%(count)s : %(before)s → %(after)s.") % {
+                "count": plural(result["changed"], "saisie revalorisée", "saisies revalorisées"),
+                "before": format_eur(result["before"]), "after": format_eur(result["after"])})
         return redirect("volunteering:organisation", pk=self.organisation.pk)

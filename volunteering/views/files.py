@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from backoffice.core.money import format_eur, format_hours, plural
+
 from .. import resources, rules, selectors
 from ..forms import (
     ImportConfirmForm,
@@ -72,9 +74,10 @@ class ImportView(OrganisationMixin, View):
         if report.imported:
             default_storage.delete(self._path(token))
             request.session.pop(f"volunteer-import-{token}", None)
-            messages.success(request, _("%(count)s saisies importées (%(hours)s h, %(value)s €), "
+            messages.success(request, _("%(count)s (%(hours)s, %(value)s), "
                                         "en brouillon à valider.") % {
-                "count": report.imported, "hours": report.hours, "value": report.value})
+                "count": plural(report.imported, "saisie importée", "saisies importées"),
+                "hours": format_hours(report.hours), "value": format_eur(report.value)})
             return redirect("volunteering:organisation", pk=self.organisation.pk)
         confirm = ImportConfirmForm(initial={"token": token}) if report.ok else None
         return render(request, self.template, self.context(
