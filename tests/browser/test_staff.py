@@ -1,5 +1,5 @@
 """The authority's staff: instructor, then decision maker, then finance agent, on two
-applications of one call, from the review queue to the approved financial report."""
+applications of one call, from the review queue to the paid advance."""
 
 import datetime as dt
 import re
@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from backoffice.core.roles import Role
 from conventions.models import Convention
 from funds import services as funds_services
-from funds.models import Application, ApplicationStatus
+from funds.models import ApplicationStatus
 from funds.rules import MANUAL_CHECKS
 from tests.factories import OrganisationFactory, member_of, staff_user
 from tests.funds.factories import ApplicationFactory, CallFactory
@@ -29,7 +29,7 @@ def _submitted(call, title, organisation):
     return funds_services.application_submit(application=application, user=applicant), applicant
 
 
-def test_review_committee_convention_payment_report(journey, journey_factory):
+def test_review_committee_convention_payment_report(journey):
     call = CallFactory(title="Fonds des transitions 2026")
     bikes, bikes_member = _submitted(call, "Atelier vélo du samedi",
                                      OrganisationFactory(name="Repair café de Kervénanec"))
@@ -112,34 +112,3 @@ def test_review_committee_convention_payment_report(journey, journey_factory):
     expect(page.get_by_text(re.compile("mandat MDT-2026-0117"))).to_contain_text("versé le")
     journey.check("avance versée")
     journey.assert_fits(320, "convention")
-
-    # The association files its report from its own browser; the agent receives it.
-    report = year.report
-    association = journey_factory("association_files_report")
-    association.log_in(bikes_member.email, PASSWORD)
-    association.visit(f"/conventions/comptes-rendus/{report.pk}/", "compte rendu à déposer")
-    filing = association.page
-    for account, amount in [("60", "3000"), ("62", "1500"), ("74_authority", "3500"),
-                            ("75", "1000")]:
-        filing.locator(f"#id_acc_{account}").fill(amount)
-    filing.get_by_label("Part de la subvention utilisée (€)").fill("3500")
-    filing.get_by_label("Bilan qualitatif").fill("Douze ateliers, 140 vélos réparés.")
-    filing.get_by_role("button", name="Déposer le compte rendu").click()
-    expect(filing.get_by_role("heading", name="Bilan qualitatif")).to_be_visible()
-    expect(filing.get_by_text("Douze ateliers, 140 vélos réparés.")).to_be_visible()
-    association.check("compte rendu déposé")
-    report.refresh_from_db()
-    assert report.status == "submitted"
-    journey.visit("/notifications/", "notifications de l'agent")
-    journey.visit(f"/conventions/{convention.pk}/", "convention, compte rendu reçu")
-    page.get_by_role("link", name=re.compile("déposé|reçu|soumis", re.I)).first.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Compte rendu financier")
-    expect(page.get_by_text("Douze ateliers, 140 vélos réparés.")).to_be_visible()
-    journey.check("compte rendu reçu")
-    page.get_by_label("Approuver").check()
-    page.get_by_role("button", name="Enregistrer la décision").click()
-    expect(page.get_by_text(re.compile(r"^Approuvé le"))).to_be_visible()
-    journey.check("compte rendu approuvé")
-    report.refresh_from_db()
-    assert report.status == "approved"
-    assert Application.objects.get(pk=bikes.pk).status == ApplicationStatus.AWARDED
