@@ -1,10 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
+from backoffice.core.api_auth import ObtainTokenView
 from backoffice.core.health import healthz
+from backoffice.core.views import ThrottledPasswordResetView
 
 admin.site.site_header = "Pacte back-office — administration"
 admin.site.site_title = "Pacte back-office"
@@ -16,7 +21,7 @@ api_v1 = [
     path("", include("conventions.api_urls")),
     path("", include("volunteering.api_urls")),
     path("", include("dashboard.api_urls")),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
 ]
 
 urlpatterns = [
@@ -24,10 +29,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
+    path("compte/password_reset/", ThrottledPasswordResetView.as_view(),
+         name="password_reset"),
     path("compte/", include("django.contrib.auth.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("fonds/", include("funds.urls")),
     path("conventions/", include("conventions.urls")),

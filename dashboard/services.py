@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
 from backoffice.core.pdf import render_pdf, sha256_bytes
+from backoffice.core.permissions import require
 
 from .models import ScorecardDocument, ScorecardStatus
+from .permissions import can
 
 TRANSITIONS = {
     ScorecardStatus.PENDING: {ScorecardStatus.READY, ScorecardStatus.FAILED},
@@ -40,8 +42,10 @@ def scorecard_document_transition(*, document: ScorecardDocument, to: str, actor
 
 def scorecard_document_request(*, year: int, actor) -> ScorecardDocument:
     """Create a pending PDF of the scorecard of ``year`` and enqueue its rendering once the
-    transaction commits (never a task on a rolled-back row)."""
+    transaction commits (never a task on a rolled-back row). Staff only (``scorecard.view``)."""
     from .tasks import scorecard_render_task
+
+    require(can, actor, "scorecard.view")
 
     if not MIN_YEAR <= int(year) <= MAX_YEAR:
         raise ValidationError({"year": _("Choisissez une année entre 2000 et 2100.")})

@@ -58,7 +58,7 @@ class VoteViewSet(viewsets.GenericViewSet):
         voter = selectors.voter_for(call=call, user=request.user)
         if voter is None:
             raise ValidationError({"voter": "Vous n'êtes pas inscrit à ce vote."})
-        ballot = services.ballot_cast(call=call, voter=voter,
+        ballot = services.ballot_cast(call=call, voter=voter, actor=request.user,
                                       choices=serializer.validated_data["choices"])
         return Response({"call": call.pk, "choices": ballot.choices,
                          "cast_at": ballot.cast_at.isoformat()})

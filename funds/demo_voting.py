@@ -87,7 +87,8 @@ def freeze_deposited_version(application: Application) -> None:
 
 def _citizen() -> User:
     user, created = User.objects.get_or_create(
-        email=CITIZEN, defaults={"first_name": "Maëlle", "last_name": "Le Goff"})
+        email=CITIZEN, defaults={"first_name": "Maëlle", "last_name": "Le Goff",
+                                 "email_verified_at": timezone.now()})
     if created:
         user.set_password("demo")
         user.save()
@@ -158,4 +159,4 @@ def seed_closed_vote(demo) -> None:
     vote_results_publish(call=call, computation=computation, actor=decider,
                          deliberation_reference=f"DEL-{year}-064",
                          deliberation_date=dt.date(year, 6, 10))
-    call_set_phase(call=call, phase=CallPhase.RESULTS, actor=decider)
+    call_set_phase(call=call, phase=CallPhase.RESULTS, actor=agent)

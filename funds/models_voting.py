@@ -64,6 +64,11 @@ class Voter(models.Model):
     resident = models.BooleanField(_("déclare résider sur le territoire"), default=False)
     verified_at = models.DateTimeField(_("courriel vérifié le"), null=True, blank=True)
     external_id = models.CharField(_("identifiant d'origine"), max_length=100, blank=True)
+    # Normalised last name, first name and birth date (rules.census_key): one person, one
+    # registration per call, whatever the account or the channel. Empty for anonymous imports.
+    # (db_default: the PostgreSQL COPY of imported ballots lists no such column.)
+    identity_key = models.CharField(_("clé d'identité"), max_length=320, blank=True,
+                                    editable=False, default="", db_default="")
     data = models.JSONField(_("autres informations"), default=dict, blank=True)
     created_at = models.DateTimeField(_("inscrit le"), auto_now_add=True)
 
@@ -77,11 +82,29 @@ class Voter(models.Model):
             models.UniqueConstraint(fields=["call", "external_id"],
                                     condition=~Q(external_id=""),
                                     name="voter_unique_external_id"),
+            models.UniqueConstraint(fields=["call", "identity_key"],
+                                    condition=~Q(identity_key=""),
+                                    name="voter_one_registration_per_person"),
         ]
 
     def __str__(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()
         return name or self.email or self.external_id or f"#{self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.identity_key = voter_identity_key(self.last_name, self.first_name, self.birth_date)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "identity_key"}
+        super().save(*args, **kwargs)
+
+
+def voter_identity_key(last_name: str, first_name: str, birth_date) -> str:
+    """The person's key when the names and the birth date are all known, else ""."""
+    from .voting.rules import census_key
+
+    if not (str(last_name or "").strip() and str(first_name or "").strip() and birth_date):
+        return ""
+    return census_key(last_name, first_name, birth_date)
 
 
 class BallotChannel(models.TextChoices):

@@ -31,6 +31,20 @@ def _application_edit(user, application):
     return True, ""
 
 
+def _application_applicant(user, application):
+    # Membership only: whether the application can still change is the service's French
+    # ValidationError (e.g. a double submission), not a permission.
+    if _is_applicant(user, application):
+        return True, ""
+    return False, _("Seuls les membres du porteur peuvent modifier ce dossier.")
+
+
+def _vote_cast(user, voter):
+    if voter is not None and voter.user_id == user.pk:
+        return True, ""
+    return False, _("Seul le votant inscrit dépose son bulletin en ligne.")
+
+
 def _review(user, obj):
     if user.has_role(Role.INSTRUCTOR, Role.ADMINISTRATOR):
         return True, ""
@@ -66,12 +80,14 @@ RULES = {
     "application.view": _application_view,
     "application.edit": _application_edit,
     "application.submit": _application_edit,
+    "application.apply": _application_applicant,
     "application.review": _review,
     "application.decide": _decide,
     "call.manage": _call_manage,
     "call.view_applications": _agent_area,
     "vote.manage": _vote_manage,
     "vote.paper": _call_manage,
+    "vote.cast": _vote_cast,
     "vote.publish": _decide,
     "vote.stats": _agent_area,
     "vote.export": _agent_area,

@@ -220,3 +220,12 @@ def celery_worker_process(transactional_db, settings):
     finally:
         worker.stop()
         app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters():
+    """Throttle counters (sign-ups, password resets) live in the local-memory cache of the test
+    process: each test starts from zero, whatever ran before it."""
+    from django.core.cache import cache
+
+    cache.clear()

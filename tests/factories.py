@@ -28,6 +28,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     first_name = "Camille"
     last_name = factory.Sequence(lambda n: f"Martin{n}")
+    email_verified_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", "motdepasse-solide-42")
 
     @factory.post_generation

@@ -24,10 +24,11 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Identité"), {"fields": ("first_name", "last_name", "phone")}),
+        (_("Identité"), {"fields": ("first_name", "last_name", "phone", "email_verified_at")}),
         (_("Rôles et droits"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
-        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined", "password_changed_at")}),
     )
+    readonly_fields = ["password_changed_at"]
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
 

@@ -44,6 +44,12 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("adresse électronique"), unique=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    # Set when the owner opened the link e-mailed at sign-up: only then may the account register
+    # to vote (one resident, one ballot).
+    email_verified_at = models.DateTimeField(_("adresse vérifiée le"), null=True, blank=True)
+    # API tokens created before this instant are dead (backoffice.core.authentication).
+    password_changed_at = models.DateTimeField(_("mot de passe changé le"), null=True,
+                                               blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -57,6 +63,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @cached_property
     def role_names(self) -> frozenset[str]:

@@ -116,6 +116,17 @@ def check(rules: dict, user, action: str, obj=None) -> tuple[bool, str]:
     return rule(user, obj)
 
 
+def require(can_function, user, action: str, obj=None) -> None:
+    """What a service calls first: PermissionDenied with the French reason of the app's
+    ``can`` unless ``user`` may do ``action`` (so a command, a task or the admin cannot go
+    around the rule the pages apply)."""
+    from django.core.exceptions import PermissionDenied
+
+    allowed, reason = can_function(user, action, obj)
+    if not allowed:
+        raise PermissionDenied(reason)
+
+
 def can(user, action: str, obj=None) -> tuple[bool, str]:
     """Whether ``user`` may do ``action`` on ``obj``, and the French reason when not."""
     return check(RULES, user, action, obj)

@@ -41,16 +41,28 @@ def user_set_roles(*, user: User, roles: list[Role]) -> User:
 
 
 @transaction.atomic
-def user_signup(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
-    """Create an applicant account. The e-mail is unique (case-insensitive)."""
+def user_signup(*, email: str, password: str, first_name: str = "", last_name: str = "",
+                next_url: str = "") -> User | None:
+    """Create an applicant account whose address is verified by an e-mailed link.
+
+    Invariant: the answer does not tell whether the address already had an account (the e-mail
+    is unique, case-insensitive): a new address gets the account and its verification link
+    (``next_url`` rides on it), a known one gets a note to its owner and nothing changes.
+    Returns the new user, or None.
+    """
+    from .accounts import signup_existing_account_notice, user_send_verification
+
     email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("Un compte existe déjà avec cette adresse.")})
+    existing = User.objects.filter(email__iexact=email).first()
     user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
-    user.set_password(password)
+    user.set_password(password)   # hashed in both cases: the answer takes the same time
+    if existing is not None:
+        signup_existing_account_notice(user=existing)
+        return None
     user.full_clean(exclude=["password"])
     user.save()
     user_set_roles(user=user, roles=[Role.APPLICANT])
+    user_send_verification(user=user, next_url=next_url)
     return user
 
 

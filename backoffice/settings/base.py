@@ -4,6 +4,7 @@ Every setting has a default that makes the zero-setup demo work (SQLite, Celery 
 console e-mail). Production overrides live in ``production.py``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -37,6 +38,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_htmx",
+    "axes",
+    "csp",
     "backoffice.core",
     "backoffice.legal",
     "funds",
@@ -49,6 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "backoffice.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -59,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -108,6 +114,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out client before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/compte/connexion/"
 # After login each person lands on their own space (agents: the agent home), unless ?next= says.
@@ -230,7 +241,7 @@ CELERY_BEAT_SCHEDULE = {}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "backoffice.core.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -278,10 +289,63 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         "celery": {"level": env("CELERY_LOG_LEVEL", default="WARNING")},
         "kombu": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
     },
 }
 
 # --- core ---------------------------------------------------------------------------------
+# Sessions: 8 hours (a working day) unless SESSION_COOKIE_AGE says otherwise, and ended when
+# the browser closes (shared computers of town halls and associations).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+SESSION_COOKIE_HTTPONLY = True
+# Lifetime of the link e-mailed at sign-up to verify the address, in seconds (default 3 days).
+ACCOUNT_VERIFICATION_MAX_AGE = env.int("ACCOUNT_VERIFICATION_MAX_AGE", default=3 * 86400)
+# API tokens (Authorization: Token <key>) die after API_TOKEN_TTL seconds (default 30 days) and
+# at the account's next password change; the token endpoint then gives a new one.
+API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=30 * 86400)
+# Login throttling (django-axes) on the login page, the admin and the API token endpoint:
+# AXES_FAILURE_LIMIT failures of one account from one address lock that pair for
+# AXES_COOLOFF_MINUTES (a failure during the lock restarts it); a success resets the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "backoffice.core.authentication.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "backoffice.core.authentication.lockout_response"
+# The client address is REMOTE_ADDR, unless AXES_PROXY_COUNT reverse proxies in front add
+# X-Forwarded-For (never trusted otherwise: a client could then pick its address per try).
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+                                     if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",))
+# Password-reset requests: at most PASSWORD_RESET_LIMIT per address and per e-mail per hour.
+PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
+PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=3600)
+# Sign-ups and new verification links (each sends an e-mail): at most ACCOUNT_EMAIL_LIMIT an
+# hour per address typed and per client address, so the site cannot be used to flood a mailbox.
+ACCOUNT_EMAIL_LIMIT = env.int("ACCOUNT_EMAIL_LIMIT", default=5)
+# Counters shared by every worker process (Redis when configured).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                      "LOCATION": REDIS_URL, "KEY_PREFIX": "pacte"}} if REDIS_URL else {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Content-Security-Policy (django-csp): no inline script, no third-party origin. Inline style
+# attributes stay allowed (htmx indicators, SVG charts); scripts come only from static/js.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 # Name shown in pages and e-mails when no Authority is configured yet.
 BACKOFFICE_NAME = env("BACKOFFICE_NAME", default="Pacte back-office")
 

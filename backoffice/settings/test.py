@@ -64,3 +64,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Counters of throttled actions live in the test process only (tests clear them).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Client.login() passes no request: the test backend lets it through (HTTP logins are counted).
+AUTHENTICATION_BACKENDS = ["tests.axes_backend.AxesTestBackend",
+                           "django.contrib.auth.backends.ModelBackend"]

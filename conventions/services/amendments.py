@@ -14,6 +14,7 @@ from backoffice.core import dates
 from backoffice.core.audit import audit_log
 from backoffice.core.money import format_eur, to_money
 from backoffice.core.notifications import Event, notify
+from backoffice.core.permissions import require
 
 from .. import rules
 from ..models import (
@@ -27,6 +28,7 @@ from ..models import (
     ReportStatus,
     YearStatus,
 )
+from ..permissions import can
 from ._common import apply_transition, conf
 from .conventions import annual_amount, main_document_kind, year_reopen
 from .schedule import lines_refresh, paid_total, schedule_generate
@@ -107,6 +109,7 @@ def amendment_create(*, convention: Convention, reason: str, actor, new_amounts=
                      decision_date: dt.date | None = None) -> Amendment:
     """Draft an amendment with its own deliberation. Nothing changes on the convention until
     it is signed."""
+    require(can, actor, "convention.manage", convention)
     convention = Convention.objects.select_for_update().get(pk=convention.pk)
     if convention.status not in (ConventionStatus.SIGNED, ConventionStatus.ACTIVE):
         raise ValidationError(_("Seule une convention signée peut être modifiée par avenant."))
@@ -147,6 +150,7 @@ def amendment_transition(*, amendment: Amendment, to: str, actor, on: dt.date | 
     future) applies it: new signed amounts (confirmed tranches keep being confirmed), new end
     date and tranches, rebuilt unpaid schedules, a new version of the convention document
     (a convention to sign when the amendment crosses the threshold)."""
+    require(can, actor, "convention.manage", amendment.convention)
     from .documents import document_request
 
     amendment = Amendment.objects.select_for_update().select_related("convention").get(

@@ -14,6 +14,7 @@ from backoffice.core import dates
 from backoffice.core.audit import audit_log
 from backoffice.core.money import format_eur, to_money
 from backoffice.core.notifications import Event, notify
+from backoffice.core.permissions import require
 
 from .. import rules
 from ..models import (
@@ -25,6 +26,7 @@ from ..models import (
     ReportStatus,
     YearStatus,
 )
+from ..permissions import can
 from ._common import apply_transition, conf, report_due_date_of
 from .schedule import lines_refresh, schedule_generate
 
@@ -89,6 +91,7 @@ def convention_create(*, authority, organisation, object: str, nature: str, star
     years (a warning in ``convention.warnings`` beyond the recommended 4, circulaire 5811-SG),
     every amount ≥ 0 with at least one positive; nothing saved when anything is invalid.
     """
+    require(can, actor, "convention.manage", None)
     c = conf()
     errors: dict[str, list[str]] = {}
     warnings: list[str] = []
@@ -241,6 +244,7 @@ def convention_transition(*, convention: Convention, to: str, actor, on: dt.date
     """The one status function of a convention (draft → sent → signed → active → closed, or
     terminated). Sending and signing refuse a document with missing clauses; signing freezes
     the document version, sets the open-data deadline and starts the payment clocks."""
+    require(can, actor, "convention.manage", convention)
     from .documents import document_mark_signed, document_request
 
     convention = Convention.objects.select_for_update().select_related(
@@ -299,6 +303,7 @@ def convention_year_confirm(*, year: ConventionYear, amount: Decimal, vote_refer
     """Confirm a tranche after the budget vote: the confirmed amount becomes what the
     schedule sums to, the schedule is rebuilt, the financial report is expected by its due
     date; the first confirmation activates a signed convention."""
+    require(can, actor, "convention.manage", year.convention)
     year = ConventionYear.objects.select_for_update().select_related("convention").get(pk=year.pk)
     convention = year.convention
     on = on or timezone.localdate()

@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
+from backoffice.core.permissions import require
 
 from ..models import Convention
+from ..permissions import can
 
 
 @transaction.atomic
@@ -22,6 +24,7 @@ def convention_open_data_record(*, convention: Convention, published_on: dt.date
     Invariant: only for a convention that must be published (it has an open-data deadline),
     on a day between its signature and today; once recorded, the open-data reminders stop.
     """
+    require(can, actor, "convention.manage", convention)
     convention = Convention.objects.select_for_update().get(pk=convention.pk)
     if convention.open_data_deadline is None:
         raise ValidationError(_("Cette convention n'a pas à être publiée en données ouvertes."))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from backoffice.core import dates
 from backoffice.core.audit import audit_log
 from backoffice.core.notifications import Event, notify
+from backoffice.core.permissions import require
 
 from ..models import (
     ConventionStatus,
@@ -20,6 +21,7 @@ from ..models import (
     ScheduleLine,
     YearStatus,
 )
+from ..permissions import can
 from ._common import apply_transition
 from .conventions import year_mark_paid
 from .schedule import lines_refresh
@@ -36,6 +38,7 @@ def payment_order(*, line: ScheduleLine, ordered_on: dt.date, mandate_reference:
 
     Refused on an unsigned convention, an unconfirmed tranche ("sous réserve de l'inscription
     des crédits"), a line still waiting for its event, or a line already ordered."""
+    require(can, actor, "payment.manage", line)
     line = ScheduleLine.objects.select_for_update().select_related(
         "year__convention").get(pk=line.pk)
     year, convention = line.year, line.year.convention
@@ -82,6 +85,7 @@ def payment_transition(*, payment: Payment, to: str, actor, paid_on: dt.date | N
                        ) -> Payment:
     """The one status function of a payment: ordered → paid (with its date) or cancelled.
     A paid line may complete its tranche (→ paid)."""
+    require(can, actor, "payment.manage", payment)
     payment = Payment.objects.select_for_update().select_related(
         "line__year__convention__organisation").get(pk=payment.pk)
     if to == PaymentStatus.PAID:
@@ -108,6 +112,7 @@ def payment_transition(*, payment: Payment, to: str, actor, paid_on: dt.date | N
 def payment_record(*, line: ScheduleLine, paid_on: dt.date, mandate_reference: str, actor,
                    ordered_on: dt.date | None = None, account: str = "") -> Payment:
     """Record an order and its payment at once (both or nothing)."""
+    require(can, actor, "payment.manage", line)
     payment = payment_order(line=line, ordered_on=ordered_on or paid_on,
                             mandate_reference=mandate_reference, account=account, actor=actor)
     return payment_transition(payment=payment, to=PaymentStatus.PAID, paid_on=paid_on,

@@ -23,11 +23,13 @@ from backoffice.core.budget import (
 )
 from backoffice.core.money import format_date, format_eur, format_percent, to_money
 from backoffice.core.notifications import Event, notify
+from backoffice.core.permissions import require
 from backoffice.core.roles import Role
 from backoffice.core.uploads import check_upload
 
 from .. import rules
 from ..models import ConventionYear, FinancialReport, ReportAttachment, ReportStatus
+from ..permissions import can
 from ._common import apply_transition, conf
 from .conventions import year_close_if_done, year_mark_paid
 from .schedule import lines_refresh, paid_total, schedule_reduce
@@ -71,6 +73,7 @@ def _check_editable(report: FinancialReport) -> None:
 @transaction.atomic
 def report_attachment_add(*, report: FinancialReport, file, actor) -> ReportAttachment:
     """Attach a PDF to a report still being written; anything but a PDF is refused."""
+    require(can, actor, "report.submit", report)
     report = FinancialReport.objects.select_for_update().get(pk=report.pk)
     _check_editable(report)
     _mime, size, sha256 = check_upload(file, allowed={"application/pdf": "PDF"})
@@ -210,6 +213,7 @@ def report_draft_save(*, report: FinancialReport, rows: dict[str, Decimal],
                       qualitative_report: str = "", actor) -> FinancialReport:
     """Keep a report being written, incomplete or unbalanced, without filing it: only
     negative amounts and an unreadable subsidy are refused; the status does not change."""
+    require(can, actor, "report.submit", report)
     report = FinancialReport.objects.select_for_update().select_related(
         "year__convention__organisation", "year__convention__authority").get(pk=report.pk)
     _check_editable(report)
@@ -242,6 +246,7 @@ def report_submit(*, report: FinancialReport, subsidy_used, qualitative_report: 
     application's provisional budget, the subsidy used and the qualitative report. Refused
     before the end of the organisation's financial year, and once submitted or approved.
     Every error is reported at once."""
+    require(can, actor, "report.submit", report)
     from .. import selectors
 
     report = FinancialReport.objects.select_for_update().select_related(
@@ -279,6 +284,7 @@ def report_review(*, report: FinancialReport, approve: bool, actor, comment: str
     unspent amount and the repayment beyond the keep-rule (CGCT L1611-4), issues the
     repayment request document when there is one, unlocks the next year's balance and locks
     the convention's volunteer entries of the year; asking for changes unlocks them."""
+    require(can, actor, "report.review", report)
     from volunteering.services import entries_lock, entries_unlock
 
     report = FinancialReport.objects.select_for_update().select_related(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
 from backoffice.core.money import format_eur
+from backoffice.core.permissions import require
 
 from .. import rules
 from ..models import (
@@ -24,6 +25,7 @@ from ..models import (
     ScheduleLine,
     YearStatus,
 )
+from ..permissions import can
 from ._common import conf
 
 
@@ -175,6 +177,7 @@ def schedule_update(*, year: ConventionYear, items: list[rules.ScheduleItem], ac
     """Replace a tranche's schedule with lines an agent edited. Refused unless the lines sum
     exactly to the tranche's amount and keep their dates in order; lines with a payment order
     cannot be changed."""
+    require(can, actor, "convention.manage", year.convention)
     year = ConventionYear.objects.select_for_update().select_related("convention").get(pk=year.pk)
     if year.lines.filter(payments__isnull=False).exists():
         raise ValidationError(_("Un versement a déjà été mandaté sur cette tranche : "

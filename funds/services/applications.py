@@ -22,7 +22,7 @@ from backoffice.core.budget import (
 from backoffice.core.models import LegalForm
 from backoffice.core.notifications import Event, notify, organisation_recipients
 from backoffice.core.pdf import render_pdf, sha256_bytes
-from backoffice.core.permissions import is_member
+from backoffice.core.permissions import is_member, require
 from backoffice.core.versioning import version_check
 
 from .. import rules, selectors
@@ -36,6 +36,7 @@ from ..models import (
     Call,
     MessageKind,
 )
+from ..permissions import can
 
 S = ApplicationStatus
 # The one table of allowed status changes of an application.
@@ -163,8 +164,10 @@ def application_update(*, application: Application, user, data: dict,
     """Save a draft (or an application sent back for more information).
 
     Invariant: only editable applications change, never half: fields and budget together;
-    a save based on an older ``version`` than the stored one changes nothing.
+    a save based on an older ``version`` than the stored one changes nothing; only the
+    applicant's members edit.
     """
+    require(can, user, "application.apply", application)
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if not application.editable:
@@ -263,8 +266,9 @@ def application_submit(*, application: Application, user, answer: str = "") -> A
 
     Invariants: the row is locked, so a double click submits once and the second gets a
     French error; each submission freezes a numbered version; the receipt PDF and e-mail are
-    produced only after commit.
+    produced only after commit; only the applicant's members submit.
     """
+    require(can, user, "application.apply", application)
     with transaction.atomic():
         application = (Application.objects.select_for_update(of=("self",))
                        .select_related("call__fund", "organisation").get(pk=application.pk))

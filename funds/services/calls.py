@@ -9,14 +9,23 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backoffice.core.notifications import Event, notify
+from backoffice.core.permissions import require
 
 from .. import rules
 from ..models import Call, CallPhase
+from ..permissions import can
 
 
-def call_set_phase(*, call: Call, phase: str, actor=None, reason: str = "") -> Call:
+def call_set_phase(*, call: Call, phase: str, actor, reason: str = "") -> Call:
     """Move a call to the next or previous phase of its own sequence (the vote only exists for
-    participatory budgets). Invariant: a call never jumps phases, and each switch is audited."""
+    participatory budgets). Invariant: a call never jumps phases, each switch is audited, and
+    only an agent (``call.manage``) moves it by hand; the dates move it by themselves
+    (``calls_advance_phases``)."""
+    require(can, actor, "call.manage", call)
+    return _call_set_phase(call=call, phase=phase, actor=actor, reason=reason)
+
+
+def _call_set_phase(*, call: Call, phase: str, actor, reason: str = "") -> Call:
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call.pk)
         dates = call.phase_dates()
@@ -49,7 +58,7 @@ def calls_advance_phases(*, today: dt.date) -> int:
         dates = call.phase_dates()
         target = rules.phase_on(dates, today)
         while rules.PHASE_ORDER.index(call.phase) < rules.PHASE_ORDER.index(target):
-            call = call_set_phase(call=call, phase=rules.phase_after(call.phase, dates),
-                                  reason=_("date atteinte"))
+            call = _call_set_phase(call=call, phase=rules.phase_after(call.phase, dates),
+                                   actor=None, reason=_("date atteinte"))
             steps += 1
     return steps

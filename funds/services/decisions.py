@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from backoffice.core import dates
 from backoffice.core.money import format_eur
 from backoffice.core.notifications import Event, notify
+from backoffice.core.permissions import require
 
 from .. import rules, selectors
 from ..models import (
@@ -23,6 +24,7 @@ from ..models import (
     Fund,
     MessageKind,
 )
+from ..permissions import can
 from .applications import application_transition, application_url, recipients_of
 
 
@@ -41,8 +43,10 @@ def application_award(*, application: Application, actor, amount: Decimal, natur
 
     Invariant: the fund row is locked (SELECT … FOR UPDATE) before the committed total is
     read, so concurrent awards are serialised and the envelope is never exceeded. Callable
-    inside a caller's transaction (e.g. participatory-budget results, one per winner).
+    inside a caller's transaction (e.g. participatory-budget results, one per winner). Only a
+    decision maker (``application.decide``) awards.
     """
+    require(can, actor, "application.decide", application)
     with transaction.atomic():
         fund = Fund.objects.select_for_update().get(pk=application.call.fund_id)
         application = (Application.objects.select_for_update(of=("self",))
@@ -92,7 +96,9 @@ def application_award(*, application: Application, actor, amount: Decimal, natur
 def application_reject(*, application: Application, actor, motivation: str,
                        deliberation_reference: str = "",
                        deliberation_date: dt.date | None = None) -> Application:
-    """Reject an eligible application. Invariant: always motivated, applicant notified."""
+    """Reject an eligible application. Invariant: always motivated, applicant notified, and
+    only by a decision maker."""
+    require(can, actor, "application.decide", application)
     if not (motivation or "").strip():
         raise ValidationError({"motivation": _("Motivez le rejet.")})
     with transaction.atomic():
@@ -124,6 +130,7 @@ def applications_decide_batch(*, decisions: list[dict], actor, deliberation_refe
     ``amount``, ``nature``, ``motivation``. Invariant: all or nothing — one invalid line rolls
     back the whole batch, and the error names the line.
     """
+    require(can, actor, "application.decide")
     errors = _deliberation_errors(deliberation_reference, deliberation_date)
     if errors:
         raise ValidationError(errors)

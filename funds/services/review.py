@@ -9,10 +9,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backoffice.core.notifications import Event, notify
+from backoffice.core.permissions import require
 from backoffice.core.versioning import version_check
 
 from .. import rules
 from ..models import Application, ApplicationMessage, ApplicationStatus, MessageKind
+from ..permissions import can
 from .applications import application_transition, application_url, recipients_of
 
 REVIEWABLE = (ApplicationStatus.SUBMITTED, ApplicationStatus.ELIGIBLE)
@@ -33,8 +35,10 @@ def application_review_save(*, application: Application, user, checklist: dict,
     declaration saves nothing).
 
     Invariants: a proposed amount never exceeds the amount requested; a review form opened on
-    an older ``version`` of the application saves nothing.
+    an older ``version`` of the application saves nothing; only an instructor
+    (``application.review``) records it.
     """
+    require(can, user, "application.review", application)
     with transaction.atomic():
         application = _locked(application)
         version_check(obj=application, version=version)
@@ -60,7 +64,8 @@ def application_review_save(*, application: Application, user, checklist: dict,
 
 def application_request_info(*, application: Application, user, message: str) -> Application:
     """Send the application back to its applicant with a question; the applicant edits and
-    resubmits a new version. Invariant: the request is always written down."""
+    resubmits a new version. Invariant: the request is always written down, by an instructor."""
+    require(can, user, "application.review", application)
     if not (message or "").strip():
         raise ValidationError({"message": _("Précisez les compléments attendus.")})
     with transaction.atomic():
@@ -76,7 +81,9 @@ def application_request_info(*, application: Application, user, message: str) ->
 
 
 def application_declare_eligible(*, application: Application, user) -> Application:
-    """Declare an application eligible. Invariant: every manual check has been ticked."""
+    """Declare an application eligible. Invariant: every manual check has been ticked, by an
+    instructor."""
+    require(can, user, "application.review", application)
     with transaction.atomic():
         application = _locked(application)
         unticked = [str(label) for code, label in rules.MANUAL_CHECKS
@@ -92,7 +99,9 @@ def application_declare_eligible(*, application: Application, user) -> Applicati
 
 def application_declare_ineligible(*, application: Application, user,
                                    motivation: str) -> Application:
-    """Declare an application ineligible. Invariant: always motivated, applicant notified."""
+    """Declare an application ineligible. Invariant: always motivated, applicant notified,
+    by an instructor."""
+    require(can, user, "application.review", application)
     if not (motivation or "").strip():
         raise ValidationError({"motivation": _("Motivez l'irrecevabilité.")})
     with transaction.atomic():

@@ -103,7 +103,8 @@ class VoteView(View):
             return self._render(request, call, voter, form,
                                 [_("Inscrivez-vous d'abord pour voter.")], status=400)
         try:
-            services.ballot_cast(call=call, voter=voter, choices=request.POST.getlist("choices"))
+            services.ballot_cast(call=call, voter=voter, choices=request.POST.getlist("choices"),
+                                 actor=request.user)
         except ValidationError as exc:
             return self._render(request, call, voter, form, exc.messages, status=400)
         messages.success(request, _("Votre vote est enregistré. Vous pouvez le modifier "

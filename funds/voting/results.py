@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
 from backoffice.core.notifications import Event, notify
+from backoffice.core.permissions import require
 
 from .. import winners
 from ..models import (
@@ -26,6 +27,7 @@ from ..models import (
     VoteExclusion,
 )
 from ..models_voting import ComputationStatus
+from ..permissions import can
 from ..services.applications import application_transition, recipients_of
 from ..services.decisions import application_award
 from . import rules, selectors
@@ -40,8 +42,9 @@ def call_vote_configure(*, call: Call, actor, **values) -> Call:
     """Set the ballot style, the winner rule and who may vote.
 
     Invariant: the ballot style and the winner rule cannot change once a ballot exists (the
-    rule is chosen before the vote and the voters knew it).
+    rule is chosen before the vote and the voters knew it). Agents only (``vote.manage``).
     """
+    require(can, actor, "vote.manage", call)
     if call.kind != CallKind.PARTICIPATORY:
         raise ValidationError({"call": _("Cet appel n'est pas un budget participatif.")})
     unknown = set(values) - set(SETTING_FIELDS)
@@ -70,8 +73,10 @@ def project_set_exclusion(*, application: Application, actor, exclusion: str,
                           reason: str = "") -> Application:
     """Withdraw a project from the vote (incompatible or withdrawn) or put it back ("").
 
-    Invariant: only before results are published, always motivated when withdrawing, audited.
+    Invariant: only before results are published, always motivated when withdrawing, audited;
+    agents only (``vote.manage``).
     """
+    require(can, actor, "vote.manage", application.call)
     if exclusion and exclusion not in VoteExclusion.values:
         raise ValidationError({"vote_exclusion": _("Motif de retrait inconnu.")})
     if exclusion and not reason.strip():
@@ -96,8 +101,12 @@ def vote_computation_request(*, call: Call, actor, rule: str | None = None) -> V
     """Store a computation request and compute it now, or in a Celery task for large votes.
 
     Invariant: every computation is stored with its rule, the SHA-256 of its inputs, who asked
-    and when; above FUNDS_VOTE_ASYNC_BALLOTS ballots it runs in a worker after commit.
+    and when; above FUNDS_VOTE_ASYNC_BALLOTS ballots it runs in a worker after commit. Agents
+    only (``vote.manage``); ``actor=None`` is the operator's ``compute_winners`` command, which
+    only computes (publishing and awarding need a decision maker).
     """
+    if actor is not None:
+        require(can, actor, "vote.manage", call)
     rule = rule or call.winner_rule
     if rule not in winners.RULES:
         raise ValidationError({"rule": _("Règle inconnue : %(rule)s.") % {"rule": rule}})
@@ -200,7 +209,9 @@ def vote_results_publish(*, call: Call, computation: VoteComputation, actor,
     Invariant: only a finished computation of the call's own rule whose inputs are still the
     current ones (same SHA-256) is published; each winner gets an award of its cost through
     ``application_award`` (fund row locked, envelope respected); any failure publishes nothing.
+    Decision makers only (``vote.publish``).
     """
+    require(can, actor, "vote.publish", call)
     errors = {}
     if not (deliberation_reference or "").strip():
         errors["deliberation_reference"] = _("Indiquez la référence de la délibération.")

@@ -14,12 +14,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
+from backoffice.core.permissions import require
 
 from ..models import Ballot, BallotChannel, Call, CallKind, CallPhase, CensusEntry, District, Voter
-from ..models_voting import VoterSource
+from ..models_voting import VoterSource, voter_identity_key
+from ..permissions import can
 from . import rules, selectors
 
 SIGNING_SALT = "funds.voter-verification"
+
+
+def _already_registered_message() -> str:
+    return _("Une inscription à ce vote existe déjà pour cette personne (mêmes nom, prénom et "
+             "date de naissance), depuis un autre compte ou par un bulletin papier : chaque "
+             "habitant ne vote qu'une fois. Si cette inscription n'est pas la vôtre, contactez "
+             "la collectivité.")
 
 
 def _vote_errors_for_voter(call: Call, voter: Voter, *, online: bool) -> dict[str, str]:
@@ -79,6 +88,10 @@ def voter_register(*, call: Call, user, first_name: str = "", last_name: str = "
     _check_participatory(call)
     if call.phase not in (CallPhase.REVIEW, CallPhase.VOTE):
         raise ValidationError({"call": _("Les inscriptions sont ouvertes jusqu'à la fin du vote.")})
+    if getattr(user, "email_verified_at", None) is None:
+        raise ValidationError({"voter": _(
+            "Confirmez d'abord l'adresse électronique de votre compte avec le lien reçu à "
+            "l'inscription : seul un compte confirmé peut s'inscrire au vote.")})
     errors = _eligibility_errors(call, birth_date=birth_date, resident=resident,
                                  district=district, last_name=last_name, first_name=first_name)
     if errors:
@@ -93,8 +106,16 @@ def voter_register(*, call: Call, user, first_name: str = "", last_name: str = "
         voter.email = user.email
         voter.first_name, voter.last_name = first_name.strip(), last_name.strip()
         voter.birth_date, voter.district, voter.resident = birth_date, district, resident
-        voter.full_clean()
-        voter.save()
+        key = voter_identity_key(voter.last_name, voter.first_name, birth_date)
+        if Voter.objects.filter(call=call, identity_key=key).exclude(pk=voter.pk).exists():
+            raise ValidationError({"last_name": _already_registered_message()})
+        voter.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                voter.save()
+        except IntegrityError:
+            # The same person registered at the same instant from another account.
+            raise ValidationError({"last_name": _already_registered_message()}) from None
         if voter.verified_at is None:
             from ..tasks import voter_verification_email_task
 
@@ -139,6 +160,10 @@ def voter_verify(*, token: str) -> Voter:
         if voter.verified_at is None:
             voter.verified_at = timezone.now()
             voter.save(update_fields=["verified_at"])
+            if voter.user is not None and voter.user.email == voter.email \
+                    and voter.user.email_verified_at is None:
+                voter.user.email_verified_at = voter.verified_at
+                voter.user.save(update_fields=["email_verified_at"])
             audit_log(event="voter_verified", obj=voter.call, actor=voter.user,
                       message=_("Inscription au vote confirmée"), data={"voter": voter.pk})
     return voter
@@ -161,16 +186,19 @@ def _clean_choices(call: Call, voter: Voter, choices, points=None) -> list[int]:
     return ids
 
 
-def ballot_cast(*, call: Call, voter: Voter, choices, actor=None,
+def ballot_cast(*, call: Call, voter: Voter, choices, actor,
                 channel: str = BallotChannel.ONLINE) -> Ballot:
     """Cast or replace a voter's ballot.
 
     Invariant: at most one ballot per voter and call (database constraint; a second one
     replaces the first), only during the vote (paper ballots: until results are published),
     only from an eligible, verified voter, and only valid choices. Nothing is saved otherwise.
+    Online, only the voter's own account casts (``vote.cast``); on paper, an agent
+    (``vote.paper``).
     """
-    _check_participatory(call)
     paper = channel == BallotChannel.PAPER
+    require(can, actor, "vote.paper" if paper else "vote.cast", call if paper else voter)
+    _check_participatory(call)
     allowed_phases = (CallPhase.VOTE, CallPhase.DECISION) if paper else (CallPhase.VOTE,)
     if call.phase not in allowed_phases or call.results_published_at:
         raise ValidationError({"call": _("Le vote n'est pas ouvert pour ce budget participatif.")})
@@ -198,7 +226,7 @@ def ballot_cast(*, call: Call, voter: Voter, choices, actor=None,
             raise ValidationError({"voter": _("Un bulletin vient d'être déposé pour ce votant : "
                                               "rechargez la page.")}) from None
         audit_log(event="ballot_replaced" if replaced else "ballot_cast", obj=call,
-                  actor=actor or voter.user,
+                  actor=actor,
                   message=_("Bulletin remplacé") if replaced else _("Bulletin déposé"),
                   data={"voter": voter.pk, "channel": channel})
     return ballot
@@ -212,21 +240,17 @@ def paper_ballot_enter(*, call: Call, agent, first_name: str, last_name: str,
     Invariant: the same person (name + birth date) has one voter record and one ballot per call,
     whether they voted on paper or online; the ballot records the agent who entered it. A second
     paper ballot for a person who already has one is refused, unless the agent explicitly
-    confirms the replacement (``replace``), which is audited with both agents.
+    confirms the replacement (``replace``), which is audited with both agents. The agent must
+    be allowed to enter paper ballots (``vote.paper``).
     """
+    require(can, agent, "vote.paper", call)
     _check_participatory(call)
     if not (first_name.strip() and last_name.strip() and birth_date):
         raise ValidationError({"last_name": _("Nom, prénom et date de naissance du votant sont "
                                               "obligatoires.")})
     with transaction.atomic():
-        key = rules.census_key(last_name, first_name, birth_date)
-        voter = None
-        for candidate in Voter.objects.select_for_update().filter(call=call,
-                                                                  birth_date=birth_date):
-            if rules.census_key(candidate.last_name, candidate.first_name,
-                                candidate.birth_date) == key:
-                voter = candidate
-                break
+        key = voter_identity_key(last_name, first_name, birth_date)
+        voter = Voter.objects.select_for_update().filter(call=call, identity_key=key).first()
         if voter is not None and voter.source == VoterSource.ONLINE and voter.ballots.exists():
             raise ValidationError({"last_name": _("Cette personne a déjà voté en ligne.")})
         previous = Ballot.objects.filter(voter=voter).first() if voter is not None else None
@@ -247,7 +271,11 @@ def paper_ballot_enter(*, call: Call, agent, first_name: str, last_name: str,
             errors = _vote_errors_for_voter(call, voter, online=False)
             if errors:
                 raise ValidationError(errors)
-            voter.full_clean()
-            voter.save()
+            voter.full_clean(validate_constraints=False)
+            try:
+                with transaction.atomic():
+                    voter.save()
+            except IntegrityError:
+                raise ValidationError({"last_name": _already_registered_message()}) from None
         return ballot_cast(call=call, voter=voter, choices=choices, actor=agent,
                            channel=BallotChannel.PAPER)

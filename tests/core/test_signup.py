@@ -1,4 +1,5 @@
 import pytest
+from django.core import mail
 
 from backoffice.core.models import Membership, Organisation, User
 from backoffice.core.roles import Role
@@ -8,14 +9,18 @@ VALID_SIRET = "73282932000074"
 
 
 @pytest.mark.django_db
-def test_signup_then_create_organisation_with_cer(client):
-    response = client.post("/inscription/", {
-        "first_name": "Gwen", "last_name": "Le Moal", "email": "Gwen@Example.org",
-        "password1": "un-mot-de-passe-solide", "password2": "un-mot-de-passe-solide",
-    })
+def test_signup_then_create_organisation_with_cer(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/inscription/", {
+            "first_name": "Gwen", "last_name": "Le Moal", "email": "Gwen@Example.org",
+            "password1": "un-mot-de-passe-solide", "password2": "un-mot-de-passe-solide",
+        })
     assert response.status_code == 302
     user = User.objects.get(email="gwen@example.org")
     assert user.has_role(Role.APPLICANT)
+    # the e-mailed link verifies the address and logs in
+    link = next(w for w in mail.outbox[0].body.split() if "/compte/confirmer/" in w)
+    assert client.get(link.replace("http://127.0.0.1:8000", "")).status_code == 302
 
     response = client.post("/organisations/nouvelle/", {
         "name": "Les Jardins du Ter", "legal_form": "association", "siret": VALID_SIRET,

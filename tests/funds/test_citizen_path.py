@@ -37,7 +37,12 @@ def test_signing_up_from_the_vote_page_returns_to_the_vote(vote_call, django_app
     form["first_name"], form["last_name"] = "Anne", "Le Bris"
     form["email"] = "anne@example.org"
     form["password1"] = form["password2"] = "velo-quartier-2026"
-    landed = form.submit().follow()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = form.submit().follow()
+    assert "Vérifiez votre messagerie" in sent.text
+    # the address is confirmed by the e-mailed link, which carries the way back to the vote
+    account_link = re.search(r"(https?://\S+/compte/confirmer/\S+)", mail.outbox[-1].body).group(1)
+    landed = django_app.get(account_link.removeprefix("http://127.0.0.1:8101")).follow()
     assert landed.request.path == vote_url
     assert "Inscription au vote" in landed.text
 
@@ -54,13 +59,18 @@ def test_signing_up_from_the_vote_page_returns_to_the_vote(vote_call, django_app
     assert Voter.objects.get(email="anne@example.org").verified_at is not None
 
 
-def test_a_forged_next_does_not_leave_the_site(django_app):
+def test_a_forged_next_does_not_leave_the_site(django_app, django_capture_on_commit_callbacks):
     signup = django_app.get("/inscription/?next=https://ailleurs.example/")
     form = next(f for f in signup.forms.values() if "password1" in f.fields)
     form["first_name"], form["last_name"] = "Paul", "Martin"
     form["email"] = "paul@example.org"
     form["password1"] = form["password2"] = "velo-quartier-2026"
-    response = form.submit()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = form.submit()
+    assert response.location.endswith("/inscription/message-envoye/")
+    link = re.search(r"(https?://\S+/compte/confirmer/\S+)", mail.outbox[-1].body).group(1)
+    assert "ailleurs" not in link
+    response = django_app.get(link.removeprefix("http://127.0.0.1:8000"))
     assert response.location.endswith("/espace/")
 
 

@@ -13,7 +13,7 @@ from backoffice.core.budget import BudgetLine
 from backoffice.core.models import Notification
 from funds import rules, services
 from funds.models import Application, ApplicationStatus, ApplicationVersion, Award, CallPhase
-from tests.factories import OrganisationFactory, UserFactory, member_of
+from tests.factories import OrganisationFactory, UserFactory, member_of, staff_user
 
 from .factories import ApplicationFactory, CallFactory, FundFactory, balanced_budget
 
@@ -224,8 +224,9 @@ def test_phases_switch_at_their_dates_and_by_hand(db):
     assert call.phase == CallPhase.VOTE
     assert [e.event for e in audit_events_for(call)].count("call_phase_changed") == 3
     with pytest.raises(ValidationError, match="suivante ou à la précédente"):
-        services.call_set_phase(call=call, phase=CallPhase.CLOSED)
-    services.call_set_phase(call=call, phase=CallPhase.DECISION, reason="vote clos")
+        services.call_set_phase(call=call, phase=CallPhase.CLOSED, actor=staff_user())
+    services.call_set_phase(call=call, phase=CallPhase.DECISION, reason="vote clos",
+                            actor=staff_user())
     call.refresh_from_db()
     assert call.phase == CallPhase.DECISION
 

@@ -64,7 +64,7 @@ def test_unverified_voter_cannot_vote(vote_call):
     voter = services.voter_register(call=vote_call, user=UserFactory(), first_name="A",
                                     last_name="B", birth_date=dt.date(1990, 1, 1), resident=True)
     with pytest.raises(ValidationError, match="Confirmez"):
-        services.ballot_cast(call=vote_call, voter=voter, choices=[vote_call.projects[0].pk])
+        services.ballot_cast(call=vote_call, voter=voter, actor=voter.user, choices=[vote_call.projects[0].pk])
     assert not Ballot.objects.exists()
 
 
@@ -78,20 +78,20 @@ def test_unverified_voter_cannot_vote(vote_call):
 def test_bad_ballots_are_refused_in_french(vote_call, choices, message):
     voter = verified_voter(vote_call)
     with pytest.raises(ValidationError, match=message):
-        services.ballot_cast(call=vote_call, voter=voter, choices=choices(vote_call.projects))
+        services.ballot_cast(call=vote_call, voter=voter, actor=voter.user, choices=choices(vote_call.projects))
     assert not Ballot.objects.exists()
 
 
 def test_a_second_ballot_replaces_the_first(vote_call):
     voter = verified_voter(vote_call)
-    services.ballot_cast(call=vote_call, voter=voter, choices=[vote_call.projects[0].pk])
-    services.ballot_cast(call=vote_call, voter=voter, choices=[vote_call.projects[1].pk])
+    services.ballot_cast(call=vote_call, voter=voter, actor=voter.user, choices=[vote_call.projects[0].pk])
+    services.ballot_cast(call=vote_call, voter=voter, actor=voter.user, choices=[vote_call.projects[1].pk])
     assert list(Ballot.objects.values_list("choices", flat=True)) == [[vote_call.projects[1].pk]]
 
 
 def test_one_ballot_per_voter_is_a_database_constraint(vote_call):
     voter = verified_voter(vote_call)
-    services.ballot_cast(call=vote_call, voter=voter, choices=[vote_call.projects[0].pk])
+    services.ballot_cast(call=vote_call, voter=voter, actor=voter.user, choices=[vote_call.projects[0].pk])
     with pytest.raises(IntegrityError), transaction.atomic():
         Ballot.objects.create(call=vote_call, voter=voter, choices=[], cast_at=voter.created_at)
 
@@ -101,7 +101,7 @@ def test_vote_outside_the_vote_phase_is_refused(vote_call):
     vote_call.phase = CallPhase.DECISION
     vote_call.save()
     with pytest.raises(ValidationError, match="pas ouvert"):
-        services.ballot_cast(call=vote_call, voter=voter, choices=[vote_call.projects[0].pk])
+        services.ballot_cast(call=vote_call, voter=voter, actor=voter.user, choices=[vote_call.projects[0].pk])
 
 
 def test_knapsack_ballot_over_the_envelope_is_refused(vote_call):
@@ -113,8 +113,8 @@ def test_knapsack_ballot_over_the_envelope_is_refused(vote_call):
         project.save()
     voter = verified_voter(vote_call, district=vote_call.districts.get())
     with pytest.raises(ValidationError, match="plus que l'enveloppe"):
-        services.ballot_cast(call=vote_call, voter=voter, choices=[p.pk for p in vote_call.projects])
-    assert services.ballot_cast(call=vote_call, voter=voter,
+        services.ballot_cast(call=vote_call, voter=voter, actor=voter.user, choices=[p.pk for p in vote_call.projects])
+    assert services.ballot_cast(call=vote_call, voter=voter, actor=voter.user,
                                 choices=[vote_call.projects[0].pk, vote_call.projects[2].pk])
 
 
@@ -156,7 +156,7 @@ def test_paper_ballot_records_the_agent_and_refuses_online_voters(vote_call):
     assert ballot.channel == "paper" and ballot.entered_by == agent
     assert ballot.voter.source == VoterSource.PAPER
     online = verified_voter(vote_call)
-    services.ballot_cast(call=vote_call, voter=online, choices=[vote_call.projects[1].pk])
+    services.ballot_cast(call=vote_call, voter=online, actor=online.user, choices=[vote_call.projects[1].pk])
     with pytest.raises(ValidationError, match="déjà voté en ligne"):
         services.paper_ballot_enter(call=vote_call, agent=agent, first_name="Anne",
                                     last_name="Le Bris", birth_date=dt.date(1990, 1, 1),
@@ -168,7 +168,7 @@ def test_rule_is_locked_once_a_ballot_exists(vote_call):
     agent = staff_user(Role.FINANCE_AGENT)
     results.call_vote_configure(call=vote_call, actor=agent, winner_rule="mes")
     voter = verified_voter(vote_call)
-    services.ballot_cast(call=vote_call, voter=voter, choices=[vote_call.projects[0].pk])
+    services.ballot_cast(call=vote_call, voter=voter, actor=voter.user, choices=[vote_call.projects[0].pk])
     with pytest.raises(ValidationError, match="ne peuvent plus changer"):
         results.call_vote_configure(call=vote_call, actor=agent, winner_rule="greedy")
     vote_call.refresh_from_db()
@@ -225,7 +225,7 @@ def test_the_open_vote_is_listed_publicly_with_its_link(client, vote_call):
 def test_settings_page_locks_the_rule_once_a_ballot_exists(client, vote_call):
     agent = staff_user(Role.FINANCE_AGENT)
     voter = verified_voter(vote_call)
-    services.ballot_cast(call=vote_call, voter=voter, choices=[vote_call.projects[0].pk])
+    services.ballot_cast(call=vote_call, voter=voter, actor=voter.user, choices=[vote_call.projects[0].pk])
     client.force_login(agent)
     response = client.post(f"/fonds/gestion/appels/{vote_call.pk}/vote/", {
         "action": "configure", "ballot_style": "knapsack", "min_choices": 1, "max_choices": 2,

@@ -74,7 +74,7 @@ def test_two_simultaneous_ballots_of_one_voter_leave_one(transactional_db):
         from django.db import connection
 
         try:
-            services.ballot_cast(call=call, voter=voter, choices=[project.pk])
+            services.ballot_cast(call=call, voter=voter, actor=voter.user, choices=[project.pk])
             outcomes.append("ok")
         finally:
             connection.close()

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from ..audit import audit_log
 from ..models import EmailStatus, Notification, Reminder, ReminderRun, ReminderStatus, User
 from ..notifications import notify
+from ..permissions import can, require
 from . import rules
 from .registry import DateOffsetKind, Due, ReminderKind, all_kinds, get_kind
 
@@ -372,7 +373,9 @@ def reminder_send_now(*, kind_code: str, target_type_id: int, target_id: int,
                       due_date: dt.date, step: str, actor) -> tuple[Reminder, bool]:
     """Send one upcoming reminder now, on an agent's request, with the same exactly-once key:
     returns (reminder, True) when recorded now, (existing reminder, False) when it already was.
-    The daily job will then find it recorded and skip it."""
+    The daily job will then find it recorded and skip it. Agents and instructors only
+    (``reminder.send_now``)."""
+    require(can, actor, "reminder.send_now")
     kind = get_kind(kind_code)
     if kind is None:
         raise ValidationError(_("Type de rappel inconnu."))
