@@ -202,6 +202,15 @@ class Journey:
             self.page.get_by_text(expect).first.wait_for()
         self.assert_no_server_error()
 
+    def confirm_email(self, address: str) -> None:
+        """Open the address confirmation link of the last e-mail sent to ``address``."""
+        from django.core import mail
+
+        message = [m for m in mail.outbox if address in m.to][-1]
+        path = re.search(r"/compte/confirmer/[^\s\"<>]+", message.body).group(0)
+        self.page.goto(self.url(path))
+        self.assert_no_server_error()
+
     def log_out(self) -> None:
         self.page.get_by_role("button", name="Se déconnecter").click()
         self.page.wait_for_load_state()

