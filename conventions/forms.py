@@ -107,6 +107,12 @@ class TerminateForm(forms.Form):
     terminated_on = forms.DateField(label=_("Date de résiliation"), widget=DATE)
     reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args, **kwargs):
+        # Shown on the convention page beside the amendment form, which has a "reason" too:
+        # its own ids keep every id of the page unique (labels and errors point to the right one).
+        kwargs.setdefault("auto_id", "id_terminate_%s")
+        super().__init__(*args, **kwargs)
+
 
 class YearConfirmForm(forms.Form):
     year = forms.IntegerField(widget=forms.HiddenInput)

@@ -86,6 +86,9 @@ class ApplicationForm(forms.Form):
                            "égalité, fraternité, dignité de la personne, symboles de la "
                            "République."), required=False)
 
+    SUBMISSION_REQUIRED = ["summary", "place", "start_date", "end_date", "nature",
+                           "amount_requested", "cer_accepted"]
+
     def __init__(self, *args, application: Application, **kwargs):
         super().__init__(*args, **kwargs)
         self.application = application
@@ -99,6 +102,10 @@ class ApplicationForm(forms.Form):
         if application.organisation_id is None:
             self.fields["applicant_age"] = forms.IntegerField(
                 label=gettext_lazy("Votre âge"), min_value=0, max_value=130)
+        # A draft may be incomplete, but these are required to submit: marked as such (RGAA 11.10).
+        for name in [*self.SUBMISSION_REQUIRED, *(n for n in self.fields if n.startswith("q_"))]:
+            self.fields[name].required_to_submit = True
+            self.fields[name].widget.attrs["aria-required"] = "true"
         if not self.is_bound:
             self.initial.update({name: getattr(application, name) for name in
                                  ["title", "summary", "place", "start_date", "end_date", "nature",

@@ -18,14 +18,34 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def browser_missing() -> str:
+    """Why the browser journeys cannot run here ("" when they can)."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[dev]')"
+    return ""
+
+
 def pytest_report_header(config):
+    lines = []
     if settings.SERVICES_AVAILABLE:
         db = settings.DATABASES["default"]
-        return [f"services: PostgreSQL {db['HOST']}:{db['PORT']}/{db['NAME']} and Redis {settings.REDIS_URL}"]
-    return ["!" * 78,
-            "!! PostgreSQL or Redis unreachable: FALLING BACK TO SQLITE, tests marked "
-            "'services' are SKIPPED",
-            "!" * 78]
+        lines.append(f"services: PostgreSQL {db['HOST']}:{db['PORT']}/{db['NAME']} and Redis {settings.REDIS_URL}")
+    else:
+        lines += ["!" * 78,
+                  "!! PostgreSQL or Redis unreachable: FALLING BACK TO SQLITE, tests marked "
+                  "'services' are SKIPPED",
+                  "!" * 78]
+    missing = browser_missing()
+    lines.append(f"browser: {CHROMIUM}" if not missing
+                 else f"!! browser journeys SKIPPED: {missing}")
+    return lines
 
 
 def pytest_sessionstart(session):
@@ -60,6 +80,7 @@ def _alive(pid: int) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
+    _skip_browser_journeys_without_chromium(config, items)
     if settings.SERVICES_AVAILABLE:
         return
     missing = []
@@ -82,7 +103,28 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def _skip_browser_journeys_without_chromium(config, items):
+    journeys = [item for item in items if "browser" in item.keywords]
+    missing = browser_missing() if journeys else ""
+    if not missing:
+        return
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        raise pytest.UsageError(
+            f"REQUIRE_SERVICES=1 but {missing}: refusing to skip the browser journeys.")
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write_line(f"WARNING: {missing} — skipping the {len(journeys)} browser journeys.",
+                            yellow=True, bold=True)
+    skip = pytest.mark.skip(reason=f"browser journeys need Chromium and Playwright: {missing}")
+    for item in journeys:
+        item.add_marker(skip)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any("browser" in getattr(report, "keywords", {}) for report in skipped):
+        terminalreporter.write_sep(
+            "!", f"Browser journeys were SKIPPED: {browser_missing()}", red=True, bold=True)
     if not settings.SERVICES_AVAILABLE:
         terminalreporter.write_sep(
             "!", "SQLite fallback: PostgreSQL/Redis unreachable, 'services' tests were SKIPPED",

@@ -43,6 +43,10 @@ def errors_to_forms(exc: ValidationError, main_form, other_forms=()) -> None:
         main_form.add_error(None, exc.messages)
         return
     for field, messages in exc.message_dict.items():
+        if field == "answers":
+            messages = _answers_to_questions(main_form, messages)
+            if not messages:
+                continue
         target = main_form
         for form in other_forms:
             if field in form.fields:
@@ -53,6 +57,19 @@ def errors_to_forms(exc: ValidationError, main_form, other_forms=()) -> None:
             other_forms[0].add_error(None, messages)
         else:
             main_form.add_error(None, messages)
+
+
+def _answers_to_questions(form, messages: list[str]) -> list[str]:
+    """Put each « Répondez à la question … » on its question's field; return the others."""
+    left = []
+    for message in messages:
+        name = next((name for name in form.fields
+                     if name.startswith("q_") and f"« {form.fields[name].label} »" in message), None)
+        if name:
+            form.add_error(name, message)
+        else:
+            left.append(message)
+    return left
 
 
 def shares_context(application: Application, lines, amount_requested) -> dict:
