@@ -23,6 +23,7 @@ from ..models import (
     Ballot,
     Call,
     CallKind,
+    CallPhase,
     VoteComputation,
     VoteExclusion,
 )
@@ -107,6 +108,10 @@ def vote_computation_request(*, call: Call, actor, rule: str | None = None) -> V
     """
     if actor is not None:
         require(can, actor, "vote.manage", call)
+    if call.phase == CallPhase.VOTE:
+        # Votes per project stay hidden from everyone while the vote is open.
+        raise ValidationError({"call": _("Le vote est encore ouvert : les lauréats se calculent "
+                                         "après sa clôture, les voix restent cachées d'ici là.")})
     rule = rule or call.winner_rule
     if rule not in winners.RULES:
         raise ValidationError({"rule": _("Règle inconnue : %(rule)s.") % {"rule": rule}})

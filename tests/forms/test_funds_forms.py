@@ -417,6 +417,13 @@ def test_vote_manage_compute_and_publish(app, vote_call):
     _voted(vote_call)
     app.set_user(staff_user(Role.DECISION_MAKER))
     page = app.get(reverse("funds:vote-manage", args=[vote_call.pk]))
+    # while the vote is open, nothing to compute: the votes stay hidden
+    assert not any(f.get("action", default=None) and f["action"].value == "compute"
+                   for f in page.forms.values() if "action" in f.fields)
+    assert "les voix par projet restent cachées" in page.text
+    vote_call.phase = CallPhase.DECISION
+    vote_call.save(update_fields=["phase"])
+    page = app.get(reverse("funds:vote-manage", args=[vote_call.pk]))
     compared = form_with(page, **{"action": "compare"}).submit().follow()
     assert "Toutes les règles calculées" in messages_of(compared)
     vote_call.refresh_from_db()

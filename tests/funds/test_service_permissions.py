@@ -5,11 +5,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from backoffice.core.roles import Role
 from funds import services
-from funds.models import ApplicationStatus, Award, Ballot, CallPhase, VoteComputation
+from funds.models import ApplicationStatus, Award, Ballot, Call, CallPhase, VoteComputation
 from funds.voting import results
 from funds.voting import services as voting
 from tests.factories import OrganisationFactory, UserFactory, member_of, staff_user
@@ -95,10 +95,17 @@ def test_vote_services_check_their_actor():
     assert project.vote_exclusion == ""
     with _refused("agents de la collectivité"):
         results.vote_computation_request(call=call, actor=citizen)
+    # while the vote is open nobody computes (votes stay hidden), agents included
+    with pytest.raises(ValidationError, match="Le vote est encore ouvert"):
+        results.vote_computation_request(call=call, actor=staff_user())
+    Call.objects.filter(pk=call.pk).update(phase=CallPhase.DECISION)
+    call.refresh_from_db()
     computation = results.vote_computation_request(call=call, actor=staff_user())
     with _refused("réservée aux décideurs"):
         results.vote_results_publish(call=call, computation=computation,
                                      actor=staff_user(Role.INSTRUCTOR), **DELIBERATION)
+    Call.objects.filter(pk=call.pk).update(phase=CallPhase.VOTE)
+    call.refresh_from_db()
     voter = voting.voter_register(call=call, user=UserFactory(), first_name="Anne",
                                   last_name="Le Bris", birth_date=dt.date(1990, 1, 1))
     voter = voting.voter_verify(token=voting.verification_token(voter))
