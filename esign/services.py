@@ -30,6 +30,7 @@ from backoffice.core.audit import audit_log
 from backoffice.core.models import Membership, MembershipRole, MembershipStatus
 from backoffice.core.roles import Role
 from conventions.models import (
+    AmendmentStatus,
     ConventionStatus,
     DocumentKind,
     DocumentStatus,
@@ -50,6 +51,7 @@ CODE_ATTEMPTS = 5
 # Who signs each kind of document: a convention is a contract (both parties); a notification
 # letter is the authority's unilateral act (its signatory only).
 SIGNERS = {DocumentKind.CONVENTION: (SignerRole.ASSOCIATION, SignerRole.AUTHORITY),
+           DocumentKind.AMENDMENT: (SignerRole.ASSOCIATION, SignerRole.AUTHORITY),
            DocumentKind.NOTIFICATION: (SignerRole.AUTHORITY,)}
 
 
@@ -112,6 +114,16 @@ def authority_signer_errors(*, user) -> str:
     return ""
 
 
+def signable(document: GeneratedDocument) -> bool:
+    """A ready, unsigned document of a kind that is signed electronically, whose convention
+    (or amendment) is sent for signature."""
+    if document.kind not in SIGNERS or document.status != DocumentStatus.READY or document.signed:
+        return False
+    if document.kind == DocumentKind.AMENDMENT:
+        return document.amendment is not None and document.amendment.status == AmendmentStatus.SENT
+    return document.convention.status == ConventionStatus.SENT
+
+
 def signature_request_create(*, document: GeneratedDocument, actor) -> SignatureRequest:
     """Open the signature of a ready document of a convention sent for signature."""
     if not actor.has_role(Role.FINANCE_AGENT, Role.ADMINISTRATOR):
@@ -122,7 +134,11 @@ def signature_request_create(*, document: GeneratedDocument, actor) -> Signature
         if document.status != DocumentStatus.READY or not document.file:
             raise ValidationError(_("Le document n'est pas encore prêt : attendez sa "
                                     "génération."))
-        if document.convention.status != ConventionStatus.SENT:
+        if document.kind == DocumentKind.AMENDMENT:
+            if document.amendment is None or document.amendment.status != AmendmentStatus.SENT:
+                raise ValidationError(_("Seul un avenant envoyé pour signature se signe "
+                                        "électroniquement."))
+        elif document.convention.status != ConventionStatus.SENT:
             raise ValidationError(_("Seule une convention envoyée pour signature se signe "
                                     "électroniquement."))
         existing = SignatureRequest.objects.filter(document=document).exclude(
@@ -282,7 +298,7 @@ def association_sign(*, request: SignatureRequest, user, code: str, shown_sha256
 def authority_sign(*, request: SignatureRequest, user, shown_sha256: str, ip: str = "",
                    user_agent: str = "") -> SignatureRequest:
     """The authority's signatory adds the second signature; the convention is then signed."""
-    from conventions.services import convention_transition
+    from conventions.services import amendment_transition, convention_transition
 
     reason = authority_signer_errors(user=user)
     if reason:
@@ -315,12 +331,17 @@ def authority_sign(*, request: SignatureRequest, user, shown_sha256: str, ip: st
                     data_after=signed, signer=signer, ip=ip, user_agent=user_agent)
             association = request.evidence.filter(role=SignerRole.ASSOCIATION).first()
             convention = request.document.convention
-            convention_transition(
-                convention=convention, to=ConventionStatus.SIGNED, actor=user,
-                on=timezone.localdate(), authority_signatory=user.get_full_name(),
-                organisation_signatory=(association.signer_name if association else
-                                        convention.organisation.legal_representative_name
-                                        or convention.organisation.name))
+            if request.document.kind == DocumentKind.AMENDMENT:
+                amendment_transition(amendment=request.document.amendment,
+                                     to=AmendmentStatus.SIGNED, actor=user,
+                                     on=timezone.localdate())
+            else:
+                convention_transition(
+                    convention=convention, to=ConventionStatus.SIGNED, actor=user,
+                    on=timezone.localdate(), authority_signatory=user.get_full_name(),
+                    organisation_signatory=(association.signer_name if association else
+                                            convention.organisation.legal_representative_name
+                                            or convention.organisation.name))
             audit_log(event="signature_authority", obj=request, actor=user,
                       message=_("Signé électroniquement par la collectivité"),
                       data={"sha256": request.signed_sha256})

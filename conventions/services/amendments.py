@@ -150,7 +150,8 @@ def amendment_transition(*, amendment: Amendment, to: str, actor, on: dt.date | 
     future) applies it: new signed amounts (confirmed tranches keep being confirmed), new end
     date and tranches, rebuilt unpaid schedules, a new version of the convention document
     (a convention to sign when the amendment crosses the threshold)."""
-    require(can, actor, "convention.manage", amendment.convention)
+    require(can, actor, "convention.sign" if to == AmendmentStatus.SIGNED
+            else "convention.manage", amendment.convention)
     from .documents import document_request
 
     amendment = Amendment.objects.select_for_update().select_related("convention").get(

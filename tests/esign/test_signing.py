@@ -255,3 +255,30 @@ def test_a_notification_letter_is_signed_by_the_authority_alone(
     assert verdict.ok and [c.field for c in verdict.signatures] == ["Signature_collectivite"]
     convention.refresh_from_db()
     assert convention.status == ConventionStatus.SIGNED
+
+
+def test_an_amendment_is_signed_electronically_by_both_and_takes_effect(
+        demo_pki, organisation, agent, representative, elected, mailoutbox,
+        django_capture_on_commit_callbacks):
+    from decimal import Decimal
+
+    from conventions import services as convention_services
+    from conventions.models import AmendmentStatus
+    from tests.conventions.factories import make_convention
+
+    with django_capture_on_commit_callbacks(execute=True):
+        convention = make_convention(organisation=organisation, agent=agent, confirmed=True)
+        amendment = convention_services.amendment_create(
+            convention=convention, actor=agent, reason="Hausse de l'activité",
+            new_amounts={2027: "36000"}, decision_reference="DEL-2026-050",
+            decision_date=dt.date(2026, 3, 2))
+        convention_services.amendment_transition(amendment=amendment, to=AmendmentStatus.SENT,
+                                                 actor=agent)
+    document = amendment.documents.get(kind="amendment")
+    request = _sign_both(document, agent, representative, elected, mailoutbox,
+                         django_capture_on_commit_callbacks)
+    assert request.status == RequestStatus.SIGNED
+    assert services.pdf_verify(data=services.current_pdf(request)).ok
+    amendment.refresh_from_db()
+    assert amendment.status == AmendmentStatus.SIGNED
+    assert convention.years.get(year=2027).planned_amount == Decimal("36000.00")
