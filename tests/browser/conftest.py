@@ -25,7 +25,8 @@ import pytest
 from tests.conftest import CHROMIUM, ROOT
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls (set-up,
-# checks) are still plain synchronous code between two browser calls.
+# checks, the database flush after each journey) are still plain synchronous code between two
+# browser calls. Set for the whole run: a subprocess that stands for a deployment drops it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 AXE_SOURCE_PATH = Path(__file__).parent / "vendor" / "axe.min.js"

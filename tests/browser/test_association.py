@@ -91,6 +91,7 @@ def test_association_applies_answers_and_redeposits(journey, smic_rates):
     # A submit with nothing filled in: every error is listed, linked and on its field.
     page.get_by_role("button", name="Déposer le dossier").click()
     summary = page.locator(".error-summary").first
+    expect(summary).to_be_focused()
     expect(summary).to_contain_text("Indiquez le résumé.")
     expect(page.locator("#id_summary")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#id_q_0")).to_have_attribute("aria-invalid", "true")

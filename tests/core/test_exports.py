@@ -102,7 +102,8 @@ def test_payments_due_and_scdl_exports_neutralise_an_organisation_name(client):
     response = client.get(reverse("conventions:scdl-export") + "?annee=2026")
     rows = _csv_cells(response.content, delimiter=",")
     scdl = next(r for r in rows[1:] if HOSTILE_NAME in ",".join(r))
-    assert "'" + HOSTILE_NAME in scdl and "30000.00" in scdl   # open-data dialect
+    # open-data dialect; montant is the convention's total (3 years of 30 000 €)
+    assert "'" + HOSTILE_NAME in scdl and "90000.00" in scdl
     _assert_inert_csv(rows)
 
 
