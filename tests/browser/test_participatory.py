@@ -82,6 +82,7 @@ def test_resident_signs_up_registers_confirms_and_votes_on_a_phone(journey, vote
     page.get_by_label("Date de naissance").fill("2015-03-02")
     page.get_by_label("Je réside à Kerbruck").check()
     page.get_by_role("button", name="M'inscrire").click()
+    expect(page.locator(".error-summary")).to_be_focused()
     expect(page.get_by_label("Date de naissance")).to_have_attribute("aria-invalid", "true")
     journey.check("inscription au vote refusée")
     page.get_by_label("Date de naissance").fill("1994-03-02")
