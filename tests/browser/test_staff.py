@@ -1,18 +1,19 @@
 """The authority's staff: instructor, then decision maker, then finance agent, on two
-applications of one call, from the review queue to the paid advance."""
+applications of one call, from the review queue to the approved financial report."""
 
 import datetime as dt
 import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from backoffice.core.roles import Role
 from conventions.models import Convention
 from funds import services as funds_services
-from funds.models import ApplicationStatus
+from funds.models import Application, ApplicationStatus
 from funds.rules import MANUAL_CHECKS
 from tests.factories import OrganisationFactory, member_of, staff_user
 from tests.funds.factories import ApplicationFactory, CallFactory
@@ -29,7 +30,7 @@ def _submitted(call, title, organisation):
     return funds_services.application_submit(application=application, user=applicant), applicant
 
 
-def test_review_committee_convention_payment_report(journey):
+def test_review_committee_convention_payment_report(journey, journey_factory, request):
     call = CallFactory(title="Fonds des transitions 2026")
     bikes, bikes_member = _submitted(call, "Atelier vélo du samedi",
                                      OrganisationFactory(name="Repair café de Kervénanec"))
@@ -112,3 +113,32 @@ def test_review_committee_convention_payment_report(journey):
     expect(page.get_by_text(re.compile("mandat MDT-2026-0117"))).to_contain_text("versé le")
     journey.check("avance versée")
     journey.assert_fits(320, "convention")
+
+    # A year and a half later the convention's year is over: the association files the CERFA
+    # 15059 report, prefilled with its provisional budget, from its own browser.
+    report = year.report
+    traveller = time_machine.travel(dt.datetime(report.year.year + 1, 2, 1, 10, 0,
+                                                tzinfo=dt.UTC), tick=True)
+    traveller.start()
+    request.addfinalizer(traveller.stop)
+    association = journey_factory("association_files_report")
+    association.log_in(bikes_member.email, PASSWORD)
+    association.visit(f"/conventions/comptes-rendus/{report.pk}/", "compte rendu à déposer")
+    filing = association.page
+    filing.get_by_label("Part de la subvention utilisée (€)").fill("3 500,00")
+    filing.get_by_label("Bilan qualitatif").fill("Douze ateliers, 140 vélos réparés.")
+    filing.get_by_role("button", name="Déposer le compte rendu").click()
+    expect(filing.get_by_text("Douze ateliers, 140 vélos réparés.")).to_be_visible()
+    association.check("compte rendu déposé")
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    journey.log_in(agent.email, PASSWORD)
+    journey.visit(f"/conventions/comptes-rendus/{report.pk}/", "compte rendu reçu")
+    expect(page.get_by_text("Douze ateliers, 140 vélos réparés.")).to_be_visible()
+    page.get_by_label("Approuver").check()
+    page.get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.get_by_text(re.compile(r"^Approuvé le"))).to_be_visible()
+    journey.check("compte rendu approuvé")
+    report.refresh_from_db()
+    assert report.status == "approved"
+    assert Application.objects.get(pk=bikes.pk).status == ApplicationStatus.AWARDED
