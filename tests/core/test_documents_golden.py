@@ -143,6 +143,30 @@ def build_repayment(world):
     return convention_pdf(convention, "repayment")
 
 
+def _cer_withdrawal(world):
+    convention = signed_convention(world, Decimal("40000"))
+    advance = convention.years.get().lines.order_by("position").first()
+    services.payment_record(line=advance, paid_on=dt.date(2026, 4, 10),
+                            mandate_reference="M-1", actor=world["agent"])
+    recovery = services.convention_withdraw_for_cer_breach(
+        convention=convention, breach_date=dt.date(2026, 6, 1), on=dt.date(2026, 6, 10),
+        reason="Propos appelant à la haine lors d'un atelier public.", actor=world["agent"])
+    return convention, recovery
+
+
+def build_withdrawal_notice(world):
+    convention, _recovery = _cer_withdrawal(world)
+    return convention_pdf(convention, "withdrawal_notice")
+
+
+def build_recovery_decision(world):
+    convention, recovery = _cer_withdrawal(world)
+    services.recovery_decide(recovery=recovery, amount=recovery.amount,
+                             reasons="Les faits sont établis et n'ont pas été contestés.",
+                             on=dt.date(2026, 7, 20), actor=world["agent"])
+    return convention_pdf(convention, "recovery_decision")
+
+
 def build_receipt(world):
     from funds.models import ApplicationVersion
     from funds.services import application_submit
@@ -200,13 +224,15 @@ def build_scorecard(world):
 BUILDERS = {"convention": build_convention, "notification": build_notification,
             "amendment": build_amendment, "repayment": build_repayment,
             "receipt": build_receipt, "attestation": build_attestation,
-            "scorecard": build_scorecard}
+            "scorecard": build_scorecard, "withdrawal_notice": build_withdrawal_notice,
+            "recovery_decision": build_recovery_decision}
 # The first words of each signature block ("Fait à …" or the signatory, when the letter is
 # dated at its top): they must never open a page on their own.
 CLOSINGS = {"convention": "Fait à Lorient", "notification": "Fait à Lorient",
             "amendment": "Fait à Lorient", "repayment": "Fabrice Loher",
             "receipt": "Ce récépissé atteste", "attestation": "Fait à Lorient",
-            "scorecard": None}
+            "scorecard": None, "withdrawal_notice": "Vous pouvez présenter vos observations",
+            "recovery_decision": "Décide :"}
 
 
 def pages_text(content: bytes) -> list[str]:
