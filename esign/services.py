@@ -52,7 +52,13 @@ CODE_ATTEMPTS = 5
 # letter is the authority's unilateral act (its signatory only).
 SIGNERS = {DocumentKind.CONVENTION: (SignerRole.ASSOCIATION, SignerRole.AUTHORITY),
            DocumentKind.AMENDMENT: (SignerRole.ASSOCIATION, SignerRole.AUTHORITY),
-           DocumentKind.NOTIFICATION: (SignerRole.AUTHORITY,)}
+           DocumentKind.NOTIFICATION: (SignerRole.AUTHORITY,),
+           DocumentKind.REPAYMENT: (SignerRole.AUTHORITY,),
+           DocumentKind.WITHDRAWAL_NOTICE: (SignerRole.AUTHORITY,),
+           DocumentKind.RECOVERY_DECISION: (SignerRole.AUTHORITY,)}
+# The authority's letters of a recovery: signed as they are, nothing else changes.
+LETTERS = {DocumentKind.REPAYMENT, DocumentKind.WITHDRAWAL_NOTICE,
+           DocumentKind.RECOVERY_DECISION}
 
 
 def sha256(data: bytes) -> str:
@@ -119,6 +125,8 @@ def signable(document: GeneratedDocument) -> bool:
     (or amendment) is sent for signature."""
     if document.kind not in SIGNERS or document.status != DocumentStatus.READY or document.signed:
         return False
+    if document.kind in LETTERS:
+        return True
     if document.kind == DocumentKind.AMENDMENT:
         return document.amendment is not None and document.amendment.status == AmendmentStatus.SENT
     return document.convention.status == ConventionStatus.SENT
@@ -134,7 +142,11 @@ def signature_request_create(*, document: GeneratedDocument, actor) -> Signature
         if document.status != DocumentStatus.READY or not document.file:
             raise ValidationError(_("Le document n'est pas encore prêt : attendez sa "
                                     "génération."))
-        if document.kind == DocumentKind.AMENDMENT:
+        if document.kind not in SIGNERS:
+            raise ValidationError(_("Ce document ne se signe pas encore électroniquement."))
+        if document.kind in LETTERS:
+            pass
+        elif document.kind == DocumentKind.AMENDMENT:
             if document.amendment is None or document.amendment.status != AmendmentStatus.SENT:
                 raise ValidationError(_("Seul un avenant envoyé pour signature se signe "
                                         "électroniquement."))
@@ -145,8 +157,6 @@ def signature_request_create(*, document: GeneratedDocument, actor) -> Signature
             status=RequestStatus.CANCELLED).first()
         if existing:
             return existing
-        if document.kind not in SIGNERS:
-            raise ValidationError(_("Ce document ne se signe pas encore électroniquement."))
         request = SignatureRequest.objects.create(
             document=document, source_sha256=document.sha256 or sha256(_read(document.file)),
             created_by=actor, status=(RequestStatus.ASSOCIATION
@@ -331,7 +341,9 @@ def authority_sign(*, request: SignatureRequest, user, shown_sha256: str, ip: st
                     data_after=signed, signer=signer, ip=ip, user_agent=user_agent)
             association = request.evidence.filter(role=SignerRole.ASSOCIATION).first()
             convention = request.document.convention
-            if request.document.kind == DocumentKind.AMENDMENT:
+            if request.document.kind in LETTERS:
+                pass  # the signed letter is the record; its procedure goes on by itself
+            elif request.document.kind == DocumentKind.AMENDMENT:
                 amendment_transition(amendment=request.document.amendment,
                                      to=AmendmentStatus.SIGNED, actor=user,
                                      on=timezone.localdate())

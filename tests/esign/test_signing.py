@@ -282,3 +282,32 @@ def test_an_amendment_is_signed_electronically_by_both_and_takes_effect(
     amendment.refresh_from_db()
     assert amendment.status == AmendmentStatus.SIGNED
     assert convention.years.get(year=2027).planned_amount == Decimal("36000.00")
+
+
+def test_a_recovery_decision_is_signed_by_the_authority_and_changes_nothing_else(
+        demo_pki, organisation, agent, elected, django_capture_on_commit_callbacks):
+    from conventions import services as convention_services
+    from conventions.models import LineKind
+    from tests.conventions.factories import make_convention
+
+    with django_capture_on_commit_callbacks(execute=True):
+        convention = make_convention(organisation=organisation, agent=agent, confirmed=True)
+        advance = convention.years.get(year=2026).lines.get(kind=LineKind.ADVANCE)
+        convention_services.payment_record(line=advance, paid_on=advance.planned_date,
+                                           mandate_reference="M1", actor=agent)
+        recovery = convention_services.convention_withdraw_for_cer_breach(
+            convention=convention, breach_date=dt.date(2026, 3, 1), actor=agent,
+            on=dt.date(2026, 3, 20), reason="Propos appelant à la haine lors d'un atelier")
+        convention_services.recovery_decide(recovery=recovery, amount=recovery.amount,
+                                            reasons="Faits établis", on=dt.date(2026, 4, 20),
+                                            actor=agent)
+    decision = convention.documents.get(kind="recovery_decision")
+    request = services.signature_request_create(document=decision, actor=agent)
+    assert request.status == RequestStatus.AUTHORITY
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.authority_sign(request=request, user=elected,
+                                          shown_sha256=request.source_sha256)
+    assert request.status == RequestStatus.SIGNED
+    assert services.pdf_verify(data=services.current_pdf(request)).ok
+    convention.refresh_from_db()
+    assert convention.status == ConventionStatus.TERMINATED
