@@ -385,45 +385,45 @@ class OrganisationUpdateView(PermissionMixin, View):
                       status=400)
 
 
-class MembershipApproveView(PermissionMixin, View):
+class MembershipActionView(PermissionMixin, View):
+    """Approve, refuse or remove a membership: the service decides, the page says so."""
+
+    service_name = ""
+
+    def success_message(self, membership) -> str:
+        raise NotImplementedError
+
     def post(self, request, pk, membership_pk):
         organisation = _organisation_or_404(request, pk)
         membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)
         try:
-            services.membership_approve(membership=membership, actor=request.user)
+            getattr(services, self.service_name)(membership=membership, actor=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("%(user)s est maintenant membre.")
-                             % {"user": membership.user})
+            messages.success(request, self.success_message(membership))
         return redirect("core:organisation-detail", pk=pk)
 
 
-class MembershipRefuseView(PermissionMixin, View):
-    def post(self, request, pk, membership_pk):
-        organisation = _organisation_or_404(request, pk)
-        membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)
-        try:
-            services.membership_refuse(membership=membership, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("La demande de %(user)s est refusée.")
-                             % {"user": membership.user})
-        return redirect("core:organisation-detail", pk=pk)
+class MembershipApproveView(MembershipActionView):
+    service_name = "membership_approve"
+
+    def success_message(self, membership) -> str:
+        return _("%(user)s est maintenant membre.") % {"user": membership.user}
 
 
-class MembershipRemoveView(PermissionMixin, View):
-    def post(self, request, pk, membership_pk):
-        organisation = _organisation_or_404(request, pk)
-        membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)
-        try:
-            services.membership_remove(membership=membership, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Le membre a été retiré."))
-        return redirect("core:organisation-detail", pk=pk)
+class MembershipRefuseView(MembershipActionView):
+    service_name = "membership_refuse"
+
+    def success_message(self, membership) -> str:
+        return _("La demande de %(user)s est refusée.") % {"user": membership.user}
+
+
+class MembershipRemoveView(MembershipActionView):
+    service_name = "membership_remove"
+
+    def success_message(self, membership) -> str:
+        return _("Le membre a été retiré.")
 
 
 class DocumentUploadView(PermissionMixin, View):
