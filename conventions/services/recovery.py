@@ -53,6 +53,16 @@ def _not_future(value, label: str, field: str) -> None:
         raise ValidationError({field: message})
 
 
+def _dated_after(on: dt.date, *, earlier: dt.date | None, field_label: str, earlier_label,
+                 hint) -> None:
+    """A step's date: not in the future, and not before the step it follows."""
+    _not_future(on, field_label, "on")
+    message = dates.order_error(earlier=earlier, later=on, earlier_label=earlier_label,
+                                later_label=field_label, hint=hint)
+    if message:
+        raise ValidationError({"on": message})
+
+
 def recovery_open(*, convention: Convention, kind: str, amount: Decimal, actor,
                   on: dt.date | None = None, report=None, breach_date: dt.date | None = None,
                   cancelled: Decimal = Decimal("0.00")) -> Recovery:
@@ -86,13 +96,10 @@ def recovery_observations(*, recovery: Recovery, observations: str, on: dt.date,
     recovery = Recovery.objects.select_for_update().get(pk=recovery.pk)
     if not (observations or "").strip():
         raise ValidationError({"observations": _("Saisissez les observations reçues.")})
-    _not_future(on, _("la date de réception des observations"), "on")
-    message = dates.order_error(earlier=recovery.notice_on, later=on,
-                                earlier_label=_("la notification"),
-                                later_label=_("la réception des observations"),
-                                hint=_("les observations répondent à la notification."))
-    if message:
-        raise ValidationError({"on": message})
+    _dated_after(on, earlier=recovery.notice_on,
+                 field_label=_("la date de réception des observations"),
+                 earlier_label=_("la notification"),
+                 hint=_("les observations répondent à la notification."))
     recovery.observations, recovery.observations_on = observations.strip(), on
     _transition(recovery, RecoveryStatus.OBSERVATIONS, actor)
     return recovery
@@ -153,13 +160,10 @@ def recovery_title(*, recovery: Recovery, reference: str, on: dt.date, actor) ->
     recovery = Recovery.objects.select_for_update().get(pk=recovery.pk)
     if not (reference or "").strip():
         raise ValidationError({"reference": _("Indiquez la référence du titre de recettes.")})
-    _not_future(on, _("la date du titre de recettes"), "on")
-    message = dates.order_error(earlier=recovery.decision_on, later=on,
-                                earlier_label=_("la décision"),
-                                later_label=_("la date du titre de recettes"),
-                                hint=_("le titre de recettes exécute la décision."))
-    if message:
-        raise ValidationError({"on": message})
+    _dated_after(on, earlier=recovery.decision_on,
+                 field_label=_("la date du titre de recettes"),
+                 earlier_label=_("la décision"),
+                 hint=_("le titre de recettes exécute la décision."))
     recovery.title_reference, recovery.title_date = reference.strip(), on
     _transition(recovery, RecoveryStatus.TITLE, actor, reference=reference.strip())
     return recovery
@@ -173,13 +177,9 @@ def recovery_settle(*, recovery: Recovery, on: dt.date, actor,
     rest)."""
     recovery = Recovery.objects.select_for_update().select_related(
         "convention").get(pk=recovery.pk)
-    _not_future(on, _("la date du recouvrement"), "on")
-    message = dates.order_error(earlier=recovery.title_date, later=on,
-                                earlier_label=_("le titre de recettes"),
-                                later_label=_("la date du recouvrement"),
-                                hint=_("le recouvrement suit le titre de recettes."))
-    if message:
-        raise ValidationError({"on": message})
+    _dated_after(on, earlier=recovery.title_date, field_label=_("la date du recouvrement"),
+                 earlier_label=_("le titre de recettes"),
+                 hint=_("le recouvrement suit le titre de recettes."))
     if recovery.status != RecoveryStatus.TITLE:
         raise ValidationError(_("Émettez d'abord le titre de recettes : le recouvrement le "
                                 "suit."))
