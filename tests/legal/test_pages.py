@@ -49,6 +49,12 @@ def test_legal_notice_names_the_publisher_director_and_host(client, authority, s
     assert "Hébergeur public" in text and "À compléter" not in text
 
 
+def test_retention_durations_are_written_the_french_way(client, authority):
+    text = html.unescape(client.get(reverse("legal:personal-data")).content.decode())
+    text = text.replace("\u202f", " ").replace("\u00a0", " ")
+    assert "1 095 jours" in text and "730 jours" in text and "1095" not in text
+
+
 def test_a_missing_host_is_shown_as_to_complete(client, authority, settings):
     settings.LEGAL_HOST_NAME = ""
     assert "À compléter" in client.get(reverse("legal:legal-notice")).content.decode()
