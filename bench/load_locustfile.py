@@ -10,11 +10,15 @@ import json
 import os
 import random
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, constant, events, task
 
 DATA = json.loads(open(os.environ["LOAD_DATA"]).read())
 MODE = os.environ.get("LOAD_MODE", "vote")
-VOTERS = iter(DATA["voters"])
+# LOAD_PACE: mean pause in seconds a resident takes before each ballot (0: none, saturation).
+PACE = float(os.environ.get("LOAD_PACE", "0"))
+# LOAD_VOTER_OFFSET: voters already used by an earlier run of the same benchmark.
+VOTERS = iter(DATA["voters"][int(os.environ.get("LOAD_VOTER_OFFSET", "0")):])
+TAKEN = {"n": 0}
 CSRF = DATA["csrf"]
 LAST_SUCCESS: dict[str, list[int]] = {}
 COUNTER = itertools.count()
@@ -27,7 +31,7 @@ def _headers():
 
 class Resident(HttpUser):
     weight = 9
-    wait_time = between(0, 0)
+    wait_time = between(PACE / 2, PACE * 1.5) if PACE else constant(0)
 
     @task
     def vote_twice(self):
@@ -36,6 +40,7 @@ class Resident(HttpUser):
         except StopIteration:
             self.environment.runner.quit()
             return
+        TAKEN["n"] += 1
         self.client.cookies.clear()
         self.client.cookies.set("sessionid", voter["session"])
         self.client.cookies.set("csrftoken", CSRF)
@@ -56,7 +61,9 @@ class Resident(HttpUser):
                 else:
                     REFUSED_AS_EXPECTED["wrong"] += 1
                     response.failure(f"expected a French 400, got {response.status_code}")
-        for _round in range(2):
+        for round_ in range(2):
+            if PACE and round_:
+                self.wait()  # reads the confirmation, then changes their mind
             choices = sorted(random.sample(projects, random.randint(1, DATA["max"])))
             if number % 2:
                 response = self.client.post(
@@ -95,4 +102,5 @@ class Agent(HttpUser):
 @events.test_stop.add_listener
 def _write_results(environment, **_kwargs):
     with open(os.environ["LOAD_OUT"], "w") as handle:
-        json.dump({"last_success": LAST_SUCCESS, "refused": REFUSED_AS_EXPECTED}, handle)
+        json.dump({"last_success": LAST_SUCCESS, "refused": REFUSED_AS_EXPECTED,
+                   "voters_taken": TAKEN["n"]}, handle)
