@@ -269,7 +269,14 @@ def fund_calls(fund: Fund) -> QuerySet[Call]:
 
 
 def fund_for_year(*, authority, year: int, default: Fund) -> Fund:
-    """The fund of ``authority`` covering ``year`` (the latest created when several do),
-    ``default`` when none does: where a call copied for next year goes."""
-    return (Fund.objects.filter(authority=authority, year_start__lte=year, year_end__gte=year)
-            .order_by("-pk").first() or default)
+    """Where a call copied for next year goes: the fund of ``authority`` covering ``year``
+    that continues ``default`` (its name with the years moved on, else the same budget
+    imputation), ``default`` itself when none does."""
+    candidates = list(Fund.objects.filter(authority=authority, year_start__lte=year,
+                                          year_end__gte=year).exclude(pk=default.pk)
+                      .order_by("-pk"))
+    name = rules.title_shifted(default.name, new_year=year)
+    return (next((fund for fund in candidates if fund.name == name), None)
+            or next((fund for fund in candidates
+                     if fund.budget_imputation == default.budget_imputation), None)
+            or default)

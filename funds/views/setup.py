@@ -123,6 +123,17 @@ class FundDetailView(LoginRequiredMixin, View):
             "natures": [label for value, label in Nature.choices if value in fund.natures]})
 
 
+def _call_errors(exc: ValidationError, form, questions) -> None:
+    """A service's errors next to their field; those on the questions next to the first."""
+    if hasattr(exc, "error_dict") and "questions" in exc.error_dict:
+        questions.forms[0].add_error("label", exc.message_dict["questions"])
+        exc = ValidationError({field: errors for field, errors in exc.error_dict.items()
+                               if field != "questions"})
+        if not exc.error_dict:
+            return
+    add_service_errors(exc, form)
+
+
 def _call_context(fund, form, questions, **extra) -> dict:
     return {"fund": fund, "form": form, "questions": questions,
             "max_questions": len(questions.forms), **extra}
@@ -146,7 +157,7 @@ class CallCreateView(LoginRequiredMixin, View):
                     fund=fund, actor=request.user,
                     data={**form.cleaned_data, "questions": questions.questions()})
             except ValidationError as exc:
-                add_service_errors(exc, form)
+                _call_errors(exc, form, questions)
             else:
                 messages.success(request, _("Appel « %(title)s » créé en préparation : il "
                                             "s'ouvrira aux dépôts le %(date)s.")
@@ -177,9 +188,7 @@ class CallUpdateView(LoginRequiredMixin, View):
                                            "questions": questions.questions()},
                                      version=request.POST.get("version"))
             except ValidationError as exc:
-                add_service_errors(exc, form)
-                if "questions" in getattr(exc, "error_dict", {}):
-                    questions.forms[0].add_error("label", exc.message_dict["questions"])
+                _call_errors(exc, form, questions)
             else:
                 messages.success(request, _("Appel « %(title)s » enregistré.")
                                  % {"title": form.cleaned_data["title"]})

@@ -287,3 +287,37 @@ def test_fund_list_and_fund_page_run_a_constant_number_of_queries(
     assert page.content.decode().count("/fonds/gestion/fonds/") >= 6
     with django_assert_max_num_queries(len(few_detail.captured_queries)):
         client.get(reverse("funds:fund-detail", args=[fund.pk]))
+
+
+def _assert_sound_markup(page):
+    ids = [element["id"] for element in page.html.select("[id]")]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    for element in page.html.select("[aria-describedby]"):
+        for ref in element["aria-describedby"].split():
+            assert page.html.find(id=ref) is not None, (element.get("name"), ref)
+    for label in page.html.select("label[for]"):
+        assert page.html.find(id=label["for"]) is not None, label["for"]
+
+
+def test_setup_forms_have_unique_ids_and_describe_their_errors(django_app):
+    call = CallFactory()
+    agent = staff_user(Role.FINANCE_AGENT)
+    fund_page = django_app.get(reverse("funds:fund-edit", args=[call.fund.pk]), user=agent)
+    _assert_sound_markup(fund_page)
+    form = next(f for f in fund_page.forms.values() if "envelope" in f.fields)
+    form["envelope"] = "beaucoup"
+    form["max_authority_share"] = "120"
+    refused = form.submit(status=400)
+    _assert_sound_markup(refused)
+    envelope = refused.html.find(attrs={"name": "envelope"})
+    assert "id_envelope_error" in envelope["aria-describedby"]
+    call_page = django_app.get(reverse("funds:call-edit", args=[call.pk]), user=agent)
+    _assert_sound_markup(call_page)
+    form = next(f for f in call_page.forms.values() if "closes_on" in f.fields)
+    form["closes_on"] = (call.opens_on - dt.timedelta(days=1)).isoformat()
+    refused = form.submit(status=400)
+    _assert_sound_markup(refused)
+    closes = refused.html.find(attrs={"name": "closes_on"})
+    assert "id_closes_on_error" in closes["aria-describedby"]
+    _assert_sound_markup(django_app.get(reverse("funds:call-duplicate", args=[call.pk]),
+                                        user=agent))
