@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.core.choices import Nature
 from backoffice.core.models import DocumentKind
-from backoffice.core.money import format_number, parse_decimal
+from backoffice.core.money import format_eur, format_number, parse_decimal
 
 from . import rules
 from .forms import MONEY_ERRORS, MoneyField
@@ -129,8 +129,6 @@ class FundForm(forms.Form):
             self.fields["min_self_financing_share"].initial = Decimal("0.1000")
             self.fields["budget_imputation"].initial = "6574"
         if committed:
-            from backoffice.core.money import format_eur
-
             self.fields["envelope"].help_text = _(
                 "En euros, par exemple 200 000 ou 200 000,00. Déjà attribué sur ce fonds : "
                 "%(committed)s ; l'enveloppe ne peut pas descendre en dessous.") % {

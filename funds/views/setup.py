@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 
 from backoffice.core.choices import Nature
 from backoffice.core.forms import add_service_errors
+from backoffice.core.money import format_date
 from backoffice.core.versioning import object_version
 
 from .. import selectors, services
@@ -162,7 +163,7 @@ class CallCreateView(LoginRequiredMixin, View):
                 messages.success(request, _("Appel « %(title)s » créé en préparation : il "
                                             "s'ouvrira aux dépôts le %(date)s.")
                                  % {"title": call.title,
-                                    "date": call.opens_on.strftime("%d/%m/%Y")})
+                                    "date": format_date(call.opens_on)})
                 return redirect("funds:fund-detail", pk=fund.pk)
         return render(request, self.template_name, _call_context(fund, form, questions),
                       status=400)
@@ -236,6 +237,6 @@ class CallDuplicateView(LoginRequiredMixin, View):
                 messages.success(request, _(
                     "Copie « %(title)s » créée en préparation : vérifiez-la avant son "
                     "ouverture du %(date)s.") % {"title": copy.title,
-                                                 "date": copy.opens_on.strftime("%d/%m/%Y")})
+                                                 "date": format_date(copy.opens_on)})
                 return redirect("funds:call-edit", pk=copy.pk)
         return render(request, self.template_name, self._context(call, form), status=400)
