@@ -21,7 +21,7 @@ from backoffice.core.budget import (
     BudgetLine,
 )
 from backoffice.core.choices import Nature
-from backoffice.core.money import to_money
+from backoffice.core.money import parse_decimal, to_money
 
 from . import rules
 from .models import Application, ApplicationStatus
@@ -30,7 +30,9 @@ ZERO = Decimal("0.00")
 OWN_RESOURCE_ACCOUNTS = {k: v for k, v in RESOURCE_ACCOUNTS.items() if k != "74"}
 MONEY_ERRORS = {"min_value": gettext_lazy("Un montant ne peut pas être négatif."),
                 "invalid": gettext_lazy("Saisissez un montant, par exemple 1 250,50."),
-                "max_decimal_places": gettext_lazy("Deux décimales au plus (les centimes)."),
+                "max_decimal_places": gettext_lazy(
+                    "Deux décimales au plus (les centimes) ; séparez les milliers par une "
+                    "espace, par exemple 200 000,00."),
                 "max_digits": gettext_lazy("Ce montant est trop grand.")}
 
 
@@ -41,9 +43,15 @@ class MoneyField(forms.DecimalField):
         if value in self.empty_values:
             return None
         try:
-            return to_money(str(value))
+            amount = parse_decimal(str(value))
         except ValueError as exc:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        # "200.000" or "1,234" are thousands to some and decimals to others: refused, never
+        # silently rounded to 200,00 € or 1,23 €.
+        if -amount.as_tuple().exponent > 2:
+            raise forms.ValidationError(self.error_messages["max_decimal_places"],
+                                        code="max_decimal_places")
+        return to_money(amount)
 
     def prepare_value(self, value):
         # Shown the French way (comma decimals) so that what is typed back parses the same.

@@ -136,6 +136,11 @@ class CategoryBudgetMode(models.TextChoices):
     RESERVED = "reserved", _("Réservée (d'abord attribuée à la catégorie)")
 
 
+# The field holding the start date of each dated phase (review starts the day after closing).
+PHASE_DATE_FIELDS = {"open": "opens_on", "review": "closes_on", "vote": "vote_on",
+                     "decision": "decision_on", "results": "results_on", "closed": "ends_on"}
+
+
 class Call(models.Model):
     """A call for projects of a fund, with dated phases (the beat task follows the dates)."""
 
@@ -237,9 +242,11 @@ class Call(models.Model):
             errors["max_choices"] = _("Le maximum de choix doit être au moins égal au minimum.")
         if self.kind == CallKind.INITIATIVES and self.vote_on:
             errors["vote_on"] = _("Un appel décidé en comité n'a pas de phase de vote.")
-        if not errors and None not in self.phase_dates().values():
-            if rules.phase_dates_errors(self.phase_dates()):
-                errors["ends_on"] = _("Les dates des phases doivent se suivre dans l'ordre.")
+        if "vote_on" not in errors:
+            # Each out-of-order date is shown on its own field, not on the last one.
+            dates = {phase: day for phase, day in self.phase_dates().items() if day is not None}
+            for phase, message in rules.phase_order_errors(dates).items():
+                errors.setdefault(PHASE_DATE_FIELDS[phase], message)
         if errors:
             raise ValidationError(errors)
 

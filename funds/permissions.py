@@ -63,6 +63,13 @@ def _call_manage(user, obj):
     return False, _("Action réservée aux agents de la collectivité.")
 
 
+def _fund_manage(user, obj):
+    if user.has_role(Role.FINANCE_AGENT, Role.ADMINISTRATOR):
+        return True, ""
+    return False, _("La création et le paramétrage des fonds et des appels sont réservés aux "
+                    "agents financiers et aux administrateurs de la collectivité.")
+
+
 def _vote_manage(user, obj):
     if user.has_role(Role.FINANCE_AGENT, Role.INSTRUCTOR, Role.DECISION_MAKER,
                      Role.ADMINISTRATOR):
@@ -84,6 +91,7 @@ RULES = {
     "application.review": _review,
     "application.decide": _decide,
     "call.manage": _call_manage,
+    "fund.manage": _fund_manage,
     "call.view_applications": _agent_area,
     "vote.manage": _vote_manage,
     "vote.paper": _call_manage,

@@ -7,10 +7,13 @@ shared CERFA 12156 grid (``backoffice.core.budget``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import combinations
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -212,12 +215,108 @@ def award_errors(*, amount: Decimal, requested: Decimal, rules: FundRules,
     return {}
 
 
+# What the agent types for each dated phase, as a sentence names it (the review phase starts
+# the day after the closing date, which is what is typed).
+PHASE_DATE_LABELS = {
+    "open": gettext_lazy("l'ouverture des dépôts"),
+    "review": gettext_lazy("la clôture des dépôts"),
+    "vote": gettext_lazy("le début du vote"),
+    "decision": gettext_lazy("le début de la décision"),
+    "results": gettext_lazy("la publication des résultats"),
+    "closed": gettext_lazy("la clôture de l'appel"),
+}
+
+
+def _typed_date(phase: str, start: dt.date) -> dt.date:
+    return start - dt.timedelta(days=1) if phase == "review" else start
+
+
+def _fr(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def phase_order_errors(dates: Mapping[str, dt.date]) -> dict[str, str]:
+    """Phase → French message for each phase date that breaks the order (empty: in order).
+
+    Invariant: empty exactly when the start dates strictly follow ``PHASE_ORDER``. The dates
+    blamed are the fewest whose removal leaves the others in order (on a tie the later phase
+    is blamed): one date typed in the wrong year is the one shown in error, not its neighbour.
+    Each message names the date the blamed one must follow (or precede).
+    """
+    phases = [p for p in PHASE_ORDER if dates.get(p) is not None]
+    kept: tuple[int, ...] = ()
+    for size in range(len(phases), 0, -1):
+        # combinations() come in lexicographic order: the first ordered one keeps the earliest
+        # phases, so a swapped pair blames its later date.
+        kept = next((combo for combo in combinations(range(len(phases)), size)
+                     if all(dates[phases[a]] < dates[phases[b]]
+                            for a, b in zip(combo, combo[1:], strict=False))), ())
+        if kept:
+            break
+    errors = {}
+    for index, phase in enumerate(phases):
+        if index in kept:
+            continue
+        typed = _typed_date(phase, dates[phase])
+        label = capfirst(str(PHASE_DATE_LABELS[phase]))
+        before = [k for k in kept if k < index]
+        if before:
+            other = phases[before[-1]]
+            if other == "review":
+                errors[phase] = _(
+                    "%(label)s (%(date)s) doit venir après le premier jour de l'instruction, "
+                    "le %(other_date)s (lendemain de la clôture des dépôts).") % {
+                    "label": label, "date": _fr(typed), "other_date": _fr(dates[other])}
+            elif phase == "review":
+                errors[phase] = _("%(label)s (%(date)s) ne peut pas précéder %(other)s "
+                                  "(%(other_date)s).") % {
+                    "label": label, "date": _fr(typed), "other": PHASE_DATE_LABELS[other],
+                    "other_date": _fr(dates[other])}
+            else:
+                errors[phase] = _("%(label)s (%(date)s) doit venir après %(other)s "
+                                  "(%(other_date)s) : chaque phase commence après la "
+                                  "précédente.") % {
+                    "label": label, "date": _fr(typed), "other": PHASE_DATE_LABELS[other],
+                    "other_date": _fr(_typed_date(other, dates[other]))}
+        else:
+            other = phases[min(k for k in kept if k > index)]
+            if other == "review":
+                errors[phase] = _("%(label)s (%(date)s) ne peut pas suivre %(other)s "
+                                  "(%(other_date)s).") % {
+                    "label": label, "date": _fr(typed), "other": PHASE_DATE_LABELS[other],
+                    "other_date": _fr(_typed_date(other, dates[other]))}
+            else:
+                errors[phase] = _("%(label)s (%(date)s) doit venir avant %(other)s "
+                                  "(%(other_date)s) : chaque phase commence après la "
+                                  "précédente.") % {
+                    "label": label, "date": _fr(typed), "other": PHASE_DATE_LABELS[other],
+                    "other_date": _fr(dates[other])}
+    return errors
+
+
 def phase_dates_errors(dates: Mapping[str, dt.date]) -> list[str]:
-    """Phase start dates must strictly follow the phase order."""
-    ordered = [dates[p] for p in PHASE_ORDER if p in dates]
-    if any(later <= earlier for earlier, later in zip(ordered, ordered[1:], strict=False)):
-        return [_("Les dates des phases doivent se suivre dans l'ordre.")]
-    return []
+    """Phase start dates must strictly follow the phase order (the messages, in phase order)."""
+    return list(phase_order_errors(dates).values())
+
+
+def shift_year(day: dt.date, years: int = 1) -> dt.date:
+    """The same day ``years`` later; 29 February becomes 28 February in a common year (the
+    last day of the same month, never a day of March)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+_YEAR = re.compile(r"(?<!\d)(19|20)(\d\d)(?!\d)")
+
+
+def title_shifted(title: str, *, new_year: int, years: int = 1) -> str:
+    """A copied call's title: every year it names moved on by ``years`` ("Appel 2025" →
+    "Appel 2026", "2025-2026" → "2026-2027"); a title naming no year gets ``new_year``."""
+    if _YEAR.search(title):
+        return _YEAR.sub(lambda m: str(int(m.group(0)) + years), title)
+    return f"{title} {new_year}"
 
 
 def phase_on(dates: Mapping[str, dt.date], today: dt.date) -> str:

@@ -250,3 +250,33 @@ def award_list(*, user) -> QuerySet[Award]:
     if user.works_for_authority:
         return qs
     return qs.filter(application__in=application_list(user=user).values("pk"))
+
+
+def fund_list_for_staff(*, user) -> QuerySet[Fund]:
+    """Every fund with its committed total and its number of calls (constant queries)."""
+    if not user.is_authenticated or not user.works_for_authority:
+        return Fund.objects.none()
+    return (Fund.objects.select_related("authority")
+            .annotate(committed=_committed_subquery("pk"),
+                      n_calls=Count("calls", distinct=True))
+            .order_by("-year_start", "name"))
+
+
+def fund_calls(fund: Fund) -> QuerySet[Call]:
+    """The calls of one fund with their number of applications, latest first."""
+    return (fund.calls.annotate(n_total=Count("applications"))
+            .order_by("-opens_on", "title"))
+
+
+def fund_for_year(*, authority, year: int, default: Fund) -> Fund:
+    """Where a call copied for next year goes: the fund of ``authority`` covering ``year``
+    that continues ``default`` (its name with the years moved on, else the same budget
+    imputation), ``default`` itself when none does."""
+    candidates = list(Fund.objects.filter(authority=authority, year_start__lte=year,
+                                          year_end__gte=year).exclude(pk=default.pk)
+                      .order_by("-pk"))
+    name = rules.title_shifted(default.name, new_year=year)
+    return (next((fund for fund in candidates if fund.name == name), None)
+            or next((fund for fund in candidates
+                     if fund.budget_imputation == default.budget_imputation), None)
+            or default)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import voting
+from .views import setup, voting
 
 app_name = "funds"
 
@@ -25,6 +25,15 @@ urlpatterns = [
     path("gestion/", views.AgentCallListView.as_view(), name="agent-call-list"),
     path("gestion/appels/<int:pk>/", views.AgentCallDetailView.as_view(),
          name="agent-call-detail"),
+    path("gestion/fonds/", setup.FundListView.as_view(), name="fund-list"),
+    path("gestion/fonds/nouveau/", setup.FundCreateView.as_view(), name="fund-create"),
+    path("gestion/fonds/<int:pk>/", setup.FundDetailView.as_view(), name="fund-detail"),
+    path("gestion/fonds/<int:pk>/modifier/", setup.FundUpdateView.as_view(), name="fund-edit"),
+    path("gestion/fonds/<int:pk>/appels/nouveau/", setup.CallCreateView.as_view(),
+         name="call-create"),
+    path("gestion/appels/<int:pk>/modifier/", setup.CallUpdateView.as_view(), name="call-edit"),
+    path("gestion/appels/<int:pk>/dupliquer/", setup.CallDuplicateView.as_view(),
+         name="call-duplicate"),
     path("gestion/appels/<int:pk>/phase/", views.CallPhaseView.as_view(), name="call-phase"),
     path("gestion/appels/<int:pk>/dossiers/", views.ReviewQueueView.as_view(),
          name="review-queue"),

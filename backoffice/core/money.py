@@ -9,17 +9,19 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-def to_money(value) -> Decimal:
-    """Parse a number (Decimal, int, str with French or English notation) into euros and cents.
+def parse_decimal(value) -> Decimal:
+    """Read a number typed the French or the English way ("200 000,50", "200000.5",
+    "1.234,56", "200 000 €") exactly as written: no rounding, nothing multiplied.
 
-    Floats are refused: money never goes through binary floating point.
+    The one parser of typed numbers: money (``to_money``) and percentages go through it.
+    Floats are refused (never binary floating point); ValueError when unreadable.
     """
     if isinstance(value, float):
         raise TypeError("Les montants ne passent jamais par un float.")
     if isinstance(value, Decimal):
-        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+        return value
     if isinstance(value, int):
-        return Decimal(value).quantize(CENT)
+        return Decimal(value)
     text = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     text = text.replace("€", "")
     if "," in text and "." in text:
@@ -31,12 +33,24 @@ def to_money(value) -> Decimal:
     else:
         text = text.replace(",", ".")
     try:
-        amount = Decimal(text)
-        if not amount.is_finite():
+        number = Decimal(text)
+        if not number.is_finite():
             raise InvalidOperation
-        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+        return number
     except InvalidOperation as exc:
+        raise ValueError(f"Nombre illisible : « {value} »") from exc
+
+
+def to_money(value) -> Decimal:
+    """Parse a number (Decimal, int, str with French or English notation) into euros and cents.
+
+    Floats are refused: money never goes through binary floating point.
+    """
+    try:
+        amount = parse_decimal(value)
+    except ValueError as exc:
         raise ValueError(f"Montant illisible : « {value} »") from exc
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def split_exact(total: Decimal, weights: list[Decimal]) -> list[Decimal]:

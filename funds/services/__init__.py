@@ -15,11 +15,13 @@ from .review import (
     application_request_info,
     application_review_save,
 )
+from .setup import call_create, call_duplicate, call_update, fund_create, fund_update
 
 __all__ = [
     "application_award", "application_create", "application_declare_eligible",
     "application_declare_ineligible", "application_receipt_generate", "application_reject",
     "application_request_info", "application_review_save", "application_submit",
     "application_transition", "application_update", "applications_decide_batch",
-    "call_set_phase", "calls_advance_phases",
+    "call_create", "call_duplicate", "call_set_phase", "call_update", "calls_advance_phases",
+    "fund_create", "fund_update",
 ]

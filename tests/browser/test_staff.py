@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 from backoffice.core.roles import Role
 from conventions.models import Convention
 from funds import services as funds_services
-from funds.models import Application, ApplicationStatus
+from funds.models import Application, ApplicationStatus, Call, Fund
 from funds.rules import MANUAL_CHECKS
-from tests.factories import OrganisationFactory, member_of, staff_user
+from tests.factories import AuthorityFactory, OrganisationFactory, member_of, staff_user
 from tests.funds.factories import ApplicationFactory, CallFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
@@ -142,3 +142,51 @@ def test_review_committee_convention_payment_report(journey, journey_factory, re
     report.refresh_from_db()
     assert report.status == "approved"
     assert Application.objects.get(pk=bikes.pk).status == ApplicationStatus.AWARDED
+
+
+def test_agent_sets_up_a_fund_and_its_call(journey):
+    AuthorityFactory(name="Ville de Lorient")
+    agent = staff_user(Role.FINANCE_AGENT, email="agent@ville.example")
+    page = journey.page
+    today = timezone.localdate()
+
+    # From the agents' home page to a new fund: the envelope and the shares typed the French way.
+    journey.log_in(agent.email, PASSWORD)
+    journey.visit("/agent/")
+    page.get_by_role("link", name="Créer et paramétrer les fonds et les appels").click()
+    page.get_by_role("link", name="Créer un fonds").click()
+    journey.check("nouveau fonds")
+    page.locator("#id_name").fill("Fonds pour les transitions 2027")
+    page.get_by_label("Première année budgétaire").fill("2027")
+    page.get_by_label("Dernière année budgétaire").fill("2027")
+    page.get_by_label("Enveloppe (€)").fill("200 000,00")
+    page.get_by_label("Projet", exact=True).check()
+    page.get_by_label("Part maximale de la collectivité (%)").fill("75")
+    page.get_by_label("Montant maximal par projet (€)").fill("12 000")
+    page.get_by_role("button", name="Créer le fonds").click()
+    expect(page.locator(".messages")).to_contain_text("Fonds « Fonds pour les transitions 2027 »")
+    journey.check("fonds créé")
+    fund = Fund.objects.get()
+    assert (fund.envelope, fund.max_authority_share) == (Decimal("200000.00"), Decimal("0.7500"))
+
+    # Its call: who may apply, the documents, one question and the calendar; a closing date
+    # before the opening is shown on the closing date.
+    page.get_by_role("link", name="Créer un appel").click()
+    page.locator("#id_title").fill("Appel à initiatives 2027")
+    page.get_by_label("Description").fill("Des projets pour les transitions à Lorient.")
+    page.get_by_label("Association", exact=True).check()
+    page.get_by_label("Statuts", exact=True).check()
+    page.get_by_label("Question 1").fill("Comment les habitants sont-ils associés ?")
+    for field, days in [("opens_on", 30), ("closes_on", 20), ("decision_on", 90),
+                        ("results_on", 100), ("ends_on", 300)]:
+        page.locator(f"#id_{field}").fill((today + dt.timedelta(days=days)).isoformat())
+    page.get_by_role("button", name="Créer l'appel").click()
+    expect(page.locator("#id_closes_on_error")).to_contain_text("ne peut pas précéder")
+    journey.check("appel refusé : dates")
+    page.locator("#id_closes_on").fill((today + dt.timedelta(days=60)).isoformat())
+    page.get_by_role("button", name="Créer l'appel").click()
+    expect(page.locator(".messages")).to_contain_text("créé en préparation")
+    journey.check("appel créé")
+    call = Call.objects.get()
+    assert (call.fund, call.applicant_kinds, call.required_documents, call.questions) == (
+        fund, ["association"], ["statutes"], ["Comment les habitants sont-ils associés ?"])

@@ -58,6 +58,14 @@ FORMS = {
                                       "test_funds_forms::test_application_edit_save_and_submit"),
     "funds/agent_call_detail.html#1": ("funds:call-phase — finance agent",
                                        "test_funds_forms::test_call_phase_by_hand"),
+    "funds/setup/fund_form.html#1": (
+        "funds:fund-create / funds:fund-edit — finance agent, administrator",
+        "test_funds_setup_forms::test_fund_create"),
+    "funds/setup/call_form.html#1": (
+        "funds:call-create / funds:call-edit — finance agent, administrator",
+        "test_funds_setup_forms::test_call_create"),
+    "funds/setup/call_duplicate.html#1": ("funds:call-duplicate — finance agent, administrator",
+                                          "test_funds_setup_forms::test_call_duplicate"),
     "funds/review_queue.html#1": ("funds:review-queue (GET filter) — instructor",
                                   "test_funds_forms::test_review_queue_filters"),
     "funds/review.html#1": ("funds:review (save, eligible) — instructor",
