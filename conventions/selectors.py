@@ -18,9 +18,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backoffice.core.models import MembershipStatus
 
+from . import rules
 from .models import (
     Amendment,
     Convention,
@@ -110,21 +112,49 @@ def convention_detail(*, user, pk: int) -> Convention:
             .distinct().get(pk=pk))
 
 
-def payment_calendar(*, on: dt.date | None = None, soon_days: int = 15, limit: int = 100
-                     ) -> dict[str, dict]:
-    """Unpaid payable lines: 'late' (past their due-by date), 'soon' (due within
-    ``soon_days``), 'month' (due this calendar month), each as {"count", "lines"} with at most
-    ``limit`` lines, most urgent first. Two queries per bucket whatever the volume."""
+CALENDAR_GROUPS = ("imputation", "fund")
+
+
+def _calendar_group(line: ScheduleLine, by: str) -> str:
+    convention = line.year.convention
+    if by == "fund":
+        award = convention.award
+        return award.fund.name if award is not None else _("Hors fonds (convention directe)")
+    return convention.imputation
+
+
+def payment_calendar(*, on: dt.date | None = None, soon_days: int = 15, months: int = 12,
+                     by: str = "imputation", limit: int = 100) -> dict:
+    """The calendar of the payments to order: exactly the lines of ``payments_due`` (the
+    export the finance software reads), so the calendar and the export agree by construction.
+    Tallies per ``rules.due_calendar`` ('late', 'soon', 'month', 'months', 'later',
+    'payable_now', 'total'), each with its count, amount and breakdown per imputation or per
+    fund (``by``); 'late', 'soon' and 'month' also carry their ``limit`` most urgent lines.
+    One query whatever the volume."""
     on = on or timezone.localdate()
-    base = (unpaid_lines().filter(due_by__isnull=False)
-            .select_related("year__convention__organisation").order_by("due_by", "pk"))
-    month_end = (on.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    buckets = {
-        "late": base.filter(due_by__lt=on),
-        "soon": base.filter(due_by__gte=on, due_by__lte=on + dt.timedelta(days=soon_days)),
-        "month": base.filter(due_by__gte=on.replace(day=1), due_by__lte=month_end),
+    lines = list(payments_due(on=on).select_related("year__convention__award__fund"))
+    items = [rules.DueItem(due_by=line.due_by or line.trigger_date,
+                           trigger_date=line.trigger_date, amount=line.amount,
+                           group=_calendar_group(line, by)) for line in lines]
+    tallies = rules.due_calendar(items, today=on, soon_days=soon_days, months=months)
+    first_next = rules.add_months(on.replace(day=1), 1)
+    picks = {
+        "late": lambda d: d < on,
+        "soon": lambda d: on <= d <= on + dt.timedelta(days=soon_days),
+        "month": lambda d: on <= d < first_next,
     }
-    return {key: {"count": qs.count(), "lines": list(qs[:limit])} for key, qs in buckets.items()}
+
+    def view(tally, pick=None):
+        row = {"count": tally.count, "amount": tally.amount, "groups": tally.group_rows()}
+        if pick is not None:
+            row["lines"] = [line for line, item in zip(lines, items, strict=True)
+                            if pick(item.due_by)][:limit]
+        return row
+
+    result = {key: view(tallies[key], picks.get(key))
+              for key in ("late", "soon", "month", "later", "payable_now", "total")}
+    result["months"] = [{"start": start, **view(tally)} for start, tally in tallies["months"]]
+    return result
 
 
 def payments_due(*, on: dt.date | None = None) -> QuerySet[ScheduleLine]:
