@@ -73,6 +73,7 @@ def test_review_committee_convention_payment_report(journey, journey_factory, re
         label="Rejeter")
     page.get_by_label("Motivation pour Jardin partagé du Bois du Château").fill(
         "Le projet relève de l'investissement, que ce fonds ne finance pas.")
+    page.get_by_label("Je confirme ces décisions").check()
     page.get_by_role("button", name="Enregistrer les décisions").click()
     expect(page.locator(".messages")).to_contain_text("2 décision(s) enregistrée(s).")
     journey.check("décisions enregistrées")
