@@ -287,11 +287,14 @@ def reduce_lines(amounts: list[Decimal], cut: Decimal) -> list[Decimal]:
 
 @dataclass(frozen=True)
 class DueItem:
-    """One payment to order, as the calendar sees it."""
+    """Payments to order sharing a due-by date and a group, as the calendar sees them:
+    ``count`` lines totalling ``amount``; ``payable`` when their triggering event has
+    passed."""
     due_by: dt.date
-    trigger_date: dt.date
+    payable: bool
     amount: Decimal
     group: str
+    count: int = 1
 
 
 @dataclass
@@ -301,13 +304,13 @@ class Tally:
     groups: dict[str, list] | None = None
 
     def add(self, item: DueItem, *, by_group: bool = False) -> None:
-        self.count += 1
+        self.count += item.count
         self.amount += item.amount
         if by_group:
             if self.groups is None:
                 self.groups = {}
             tally = self.groups.setdefault(item.group, [0, ZERO])
-            tally[0] += 1
+            tally[0] += item.count
             tally[1] += item.amount
 
     def group_rows(self) -> list[tuple[str, int, Decimal]]:
@@ -335,7 +338,7 @@ def due_calendar(items: list[DueItem], *, today: dt.date, soon_days: int,
               "months": [(start, Tally()) for start in starts]}
     for item in items:
         result["total"].add(item, by_group=True)
-        if item.trigger_date <= today:
+        if item.payable:
             result["payable_now"].add(item)
         if today <= item.due_by <= today + dt.timedelta(days=soon_days):
             result["soon"].add(item, by_group=True)

@@ -120,8 +120,7 @@ def test_calendar_totals_are_the_export_rows(client, today, django_assert_max_nu
                           st.integers(min_value=0, max_value=10_000_000),
                           st.sampled_from(["6574", "20421"])), max_size=30))
 def test_the_calendar_partitions_what_is_due(raw):
-    items = [rules.DueItem(due_by=TODAY + dt.timedelta(days=due),
-                           trigger_date=TODAY + dt.timedelta(days=trigger),
+    items = [rules.DueItem(due_by=TODAY + dt.timedelta(days=due), payable=trigger <= 0,
                            amount=Decimal(cents) / 100, group=group)
              for due, trigger, cents, group in raw]
     result = rules.due_calendar(items, today=TODAY, soon_days=15)
@@ -132,7 +131,7 @@ def test_the_calendar_partitions_what_is_due(raw):
     assert len(result["months"]) == 12
     assert result["months"][0][0] == dt.date(2026, 7, 1)
     assert result["months"][-1][0] == dt.date(2027, 6, 1)
-    assert result["payable_now"].count == sum(1 for item in items if item.trigger_date <= TODAY)
+    assert result["payable_now"].count == sum(1 for item in items if item.payable)
     for name, count, amount in result["total"].group_rows():
         assert count == sum(1 for item in items if item.group == name)
         assert amount == sum((item.amount for item in items if item.group == name),
