@@ -102,6 +102,12 @@ def _plain(amount) -> str:
     return format_number(amount).replace("\u202f", " ")
 
 
+def _percent(share) -> str:
+    """0.5 → « 50 », 0.125 → « 12.5 »: a stored share as the percent field takes it."""
+    text = f"{(share * 100).quantize(Decimal('0.01')):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class ConventionEditForm(ConventionCreateForm):
     """Every clause of a draft convention (the organisation stays: it is the party). Parses
     and presents the stored values the way the creation form takes them; the rules are in
@@ -127,7 +133,6 @@ class ConventionEditForm(ConventionCreateForm):
             # Left empty, they are listed among the missing clauses, not refused: a draft
             # is completed step by step.
             self.fields[name].required = False
-        self.fields["keep_rule_text"].initial = None
 
     @staticmethod
     def initial_from(convention) -> dict:
@@ -140,8 +145,8 @@ class ConventionEditForm(ConventionCreateForm):
             "start_date": convention.start_date, "end_date": convention.end_date,
             "yearly_amounts": " ; ".join(_plain(year.planned_amount)
                                          for year in convention.years.all()),
-            "advance_rate": (convention.advance_rate * 100).normalize(),
-            "keep_rule_rate": (convention.keep_rule_rate * 100).normalize(),
+            "advance_rate": _percent(convention.advance_rate),
+            "keep_rule_rate": _percent(convention.keep_rule_rate),
             "keep_rule_text": convention.keep_rule_text,
             "conditions_of_use": convention.conditions_of_use,
             "evaluation_terms": convention.evaluation_terms,

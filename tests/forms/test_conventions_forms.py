@@ -432,6 +432,7 @@ def test_convention_edit(app, agent, time_machine):
     assert "les conditions d'utilisation" in page.html.select_one("#missing-clauses").get_text()
     form = form_with(page, "Enregistrer les clauses")
     assert value_of(page, "yearly_amounts") == "30 000,00 ; 30 000,00 ; 30 000,00"
+    assert (value_of(page, "advance_rate"), value_of(page, "keep_rule_rate")) == ("50", "10")
     # Error path: an amount missing for one year, a deliberation in the future.
     form["object"] = "Ateliers de réparation de vélos"
     form["yearly_amounts"] = "30 000 ; 31 000"
