@@ -152,7 +152,7 @@ def payment_calendar(*, on: dt.date | None = None, soon_days: int = 15, months: 
     def view(tally, key=""):
         row = {"count": tally.count, "amount": tally.amount, "groups": tally.group_rows()}
         if key in picks:
-            row["lines"] = list(picks[key][:limit]) if tally.count else []
+            row["lines"] = list(picks[key][:limit])
         return row
 
     result = {key: view(tallies[key], key)
