@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.core.budget import budget_gap, grid_rows
 from backoffice.core.choices import Nature
 from backoffice.core.models import Organisation
-from backoffice.core.money import to_money
+from backoffice.core.money import format_number, to_money
 from funds.forms import money_field
 
 from .models import ConventionStatus, LineKind, ReportStatus, YearStatus
@@ -91,6 +91,77 @@ class ConventionCreateForm(forms.Form):
             rows.append({"funder": parts[0], "amount": str(_money(parts[1], parts[0])),
                          "status": status})
         return rows
+
+
+AID_FORMS = [("aide en numéraire", _("Aide en numéraire")), ("aide en nature", _("Aide en nature")),
+             ("aide en numéraire;aide en nature", _("Aide en numéraire et en nature"))]
+
+
+def _plain(amount) -> str:
+    """30000 → « 30 000,00 » with an ordinary space, the way an agent types it again."""
+    return format_number(amount).replace("\u202f", " ")
+
+
+def _percent(share) -> str:
+    """0.5 → « 50 », 0.125 → « 12.5 »: a stored share as the percent field takes it."""
+    text = f"{(share * 100).quantize(Decimal('0.01')):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class ConventionEditForm(ConventionCreateForm):
+    """Every clause of a draft convention (the organisation stays: it is the party). Parses
+    and presents the stored values the way the creation form takes them; the rules are in
+    ``services.convention_update``."""
+
+    advance_delay_days = forms.IntegerField(
+        label=_("Délai de l'avance (jours après signature ou confirmation)"), min_value=0,
+        max_value=365)
+    payment_delay_days = forms.IntegerField(
+        label=_("Délai de paiement (jours)"), min_value=1, max_value=60,
+        help_text=_("60 jours au plus à compter du fait générateur (loi n° 2021-875)."))
+    balance_requires_report = forms.BooleanField(
+        label=_("Solde versé après approbation du compte rendu de l'année précédente"),
+        required=False)
+    aid_form = forms.ChoiceField(label=_("Forme de l'aide"), choices=AID_FORMS)
+    eu_notified = forms.BooleanField(
+        label=_("Aide de minimis notifiée à la Commission européenne"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["organisation"]
+        for name in ("conditions_of_use", "evaluation_terms", "keep_rule_text"):
+            # Left empty, they are listed among the missing clauses, not refused: a draft
+            # is completed step by step.
+            self.fields[name].required = False
+
+    @staticmethod
+    def initial_from(convention) -> dict:
+        """The stored convention as the form shows it: rates in percent, one amount per year
+        separated by « ; », one co-financing line per funder."""
+        status = {"obtained": "obtenu", "requested": "demandé"}
+        return {
+            "object": convention.object, "nature": convention.nature,
+            "imputation": convention.imputation,
+            "start_date": convention.start_date, "end_date": convention.end_date,
+            "yearly_amounts": " ; ".join(_plain(year.planned_amount)
+                                         for year in convention.years.all()),
+            "advance_rate": _percent(convention.advance_rate),
+            "keep_rule_rate": _percent(convention.keep_rule_rate),
+            "keep_rule_text": convention.keep_rule_text,
+            "conditions_of_use": convention.conditions_of_use,
+            "evaluation_terms": convention.evaluation_terms,
+            "cofinancing": "\n".join(
+                f"{row['funder']} ; {_plain(to_money(row['amount']))} ; "
+                f"{status.get(row.get('status'), 'demandé')}"
+                for row in convention.cofinancing or []),
+            "volunteering_planned": convention.volunteering_planned,
+            "decision_reference": convention.decision_reference,
+            "decision_date": convention.decision_date,
+            "advance_delay_days": convention.advance_delay_days,
+            "payment_delay_days": convention.payment_delay_days,
+            "balance_requires_report": convention.balance_requires_report,
+            "aid_form": convention.aid_form, "eu_notified": convention.eu_notified,
+        }
 
 
 class SendForm(forms.Form):

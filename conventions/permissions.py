@@ -16,6 +16,19 @@ def _agent(user, obj):
     return False, _("Action réservée aux agents financiers de la collectivité.")
 
 
+def _edit_draft(user, convention):
+    """Editing a convention's clauses: the agents, while it is a draft (afterwards an
+    amendment changes it)."""
+    allowed, reason = _agent(user, convention)
+    if not allowed:
+        return allowed, reason
+    if convention is not None and convention.status != "draft":
+        return False, _("Cette convention n'est plus un brouillon (%(status)s) : ses clauses se "
+                        "modifient désormais par un avenant.") % {
+            "status": convention.get_status_display().lower()}
+    return True, ""
+
+
 def _sign(user, obj):
     """Recording a signature: the agents (paper signatures), and the authority's signatory
     (elected member or administrator) who signs electronically."""
@@ -47,6 +60,7 @@ RULES = {
     "convention.view": _view,
     "convention.list_all": _staff_view,
     "convention.manage": _agent,
+    "convention.edit": _edit_draft,
     "convention.sign": _sign,
     "payment.manage": _agent,
     "report.submit": _report_submit,

@@ -283,3 +283,72 @@ def reduce_lines(amounts: list[Decimal], cut: Decimal) -> list[Decimal]:
         result[index] -= taken
         cut -= taken
     return result
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Payments to order sharing a due-by date and a group, as the calendar sees them:
+    ``count`` lines totalling ``amount``; ``payable`` when their triggering event has
+    passed."""
+    due_by: dt.date
+    payable: bool
+    amount: Decimal
+    group: str
+    count: int = 1
+
+
+@dataclass
+class Tally:
+    count: int = 0
+    amount: Decimal = ZERO
+    groups: dict[str, list] | None = None
+
+    def add(self, item: DueItem, *, by_group: bool = False) -> None:
+        self.count += item.count
+        self.amount += item.amount
+        if by_group:
+            if self.groups is None:
+                self.groups = {}
+            tally = self.groups.setdefault(item.group, [0, ZERO])
+            tally[0] += item.count
+            tally[1] += item.amount
+
+    def group_rows(self) -> list[tuple[str, int, Decimal]]:
+        return sorted((name, n, amount) for name, (n, amount) in (self.groups or {}).items())
+
+
+def month_start(date: dt.date) -> dt.date:
+    return date.replace(day=1)
+
+
+def due_calendar(items: list[DueItem], *, today: dt.date, soon_days: int,
+                 months: int = 12) -> dict:
+    """The payment calendar of the payments to order: 'late' (due before today), 'soon' (due
+    within ``soon_days``), 'month' (due from today to the end of this month), then each of
+    the ``months`` following months, then 'later'; 'payable_now' counts those whose
+    triggering event has passed. Every tally has its count, amount and per-group breakdown.
+
+    Invariant: late, month, the following months and later partition the items (their counts
+    and amounts add up exactly to 'total'); 'soon' and 'payable_now' are views across them."""
+    first_next = add_months(month_start(today), 1)
+    starts = [add_months(first_next, index) for index in range(months)]
+    horizon = add_months(first_next, months)
+    result = {"late": Tally(), "soon": Tally(), "month": Tally(), "later": Tally(),
+              "payable_now": Tally(), "total": Tally(),
+              "months": [(start, Tally()) for start in starts]}
+    for item in items:
+        result["total"].add(item, by_group=True)
+        if item.payable:
+            result["payable_now"].add(item)
+        if today <= item.due_by <= today + dt.timedelta(days=soon_days):
+            result["soon"].add(item, by_group=True)
+        if item.due_by < today:
+            result["late"].add(item, by_group=True)
+        elif item.due_by < first_next:
+            result["month"].add(item, by_group=True)
+        elif item.due_by >= horizon:
+            result["later"].add(item, by_group=True)
+        else:
+            index = (item.due_by.year - first_next.year) * 12 + item.due_by.month - first_next.month
+            result["months"][index][1].add(item, by_group=True)
+    return result

@@ -6,6 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
     DecimalField,
     Exists,
     OuterRef,
@@ -15,12 +18,15 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backoffice.core.models import MembershipStatus
 
+from . import rules
 from .models import (
     Amendment,
     Convention,
@@ -110,21 +116,49 @@ def convention_detail(*, user, pk: int) -> Convention:
             .distinct().get(pk=pk))
 
 
-def payment_calendar(*, on: dt.date | None = None, soon_days: int = 15, limit: int = 100
-                     ) -> dict[str, dict]:
-    """Unpaid payable lines: 'late' (past their due-by date), 'soon' (due within
-    ``soon_days``), 'month' (due this calendar month), each as {"count", "lines"} with at most
-    ``limit`` lines, most urgent first. Two queries per bucket whatever the volume."""
+CALENDAR_GROUPS = ("imputation", "fund")
+
+
+def payment_calendar(*, on: dt.date | None = None, soon_days: int = 15, months: int = 12,
+                     by: str = "imputation", limit: int = 100) -> dict:
+    """The calendar of the payments to order: built on ``payments_due`` (the export the
+    finance software reads), so the calendar and the export agree by construction.
+    Tallies per ``rules.due_calendar`` ('late', 'soon', 'month', 'months', 'later',
+    'payable_now', 'total'), each with its count, amount and breakdown per imputation or per
+    fund (``by``); 'late', 'soon' and 'month' also carry their ``limit`` most urgent lines.
+    Four queries whatever the volume: one grouped sum, three short lists."""
     on = on or timezone.localdate()
-    base = (unpaid_lines().filter(due_by__isnull=False)
-            .select_related("year__convention__organisation").order_by("due_by", "pk"))
-    month_end = (on.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    buckets = {
-        "late": base.filter(due_by__lt=on),
-        "soon": base.filter(due_by__gte=on, due_by__lte=on + dt.timedelta(days=soon_days)),
-        "month": base.filter(due_by__gte=on.replace(day=1), due_by__lte=month_end),
+    base = payments_due(on=on)
+    group = ("year__convention__award__fund__name" if by == "fund"
+             else "year__convention__imputation")
+    outside = _("Hors fonds (convention directe)")
+    rows = (base.order_by()
+            .annotate(payable=Case(When(trigger_date__lte=on, then=Value(True)),
+                                   default=Value(False), output_field=BooleanField()),
+                      due=Coalesce("due_by", "trigger_date"))
+            .values("due", "payable", group)
+            .annotate(n=Count("pk"), total=Sum("amount")))
+    items = [rules.DueItem(due_by=row["due"], payable=row["payable"], amount=row["total"],
+                           group=row[group] or outside, count=row["n"]) for row in rows]
+    tallies = rules.due_calendar(items, today=on, soon_days=soon_days, months=months)
+    first_next = rules.add_months(on.replace(day=1), 1)
+    lines = base.select_related("year__convention__organisation")
+    picks = {
+        "late": lines.filter(due_by__lt=on),
+        "soon": lines.filter(due_by__gte=on, due_by__lte=on + dt.timedelta(days=soon_days)),
+        "month": lines.filter(due_by__gte=on, due_by__lt=first_next),
     }
-    return {key: {"count": qs.count(), "lines": list(qs[:limit])} for key, qs in buckets.items()}
+
+    def view(tally, key=""):
+        row = {"count": tally.count, "amount": tally.amount, "groups": tally.group_rows()}
+        if key in picks:
+            row["lines"] = list(picks[key][:limit])
+        return row
+
+    result = {key: view(tallies[key], key)
+              for key in ("late", "soon", "month", "later", "payable_now", "total")}
+    result["months"] = [{"start": start, **view(tally)} for start, tally in tallies["months"]]
+    return result
 
 
 def payments_due(*, on: dt.date | None = None) -> QuerySet[ScheduleLine]:

@@ -312,9 +312,25 @@ class MessageForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def confirm_field(label) -> forms.BooleanField:
+    """The tick that confirms an irreversible decision, without JavaScript: unticked, the
+    form is refused with this message next to the box and nothing is saved."""
+    return forms.BooleanField(label=label, required=True, error_messages={
+        "required": gettext_lazy("Cochez cette case pour confirmer : la décision est définitive "
+                                 "et ne pourra pas être annulée.")})
+
+
 class MotivationForm(forms.Form):
     motivation = forms.CharField(label=gettext_lazy("Motivation"),
                                  widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = confirm_field(gettext_lazy(
+        "Je confirme l'irrecevabilité : elle est définitive et le porteur en est prévenu."))
+
+    def __init__(self, *args, **kwargs):
+        # Shown beside the decision form (which has a motivation and a confirmation too) to
+        # whoever both reviews and decides: its own ids keep every id of the page unique.
+        kwargs.setdefault("auto_id", "id_ineligible_%s")
+        super().__init__(*args, **kwargs)
 
 
 class DecisionForm(forms.Form):
@@ -330,6 +346,9 @@ class DecisionForm(forms.Form):
                                         widget=forms.DateInput(attrs={"type": "date"}))
     motivation = forms.CharField(label=gettext_lazy("Motivation (rejet)"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = confirm_field(gettext_lazy(
+        "Je confirme la décision : attribution ou rejet, elle est définitive et le porteur en "
+        "est prévenu."))
 
 
 class CommitteeHeaderForm(forms.Form):
@@ -337,6 +356,8 @@ class CommitteeHeaderForm(forms.Form):
                                              max_length=100)
     deliberation_date = forms.DateField(label=gettext_lazy("Date de la délibération"),
                                         widget=forms.DateInput(attrs={"type": "date"}))
+    confirm = confirm_field(gettext_lazy(
+        "Je confirme ces décisions : elles sont définitives et les porteurs en sont prévenus."))
 
 
 QUEUE_STATUSES = [("", gettext_lazy("Tous"))] + [
@@ -349,4 +370,5 @@ class QueueFilterForm(forms.Form):
                                choices=QUEUE_STATUSES)
     nature = forms.ChoiceField(label=gettext_lazy("Nature"), required=False,
                                choices=[("", gettext_lazy("Toutes")), *Nature.choices])
-    q = forms.CharField(label=gettext_lazy("Recherche"), required=False, max_length=100)
+    q = forms.CharField(label=gettext_lazy("Recherche : n° de dossier (DOS-2), titre ou "
+                                           "organisation"), required=False, max_length=100)

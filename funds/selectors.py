@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -126,9 +127,24 @@ def application_queue(*, user, call: Call, status: str = "", nature: str = "",
     if nature:
         qs = qs.filter(nature=nature)
     if search:
-        qs = qs.filter(Q(title__icontains=search) | Q(organisation__name__icontains=search)
-                       | Q(external_reference__icontains=search))
+        qs = qs.filter(application_search(search))
     return qs.order_by("submitted_at", "pk")
+
+
+# « DOS-2 », « dos-2 », « DOS 2 », « 2 »: the number shown on the application's pages.
+REFERENCE = re.compile(r"^\s*(?:dos\s*-?\s*)?(\d{1,9})\s*$", re.IGNORECASE)
+
+
+def application_search(text: str) -> Q:
+    """What an instructor types to find an application: its reference (« DOS-2 », « dos-2 »,
+    « 2 »: that application, or the one imported with that external reference), otherwise a
+    part of its title, of its organisation's name or of its external reference."""
+    text = (text or "").strip()
+    match = REFERENCE.match(text)
+    if match:
+        return Q(pk=int(match.group(1))) | Q(external_reference__iexact=text)
+    return (Q(title__icontains=text) | Q(organisation__name__icontains=text)
+            | Q(external_reference__icontains=text))
 
 
 def budget_lines_of(application: Application) -> list[BudgetLine]:
@@ -188,6 +204,17 @@ def realised_volunteering(application: Application):
         more = volunteer_totals(organisation=application.organisation, convention=convention)
         totals = VolunteerTotals(hours=totals.hours + more.hours, value=totals.value + more.value)
     return totals if totals.hours else None
+
+
+def organisation_valid_documents(application: Application) -> list:
+    """The still-valid documents of the application's organisation, newest of each kind, for
+    the staff reviewing it (empty for an individual applicant). One query."""
+    from backoffice.core.selectors import valid_documents
+
+    if application.organisation_id is None:
+        return []
+    return sorted(valid_documents(organisation=application.organisation).values(),
+                  key=lambda document: document.get_kind_display())
 
 
 def application_missing_documents(application: Application) -> list[str]:

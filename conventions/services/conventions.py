@@ -73,6 +73,48 @@ def _clean_cofinancing(cofinancing) -> list[dict]:
     return cleaned
 
 
+def _duration_and_amounts(*, start_date: dt.date, end_date: dt.date, yearly_amounts
+                          ) -> tuple[dict[str, list[str]], list[str], list[int], list[Decimal]]:
+    """(errors, warnings, covered years, amounts) of a convention's duration and yearly
+    amounts, the rules creation and draft edits share: dates in order, at most
+    CONVENTIONS_MAX_YEARS years (a warning beyond the recommended 4, circulaire 5811-SG),
+    exactly one amount per covered calendar year, every amount ≥ 0 and one at least > 0."""
+    c = conf()
+    errors: dict[str, list[str]] = {}
+    warnings: list[str] = []
+    years: list[int] = []
+    amounts: list[Decimal] = []
+    if start_date and end_date and end_date < start_date:
+        errors["end_date"] = [_("La date de fin doit suivre la date de début.")]
+        return errors, warnings, years, amounts
+    years = rules.calendar_years(start_date, end_date)
+    if len(years) > c.max_years:
+        errors["end_date"] = [_("Une convention couvre au plus %(n)s années.")
+                              % {"n": c.max_years}]
+    elif len(years) > c.recommended_years:
+        warnings.append(_("La circulaire du 29 septembre 2015 recommande des conventions de "
+                          "%(n)s ans au plus.") % {"n": c.recommended_years})
+    try:
+        amounts = [to_money(a) for a in yearly_amounts]
+    except (TypeError, ValueError):
+        amounts = []
+        errors["yearly_amounts"] = [_("Un montant annuel est illisible.")]
+    if amounts and len(amounts) != len(years):
+        errors["yearly_amounts"] = [_("Indiquez un montant pour chacune des %(n)s années "
+                                      "(%(first)s à %(last)s).")
+                                    % {"n": len(years), "first": years[0],
+                                       "last": years[-1]}]
+    elif amounts and (any(a < 0 for a in amounts) or not any(a > 0 for a in amounts)):
+        errors["yearly_amounts"] = [_("Les montants annuels sont positifs, et au moins un "
+                                      "n'est pas nul.")]
+    elif not amounts and "yearly_amounts" not in errors:
+        errors["yearly_amounts"] = [_("Indiquez un montant pour chacune des %(n)s années "
+                                      "(%(first)s à %(last)s).")
+                                    % {"n": len(years), "first": years[0],
+                                       "last": years[-1]}]
+    return errors, warnings, years, amounts
+
+
 @transaction.atomic
 def convention_create(*, authority, organisation, object: str, nature: str, start_date: dt.date,
                       end_date: dt.date, yearly_amounts: list[Decimal], actor,
@@ -93,31 +135,8 @@ def convention_create(*, authority, organisation, object: str, nature: str, star
     """
     require(can, actor, "convention.manage", None)
     c = conf()
-    errors: dict[str, list[str]] = {}
-    warnings: list[str] = []
-    if start_date and end_date and end_date < start_date:
-        errors["end_date"] = [_("La date de fin doit suivre la date de début.")]
-    else:
-        years = rules.calendar_years(start_date, end_date)
-        if len(years) > c.max_years:
-            errors["end_date"] = [_("Une convention couvre au plus %(n)s années.")
-                                  % {"n": c.max_years}]
-        elif len(years) > c.recommended_years:
-            warnings.append(_("La circulaire du 29 septembre 2015 recommande des conventions de "
-                              "%(n)s ans au plus.") % {"n": c.recommended_years})
-        try:
-            amounts = [to_money(a) for a in yearly_amounts]
-        except (TypeError, ValueError):
-            amounts = []
-            errors["yearly_amounts"] = [_("Un montant annuel est illisible.")]
-        if amounts and len(amounts) != len(years):
-            errors["yearly_amounts"] = [_("Indiquez un montant pour chacune des %(n)s années "
-                                          "(%(first)s à %(last)s).")
-                                        % {"n": len(years), "first": years[0],
-                                           "last": years[-1]}]
-        elif amounts and (any(a < 0 for a in amounts) or not any(a > 0 for a in amounts)):
-            errors["yearly_amounts"] = [_("Les montants annuels sont positifs, et au moins un "
-                                          "n'est pas nul.")]
+    errors, warnings, years, amounts = _duration_and_amounts(
+        start_date=start_date, end_date=end_date, yearly_amounts=yearly_amounts)
     if errors:
         raise ValidationError(errors)
     convention = Convention(
@@ -149,6 +168,137 @@ def convention_create(*, authority, organisation, object: str, nature: str, star
     audit_log(event="convention_created", obj=convention, actor=actor,
               message=_("Convention créée"),
               data={"amounts": [str(a) for a in amounts], "warnings": warnings})
+    convention.warnings = warnings
+    return convention
+
+
+# The clauses of a draft that ``convention_update`` edits, besides duration and amounts.
+DRAFT_TERMS = ("object", "nature", "imputation", "keep_rule_rate", "keep_rule_text",
+               "advance_rate", "advance_delay_days", "payment_delay_days",
+               "balance_requires_report", "conditions_of_use", "evaluation_terms",
+               "cofinancing", "volunteering_planned", "decision_reference", "decision_date",
+               "aid_form", "eu_notified")
+# A change of these rebuilds every tranche's planned schedule (advance share and date,
+# balance waiting for the previous report).
+# Loi 2021-875 art. 10: a subsidy is paid within 60 days of its triggering event.
+LEGAL_PAYMENT_DELAY_DAYS = 60
+SCHEDULE_TERMS = ("start_date", "advance_rate", "advance_delay_days", "balance_requires_report")
+
+
+def convention_version(convention: Convention) -> str:
+    """The version an edit page of a draft carries: the convention row and its tranches."""
+    from backoffice.core.versioning import object_version
+
+    return object_version(convention, related=[
+        ConventionYear.history.filter(convention_id=convention.pk)])
+
+
+def convention_update(*, convention: Convention, actor, start_date: dt.date, end_date: dt.date,
+                      yearly_amounts: list[Decimal], version: str | None = None,
+                      **terms) -> Convention:
+    """Change the clauses, duration and yearly amounts of a draft convention.
+
+    Invariants: only a draft changes (once sent, an amendment does); the same rules as
+    creation hold (dates in order, at most CONVENTIONS_MAX_YEARS years, one amount ≥ 0 per
+    covered year and one at least > 0, readable co-financing), plus: the deliberation is not
+    dated in the future, a convention made from an award never totals more than the award
+    decided, and every aid in kind stays within the covered years. A form opened on an older
+    ``version`` saves nothing. Tranches follow the new years; a tranche's schedule is rebuilt
+    when its amount or the schedule's terms change, and kept as edited otherwise. Nothing is
+    saved when anything is refused.
+    """
+    from backoffice.core.versioning import version_check
+
+    require(can, actor, "convention.edit", convention)
+    unknown = set(terms) - set(DRAFT_TERMS)
+    if unknown:
+        raise TypeError(f"Unknown terms: {sorted(unknown)}")
+    with transaction.atomic():
+        convention = (Convention.objects.select_for_update(of=("self",))
+                      .select_related("organisation", "authority", "award").get(pk=convention.pk))
+        if convention.status != ConventionStatus.DRAFT:
+            raise ValidationError(_("La convention n'est plus un brouillon (%(status)s) : ses "
+                                    "clauses se modifient désormais par un avenant.")
+                                  % {"status": convention.get_status_display().lower()})
+        version_check(obj=convention, version=version, related=[
+            ConventionYear.history.filter(convention_id=convention.pk)])
+        errors, warnings, years, amounts = _duration_and_amounts(
+            start_date=start_date, end_date=end_date, yearly_amounts=yearly_amounts)
+        errors = {field: list(messages) for field, messages in errors.items()}
+        decision_date = terms.get("decision_date", convention.decision_date)
+        future = dates.future_error(value=decision_date, today=timezone.localdate(),
+                                    label=_("la date de la délibération"))
+        if future:
+            errors.setdefault("decision_date", []).append(future)
+        award = convention.award
+        if award is not None and amounts and sum(amounts, Decimal("0.00")) > award.amount:
+            # The deliberation decided the award: the convention cannot promise more.
+            errors.setdefault("yearly_amounts", []).append(_(
+                "Le total des montants annuels (%(total)s) dépasse la subvention attribuée "
+                "(%(award)s) par la délibération %(ref)s.")
+                % {"total": format_eur(sum(amounts, Decimal("0.00"))),
+                   "award": format_eur(award.amount), "ref": award.deliberation_reference})
+        if years:
+            outside = sorted({aid.year for aid in convention.in_kind_aids.all()
+                              if aid.year not in years})
+            if outside:
+                errors.setdefault("end_date", []).append(_(
+                    "Une aide en nature est valorisée en %(years)s, hors de la nouvelle durée "
+                    "(%(first)s à %(last)s).") % {
+                    "years": ", ".join(str(y) for y in outside), "first": years[0],
+                    "last": years[-1]})
+        delay = terms.get("payment_delay_days", convention.payment_delay_days)
+        if delay is None or not 1 <= delay <= LEGAL_PAYMENT_DELAY_DAYS:
+            errors.setdefault("payment_delay_days", []).append(_(
+                "Le délai de paiement est compris entre 1 et %(n)s jours (loi n° 2021-875).")
+                % {"n": LEGAL_PAYMENT_DELAY_DAYS})
+        if "cofinancing" in terms:
+            try:
+                terms["cofinancing"] = _clean_cofinancing(terms["cofinancing"])
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    errors.setdefault(field, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+        before = {name: getattr(convention, name)
+                  for name in ("start_date", "end_date", *DRAFT_TERMS)}
+        convention.start_date, convention.end_date = start_date, end_date
+        for name, value in terms.items():
+            if name == "volunteering_planned":
+                value = to_money(value)
+            elif isinstance(value, str):
+                value = value.strip()
+            setattr(convention, name, value)
+        if not convention.imputation:
+            c = conf()
+            convention.imputation = rules.default_imputation(
+                nature=convention.nature, operating=c.default_imputation,
+                investment=c.investment_imputation)
+        convention.full_clean()
+        convention.save()
+        changed = [name for name, value in before.items() if getattr(convention, name) != value]
+        rebuild_all = any(name in changed for name in SCHEDULE_TERMS)
+        existing = {tranche.year: tranche for tranche in convention.years.all()}
+        for year, tranche in existing.items():
+            if year not in years:
+                tranche.lines.all().delete()
+                tranche.delete()
+        amounts_before = {year: str(t.planned_amount) for year, t in existing.items()}
+        for year, amount in zip(years, amounts, strict=True):
+            tranche = existing.get(year)
+            if tranche is None:
+                tranche = ConventionYear(convention=convention, year=year, planned_amount=amount)
+            elif tranche.planned_amount == amount and not rebuild_all:
+                continue
+            tranche.planned_amount = amount
+            tranche.full_clean()
+            tranche.save()
+            schedule_generate(year=tranche)
+        amounts_after = {year: str(amount) for year, amount in zip(years, amounts, strict=True)}
+        audit_log(event="convention_updated", obj=convention, actor=actor,
+                  message=_("Clauses du brouillon modifiées"),
+                  data={"fields": changed, "amounts_before": amounts_before,
+                        "amounts_after": amounts_after, "warnings": warnings})
     convention.warnings = warnings
     return convention
 

@@ -2,8 +2,10 @@
 
 from .conventions import (
     ConventionActionView,
+    ConventionClausesView,
     ConventionCreateView,
     ConventionDetailView,
+    ConventionEditView,
     ConventionFromAwardView,
     ConventionListView,
     ScheduleEditView,
@@ -17,7 +19,8 @@ from .exports import (
 from .reports import ReportTotalsView, ReportView
 
 __all__ = [
-    "ConventionActionView", "ConventionCreateView", "ConventionDetailView", "ConventionFromAwardView",
+    "ConventionActionView", "ConventionClausesView", "ConventionCreateView", "ConventionDetailView",
+    "ConventionEditView", "ConventionFromAwardView",
     "ConventionListView",
     "DocumentDownloadView", "PaymentCalendarView", "PaymentsDueExportView", "ReportTotalsView", "ReportView",
     "ScdlExportView", "ScheduleEditView",

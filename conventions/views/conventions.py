@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -23,6 +26,7 @@ from ..forms import (
     AmendmentSendForm,
     AmendmentSignForm,
     ConventionCreateForm,
+    ConventionEditForm,
     ConventionFilterForm,
     PaymentCancelForm,
     PaymentOrderForm,
@@ -120,6 +124,82 @@ class ConventionCreateView(Base):
                                      % {"ref": convention.reference})
                     return redirect("conventions:convention-detail", convention.pk)
         return render(request, "conventions/convention_form.html", {"form": form}, status=400)
+
+
+CLAUSE_TEXTS = ("object", "imputation", "conditions_of_use", "evaluation_terms",
+                "keep_rule_text", "decision_reference")
+
+
+def _missing_as_typed(convention, data) -> list[str]:
+    """The clauses the convention would still lack if saved as typed in ``data`` (never
+    saved: the list is computed on an unsaved copy)."""
+    draft = copy.copy(convention)
+    for name in CLAUSE_TEXTS:
+        if name in data:
+            setattr(draft, name, data.get(name) or "")
+    if "decision_date" in data:
+        try:
+            draft.decision_date = forms.DateField().clean(data.get("decision_date") or None)
+        except ValidationError:
+            draft.decision_date = None
+    return services.missing_clauses(draft)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ConventionEditView(Base):
+    """Every clause of a draft convention, with the list of what the document still lacks
+    (updated while typing). Refused once the convention has left the draft."""
+
+    template_name = "conventions/convention_edit.html"
+
+    def draft(self, pk):
+        convention = self.convention(pk)
+        self.check("convention.edit", convention)
+        return convention
+
+    def render_page(self, convention, form, missing, status=200):
+        return render(self.request, self.template_name, {
+            "convention": convention, "form": form, "missing": missing,
+            "version": services.convention_version(convention),
+            "document_kind": services.main_document_kind(convention)}, status=status)
+
+    def get(self, request, pk):
+        convention = self.draft(pk)
+        form = ConventionEditForm(initial=ConventionEditForm.initial_from(convention))
+        return self.render_page(convention, form, services.missing_clauses(convention))
+
+    def post(self, request, pk):
+        convention = self.draft(pk)
+        form = ConventionEditForm(request.POST)
+        if form.is_valid():
+            try:
+                updated = services.convention_update(
+                    convention=convention, actor=request.user,
+                    version=request.POST.get("version"), **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(exc, form)
+            else:
+                for warning in updated.warnings:
+                    messages.warning(request, warning)
+                messages.success(request, _("Clauses de la convention %(ref)s enregistrées.")
+                                 % {"ref": updated.reference})
+                return redirect("conventions:convention-detail", updated.pk)
+        convention = self.convention(pk)
+        return self.render_page(convention, form, _missing_as_typed(convention, request.POST),
+                                status=400)
+
+
+class ConventionClausesView(ConventionEditView):
+    """The missing clauses of the draft as typed (htmx): reads, never saves."""
+
+    def get(self, request, pk):
+        return redirect("conventions:convention-edit", pk)
+
+    def post(self, request, pk):
+        convention = self.draft(pk)
+        return render(request, "conventions/_missing_clauses.html",
+                      {"missing": _missing_as_typed(convention, request.POST),
+                       "convention": convention})
 
 
 def _timeline(convention, today, soon_days):

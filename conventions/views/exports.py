@@ -38,12 +38,15 @@ class PaymentCalendarView(Base):
     def get(self, request):
         self.check("export.download")
         c = conf()
-        buckets = selectors.payment_calendar(soon_days=c.soon_late_days)
+        by = request.GET.get("par", "imputation")
+        if by not in selectors.CALENDAR_GROUPS:
+            by = "imputation"
+        buckets = selectors.payment_calendar(soon_days=c.soon_late_days, by=by)
         on_hold = Organisation.objects.filter(
             pk__in=selectors.payments_on_hold().values("year__convention__organisation")
         ).order_by("name")
         return render(request, "conventions/calendar.html",
-                      {"buckets": buckets, "today": timezone.localdate(),
+                      {"buckets": buckets, "today": timezone.localdate(), "by": by,
                        "soon_days": c.soon_late_days, "on_hold": on_hold})
 
 

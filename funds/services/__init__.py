@@ -10,6 +10,7 @@ from .applications import (
 from .calls import call_set_phase, calls_advance_phases
 from .decisions import application_award, application_reject, applications_decide_batch
 from .review import (
+    REVIEWABLE,
     application_declare_eligible,
     application_declare_ineligible,
     application_request_info,
@@ -18,7 +19,7 @@ from .review import (
 from .setup import call_create, call_duplicate, call_update, fund_create, fund_update
 
 __all__ = [
-    "application_award", "application_create", "application_declare_eligible",
+    "REVIEWABLE", "application_award", "application_create", "application_declare_eligible",
     "application_declare_ineligible", "application_receipt_generate", "application_reject",
     "application_request_info", "application_review_save", "application_submit",
     "application_transition", "application_update", "applications_decide_batch",

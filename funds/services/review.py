@@ -17,7 +17,9 @@ from ..models import Application, ApplicationMessage, ApplicationStatus, Message
 from ..permissions import can
 from .applications import application_transition, application_url, recipients_of
 
-REVIEWABLE = (ApplicationStatus.SUBMITTED, ApplicationStatus.ELIGIBLE)
+# The instruction (checks, estimate, opinion) goes on while the applicant completes the file.
+REVIEWABLE = (ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED,
+              ApplicationStatus.ELIGIBLE)
 
 
 def _locked(application: Application) -> Application:

@@ -131,6 +131,8 @@ def _review_context(request, application, **forms):
         "ineligible_form": forms.get("ineligible_form") or MotivationForm(),
         "decision_form": forms.get("decision_form") or DecisionForm(initial=decision_initial),
         "can_review": can(request.user, "application.review", application)[0],
+        "reviewable": application.status in services.REVIEWABLE,
+        "organisation_documents": selectors.organisation_valid_documents(application),
         "can_decide": can(request.user, "application.decide", application)[0],
         "timeline": selectors.application_timeline(application),
         "versions": application.versions.all(),

@@ -73,6 +73,7 @@ def test_review_committee_convention_payment_report(journey, journey_factory, re
         label="Rejeter")
     page.get_by_label("Motivation pour Jardin partagé du Bois du Château").fill(
         "Le projet relève de l'investissement, que ce fonds ne finance pas.")
+    page.get_by_label("Je confirme ces décisions").check()
     page.get_by_role("button", name="Enregistrer les décisions").click()
     expect(page.locator(".messages")).to_contain_text("2 décision(s) enregistrée(s).")
     journey.check("décisions enregistrées")
@@ -89,6 +90,17 @@ def test_review_committee_convention_payment_report(journey, journey_factory, re
     page.get_by_role("button", name="Créer la convention").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Repair café de Kervénanec")
     journey.check("convention en projet")
+    # Its clauses are edited on a page; the missing clauses follow what is typed.
+    page.get_by_role("link", name="Modifier les clauses du brouillon").click()
+    missing = page.locator("#missing-clauses")
+    expect(missing).to_contain_text("Aucune clause obligatoire ne manque")
+    page.get_by_label("Contrôle et évaluation").fill("")
+    expect(missing).to_contain_text("contrôle et d'évaluation")
+    journey.check("brouillon à compléter")
+    page.get_by_label("Contrôle et évaluation").fill("Bilan des ateliers chaque trimestre.")
+    expect(missing).to_contain_text("Aucune clause obligatoire ne manque")
+    page.get_by_role("button", name="Enregistrer les clauses").click()
+    expect(page.locator(".messages")).to_contain_text("enregistrées")
     page.get_by_role("button", name=re.compile("^Envoyer pour signature")).click()
     expect(page.get_by_text("Enregistrer la signature").first).to_be_visible()
     journey.check("convention envoyée")
@@ -113,6 +125,8 @@ def test_review_committee_convention_payment_report(journey, journey_factory, re
     expect(page.get_by_text(re.compile("mandat MDT-2026-0117"))).to_contain_text("versé le")
     journey.check("avance versée")
     journey.assert_fits(320, "convention")
+    journey.visit("/conventions/versements/", "calendrier des versements")
+    expect(page.get_by_role("link", name="Versements à mandater (CSV)")).to_be_visible()
 
     # A year and a half later the convention's year is over: the association files the CERFA
     # 15059 report, prefilled with its provisional budget, from its own browser.

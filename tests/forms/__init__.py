@@ -105,6 +105,8 @@ FORMS = {
                                  "test_funds_forms::test_vote_manage_exclude"),
     "conventions/convention_form.html#1": ("conventions:convention-create — finance agent",
                                            "test_conventions_forms::test_convention_create"),
+    "conventions/convention_edit.html#1": ("conventions:convention-edit — finance agent",
+                                           "test_conventions_forms::test_convention_edit"),
     "conventions/convention_list.html#1": (
         "conventions:convention-from-award — finance agent",
         "test_conventions_forms::test_convention_from_award_on_the_list"),

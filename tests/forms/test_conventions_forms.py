@@ -422,3 +422,58 @@ def test_cancel_an_order(app, agent):
     payment.refresh_from_db()
     assert payment.status == "cancelled"
     assert "Mandat annulé" in messages_of(done)
+
+
+def test_convention_edit(app, agent, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC), tick=False)
+    convention = make_convention(agent=agent, conditions_of_use="")
+    app.set_user(agent)
+    page = _detail(app, convention).click("Modifier les clauses du brouillon")
+    assert "les conditions d'utilisation" in page.html.select_one("#missing-clauses").get_text()
+    form = form_with(page, "Enregistrer les clauses")
+    assert value_of(page, "yearly_amounts") == "30 000,00 ; 30 000,00 ; 30 000,00"
+    assert (value_of(page, "advance_rate"), value_of(page, "keep_rule_rate")) == ("50", "10")
+    # Error path: an amount missing for one year, a deliberation in the future.
+    form["object"] = "Ateliers de réparation de vélos"
+    form["yearly_amounts"] = "30 000 ; 31 000"
+    form["decision_date"] = "2026-06-01"
+    refused = form.submit(status=400)
+    assert "chacune des 3 années" in field_error(refused, "yearly_amounts")
+    assert value_of(refused, "yearly_amounts") == "30 000 ; 31 000"
+    assert value_of(refused, "object") == "Ateliers de réparation de vélos"
+    convention.refresh_from_db()
+    assert convention.object != "Ateliers de réparation de vélos"
+    # Success path: the same page, corrected; the missing clause is filled in too.
+    form = form_with(refused, "Enregistrer les clauses")
+    form["yearly_amounts"] = "30 000 ; 31 000 ; 32 000,50"
+    form["decision_date"] = "2026-02-10"
+    form["conditions_of_use"] = "Fonctionnement de l'atelier."
+    detail = form.submit().follow()
+    assert f"Clauses de la convention {convention.reference} enregistrées." in messages_of(detail)
+    convention.refresh_from_db()
+    assert convention.object == "Ateliers de réparation de vélos"
+    assert [y.planned_amount for y in convention.years.order_by("year")] == [
+        Decimal("30000.00"), Decimal("31000.00"), Decimal("32000.50")]
+    assert "conditions d" not in " ".join(
+        p.get_text() for p in detail.html.select(".tag.warning"))
+
+
+def test_convention_edit_stale_form(app, agent, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC), tick=False)
+    convention = make_convention(agent=agent)
+    app.set_user(agent)
+    url = reverse("conventions:convention-edit", args=[convention.pk])
+    mine = form_with(app.get(url), "Enregistrer les clauses")
+    theirs = form_with(app.get(url), "Enregistrer les clauses")
+    theirs["imputation"] = "6574-2"
+    theirs.submit().follow()
+    mine["object"] = "Mon objet"
+    refused = mine.submit(status=400)
+    assert "modifiées depuis que vous avez ouvert" in summary_of(refused)
+    assert value_of(refused, "object") == "Mon objet"
+    convention.refresh_from_db()
+    assert convention.imputation == "6574-2" and convention.object != "Mon objet"
+    # Saving again from the page shown is a deliberate choice: it goes through.
+    form_with(refused, "Enregistrer les clauses").submit().follow()
+    convention.refresh_from_db()
+    assert convention.object == "Mon objet"

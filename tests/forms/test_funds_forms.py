@@ -183,6 +183,13 @@ def test_review_declare_ineligible(app):
     assert Application.objects.get().status == ApplicationStatus.SUBMITTED
     form = form_with(refused, "Déclarer irrecevable</button>")
     form["motivation"] = "Le projet est hors du territoire."
+    # Not confirmed: refused next to the box, the motivation kept, nothing decided.
+    unconfirmed = form.submit("action", value="ineligible", status=400)
+    assert "Cochez cette case pour confirmer" in field_error(unconfirmed, "confirm")
+    assert value_of(unconfirmed, "motivation") == "Le projet est hors du territoire."
+    assert Application.objects.get().status == ApplicationStatus.SUBMITTED
+    form = form_with(unconfirmed, "Déclarer irrecevable</button>")
+    form["confirm"] = True
     done = form.submit("action", value="ineligible").follow()
     assert Application.objects.get().status == ApplicationStatus.INELIGIBLE
     assert "Dossier déclaré irrecevable" in messages_of(done)
@@ -202,6 +209,12 @@ def test_decision_then_convention_from_award(app):
     assert not Award.objects.exists()
     form = form_with(refused, "Enregistrer la décision")
     form["deliberation_reference"] = "DEL-2026-042"
+    unconfirmed = form.submit(status=400)
+    assert "Cochez cette case pour confirmer" in field_error(unconfirmed, "confirm")
+    assert value_of(unconfirmed, "deliberation_reference") == "DEL-2026-042"
+    assert not Award.objects.exists()
+    form = form_with(unconfirmed, "Enregistrer la décision")
+    form["confirm"] = True
     done = form.submit().follow()
     award = Award.objects.get()
     assert (award.amount, award.deliberation_reference) == (Decimal("3000.00"), "DEL-2026-042")
@@ -251,6 +264,14 @@ def test_review_queue_filters(app):
     form["status"] = ""
     form["q"] = "x" * 150  # over the field's length: the filter is ignored, not a 500
     assert form.submit().status_code == 200
+    # By its reference, as shown on its pages, whatever the case; by the bare number too.
+    garden = Application.objects.get(title="Jardin du Moustoir")
+    for typed in (f"DOS-{garden.pk}", f"dos-{garden.pk}", str(garden.pk)):
+        form = form_with(listed, "Filtrer")
+        form["status"], form["q"] = "", typed
+        found = form.submit()
+        assert "Jardin du Moustoir" in found.text and "Ciné plein air" not in found.text
+        assert value_of(found, "q") == typed
 
 
 def test_committee_decides_under_one_deliberation(app):
@@ -275,6 +296,12 @@ def test_committee_decides_under_one_deliberation(app):
     assert value_of(refused, f"m_{second.pk}") == "Budget non équilibré."
     form = form_with(refused, "Enregistrer les décisions")
     form["deliberation_reference"] = "DEL-2026-7"
+    unconfirmed = form.submit(status=400)
+    assert "Cochez cette case pour confirmer" in field_error(unconfirmed, "confirm")
+    assert value_of(unconfirmed, f"a_{first.pk}") == "3 500"
+    assert not Award.objects.exists()
+    form = form_with(unconfirmed, "Enregistrer les décisions")
+    form["confirm"] = True
     done = form.submit().follow()
     assert Award.objects.get().application == first
     assert Award.objects.get().amount == Decimal("3500.00")

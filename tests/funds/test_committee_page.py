@@ -34,6 +34,7 @@ def test_a_refused_committee_keeps_every_typed_row_and_shows_the_error_on_its_ro
     form = _decisions_form(page)
     form["deliberation_reference"] = "CM-2026-11"
     form["deliberation_date"] = timezone.localdate().isoformat()
+    form["confirm"] = True
     form[f"d_{a.pk}"] = "award"
     form[f"a_{a.pk}"] = "3 500,00"
     form[f"d_{b.pk}"] = "award"
@@ -69,6 +70,7 @@ def test_a_line_refused_by_the_rules_is_flagged_on_its_row(committee, django_app
     form = _decisions_form(page)
     form["deliberation_reference"] = "CM-2026-12"
     form["deliberation_date"] = timezone.localdate().isoformat()
+    form["confirm"] = True
     form[f"d_{a.pk}"] = "award"
     form[f"a_{a.pk}"] = "2000"
     form[f"d_{b.pk}"] = "award"

@@ -87,7 +87,7 @@ def test_full_journey_applicant_instructor_decision(client, django_capture_on_co
     response = client.post(f"/fonds/gestion/dossiers/{application.pk}/decision/", {
         "decision": "award", "amount": "2500", "nature": "projet",
         "deliberation_reference": "DEL-2026-042",
-        "deliberation_date": timezone.localdate().isoformat()})
+        "deliberation_date": timezone.localdate().isoformat(), "confirm": "on"})
     assert response.status_code == 302
     assert Award.objects.get().amount == Decimal("2500.00")
 
@@ -181,7 +181,7 @@ def test_home_page_lists_open_calls_and_committee_batch(client):
     client.force_login(staff_user(Role.DECISION_MAKER))
     response = client.post(f"/fonds/gestion/appels/{call.pk}/comite/", {
         "deliberation_reference": "CM-2026-07", "deliberation_date": timezone.localdate().isoformat(),
-        f"d_{a.pk}": "award", f"a_{a.pk}": "3000", f"n_{a.pk}": "projet",
+        "confirm": "on", f"d_{a.pk}": "award", f"a_{a.pk}": "3000", f"n_{a.pk}": "projet",
         f"d_{b.pk}": "reject", f"m_{b.pk}": "Projet hors du territoire."})
     assert response.status_code == 302
     assert Application.objects.get(pk=b.pk).status == ApplicationStatus.REJECTED
@@ -345,7 +345,7 @@ def test_committee_bad_input_is_refused_whole(client):
     assert not Award.objects.exists()
     for amount in ("NaN", "Infinity"):
         response = client.post(f"/fonds/gestion/appels/{call.pk}/comite/", {
-            "deliberation_reference": "D-1", "deliberation_date": "2026-03-01",
+            "deliberation_reference": "D-1", "deliberation_date": "2026-03-01", "confirm": "on",
             f"d_{a.pk}": "award", f"a_{a.pk}": amount, f"n_{a.pk}": "projet"})
         assert response.status_code == 400
         assert "montant illisible" in response.content.decode()
