@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import voting
+from .voting import views as voting
 
 app_name = "funds"
 

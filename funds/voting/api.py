@@ -10,10 +10,10 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from .models import Call, CallKind, CallPhase
-from .permissions import can
-from .voting import selectors, services, stats
-from .winners import rule_label
+from ..models import Call, CallKind, CallPhase
+from ..permissions import can
+from . import selectors, services, stats
+from .rules import rule_label
 
 
 class BallotSerializer(serializers.Serializer):

@@ -99,11 +99,11 @@ def project_categories(application: Application) -> tuple[str, ...]:
 
 def call_constraints(call: Call, members: list[Application]):
     """The call's threshold, exclusive groups and category budgets for these projects, as
-    :class:`funds.winners.Constraints` (project ids are application pks as strings; groups are
+    :class:`funds.voting.rules.Constraints` (project ids are application pks as strings; groups are
     stored with the projects' references)."""
     from fractions import Fraction
 
-    from ..winners import CategoryMode, Constraints
+    from .rules import CategoryMode, Constraints
 
     by_reference = {}
     for application in members:

@@ -17,9 +17,9 @@ from backoffice.core.audit import audit_log
 from backoffice.core.permissions import require
 
 from ..models import Ballot, BallotChannel, Call, CallKind, CallPhase, CensusEntry, District, Voter
-from ..models_voting import VoterSource, voter_identity_key
 from ..permissions import can
 from . import rules, selectors
+from .models import VoterSource, voter_identity_key
 
 SIGNING_SALT = "funds.voter-verification"
 

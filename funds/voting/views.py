@@ -16,11 +16,10 @@ from backoffice.core.charts import Series, bar_chart, horizontal_bars
 from backoffice.core.exports import table_response
 
 from ..models import Application, Call, CallKind, CallPhase, VoteComputation
-from ..models_voting import ComputationStatus
-from ..pabulib import write_pb
-from ..voting import pabulib_io, results, selectors, services, stats
-from ..voting.census import census_import, census_upload_read
-from ..voting.forms import (
+from ..views.common import check, errors_to_forms
+from . import results, selectors, services, stats
+from .census import census_import, census_upload_read
+from .forms import (
     CensusUploadForm,
     ExclusionForm,
     PaperBallotForm,
@@ -28,8 +27,10 @@ from ..voting.forms import (
     VoterForm,
     VoteSettingsForm,
 )
-from ..winners import Reason, WinnerResult
-from .common import check, errors_to_forms
+from .models import ComputationStatus
+from .pabulib import database as pabulib_database
+from .pabulib import write_pb
+from .rules import Reason, WinnerResult
 
 
 def _vote_call_or_404(pk: int, *, public: bool = True) -> Call:
@@ -164,7 +165,7 @@ def results_tables(computation: VoteComputation) -> list[dict]:
 def _result_from_dict(data: dict) -> WinnerResult:
     from decimal import Decimal
 
-    from ..winners import ProjectOutcome
+    from .rules import ProjectOutcome
 
     outcomes = []
     for p in data["projects"]:
@@ -224,7 +225,7 @@ class PabulibExportView(LoginRequiredMixin, View):
                                       "publication des résultats."))
             return redirect("funds:vote-results", pk=call.pk)
         try:
-            text = write_pb(pabulib_io.pabulib_export(call), anonymise_voters=True)
+            text = write_pb(pabulib_database.pabulib_export(call), anonymise_voters=True)
         except ValueError as exc:
             messages.error(request, str(exc))
             return redirect("funds:vote-results", pk=call.pk)

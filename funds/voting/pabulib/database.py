@@ -1,11 +1,11 @@
-"""Pabulib ``.pb`` files in and out of the database (the parsing itself is funds.pabulib).
+"""Pabulib ``.pb`` files in and out of the database (the parsing itself is funds.voting.pabulib.reader).
 
 Import: one fund and one participatory call per file (envelope from META ``budget``), districts
 when every project carries one (equal split of the META budget, as Toulouse's 20 x 400,000 €),
 projects keeping the file's ids as ``external_reference``, one voter and one ballot per VOTES row
 (bulk inserts). Approval and ``choose-1`` ballots are approvals; cumulative ballots keep their
 points; ordinal ballots are stored in their order with their points if any, and the winner rules
-read them as the approval of every ranked project (see funds.pabulib).
+read them as the approval of every ranked project (see funds.voting.pabulib.reader).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from simple_history.utils import bulk_create_with_history
 from backoffice.core.audit import audit_log
 from backoffice.core.choices import Nature
 
-from ..models import (
+from ...models import (
     Application,
     ApplicationStatus,
     Ballot,
@@ -36,8 +36,9 @@ from ..models import (
     Fund,
     Voter,
 )
-from ..models_voting import VoterSource
-from ..pabulib import (
+from .. import selectors
+from ..models import VoterSource
+from . import (
     PabulibError,
     PabulibInstance,
     PbProject,
@@ -46,7 +47,6 @@ from ..pabulib import (
     parse_pb,
     write_meta_settings,
 )
-from . import selectors
 
 BATCH = 5000
 NULL = "\\N"   # COPY text format
