@@ -29,6 +29,7 @@ French message; nothing is returned in that case, never a partial instance.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
@@ -55,13 +56,108 @@ def _split_ids(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(",")] if cell.strip() else []
 
 
-def parse_pb(content: str | bytes) -> PabulibInstance:
-    """Parse a ``.pb`` file.
+@dataclass
+class _Errors:
+    """Every problem found, in reading order, as French messages starting with their line."""
 
-    Invariant: either a complete instance whose every ballot names known projects (with valid
-    points when the vote type has points), or :class:`PabulibError` listing every problem with
-    its line number — never a partial instance.
-    """
+    messages: list[str] = field(default_factory=list)
+
+    def at(self, line: int, message: str, **params) -> None:
+        self.messages.append(_("ligne %(line)s : %(message)s")
+                             % {"line": line, "message": message % params})
+
+    def of_file(self, message: str) -> None:
+        self.messages.append(message)
+
+    def raise_if_any(self) -> None:
+        if self.messages:
+            raise PabulibError(self.messages)
+
+
+@dataclass
+class _Row:
+    line: int
+    cells: dict[str, str]
+
+
+@dataclass
+class _Sections:
+    """What the first pass keeps: META entries and their lines, the project and vote rows."""
+
+    meta: dict[str, str] = field(default_factory=dict)
+    meta_lines: dict[str, int] = field(default_factory=dict)
+    project_rows: list[_Row] = field(default_factory=list)
+    vote_rows: list[_Row] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _SectionReader:
+    """First pass over the CSV rows: sections in order, headers, rows of the right width."""
+
+    errors: _Errors
+    found: _Sections = field(default_factory=_Sections)
+    section: str = ""
+    header: list[str] | None = None
+
+    def read(self, lines: list[str]) -> _Sections:
+        reader = csv.reader(lines, delimiter=";")
+        try:
+            for row in reader:
+                if not self._row(reader.line_num, [cell.strip() for cell in row]):
+                    break
+        except csv.Error as exc:
+            self.errors.at(reader.line_num, _("ligne CSV illisible (%(detail)s)."),
+                           detail=str(exc))
+        return self.found
+
+    def _row(self, line: int, cells: list[str]) -> bool:
+        """Read one row; False when reading must stop (no META first)."""
+        if not cells or cells == [""]:
+            return True
+        if len(cells) == 1 and cells[0].lower() in SECTIONS:
+            self._start_section(line, cells[0])
+        elif not self.section:
+            self.errors.at(line, _("le fichier doit commencer par la ligne « META »."))
+            return False
+        elif self.header is None:
+            self.header = cells
+            _check_header(self.section, cells, line, self.errors.at)
+        elif len(cells) != len(self.header):
+            self.errors.at(line, _("%(found)s colonnes au lieu de %(expected)s."),
+                           found=len(cells), expected=len(self.header))
+        else:
+            self._keep(line, cells)
+        return True
+
+    def _start_section(self, line: int, title: str) -> None:
+        name, seen = title.lower(), self.found.seen
+        if name in seen:
+            self.errors.at(line, _("section « %(name)s » en double."), name=title)
+        expected = SECTIONS[len(seen)] if len(seen) < len(SECTIONS) else None
+        if expected and name != expected:
+            self.errors.at(line, _("section « %(name)s » inattendue, « %(expected)s » attendue."),
+                           name=title, expected=expected.upper())
+        seen.append(name)
+        self.section, self.header = name, None
+
+    def _keep(self, line: int, cells: list[str]) -> None:
+        if self.section == "meta":
+            if len(cells) != 2:
+                return   # the header's width was already reported
+            key, value = cells
+            if key in self.found.meta:
+                self.errors.at(line, _("clé « %(key)s » en double dans META."), key=key)
+            self.found.meta[key] = value
+            self.found.meta_lines[key] = line
+            return
+        row = _Row(line=line, cells=dict(zip(self.header, cells, strict=True)))
+        rows = self.found.project_rows if self.section == "projects" else self.found.vote_rows
+        rows.append(row)
+
+
+def _decoded(content: str | bytes) -> str:
+    """The file as text, within the size limit; PabulibError otherwise."""
     if isinstance(content, bytes):
         try:
             content = content.decode("utf-8")
@@ -72,137 +168,129 @@ def parse_pb(content: str | bytes) -> PabulibInstance:
     if len(content) > settings.TABLE_IMPORT_MAX_BYTES:
         raise PabulibError([_("fichier : plus de %(max)s caractères, découpez-le.")
                             % {"max": settings.TABLE_IMPORT_MAX_BYTES}])
-    lines = content.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    too_long = next((number for number, text in enumerate(lines, start=1)
-                     if len(text) > settings.TABLE_IMPORT_MAX_LINE_CHARS), None)
+    return content
+
+
+def _bounded_lines(text: str) -> list[str]:
+    """The lines of the file; PabulibError at the first one longer than the limit."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    limit = settings.TABLE_IMPORT_MAX_LINE_CHARS
+    too_long = next((number for number, line in enumerate(lines, start=1) if len(line) > limit),
+                    None)
     if too_long is not None:
         raise PabulibError([_("ligne %(line)s : plus de %(max)s caractères.")
-                            % {"line": too_long, "max": settings.TABLE_IMPORT_MAX_LINE_CHARS}])
-    reader = csv.reader(lines, delimiter=";")
-    errors: list[str] = []
+                            % {"line": too_long, "max": limit}])
+    return lines
 
-    def error(line: int, message: str, **params) -> None:
-        errors.append(_("ligne %(line)s : %(message)s") % {"line": line, "message": message % params})
 
-    meta: dict[str, str] = {}
-    meta_lines: dict[str, int] = {}
-    projects: list[PbProject] = []
-    votes: list[PbVote] = []
-    project_rows: list[tuple[int, dict[str, str]]] = []
-    vote_rows: list[tuple[int, dict[str, str]]] = []
-    seen_sections: list[str] = []
-    section = ""
-    header: list[str] | None = None
-    try:
-        for row in reader:
-            line = reader.line_num
-            cells = [cell.strip() for cell in row]
-            if not cells or cells == [""]:
-                continue
-            name = cells[0].lower()
-            if len(cells) == 1 and name in SECTIONS:
-                if name in seen_sections:
-                    error(line, _("section « %(name)s » en double."), name=cells[0])
-                expected = SECTIONS[len(seen_sections)] if len(seen_sections) < 3 else None
-                if expected and name != expected:
-                    error(line, _("section « %(name)s » inattendue, « %(expected)s » attendue."),
-                          name=cells[0], expected=expected.upper())
-                seen_sections.append(name)
-                section, header = name, None
-                continue
-            if not section:
-                error(line, _("le fichier doit commencer par la ligne « META »."))
-                break
-            if header is None:
-                header = cells
-                _check_header(section, header, line, error)
-                continue
-            if len(cells) != len(header):
-                error(line, _("%(found)s colonnes au lieu de %(expected)s."),
-                      found=len(cells), expected=len(header))
-                continue
-            if section == "meta":
-                key, value = cells
-                if key in meta:
-                    error(line, _("clé « %(key)s » en double dans META."), key=key)
-                meta[key] = value
-                meta_lines[key] = line
-            elif section == "projects":
-                project_rows.append((line, dict(zip(header, cells, strict=True))))
-            else:
-                vote_rows.append((line, dict(zip(header, cells, strict=True))))
-    except csv.Error as exc:
-        error(reader.line_num, _("ligne CSV illisible (%(detail)s)."), detail=str(exc))
-
+def _check_sections_present(found: _Sections, errors: _Errors) -> None:
     for name in SECTIONS:
-        if name not in seen_sections:
-            errors.append(_("fichier : section « %(name)s » absente.") % {"name": name.upper()})
-    if errors:
-        raise PabulibError(errors)
+        if name not in found.seen:
+            errors.of_file(_("fichier : section « %(name)s » absente.") % {"name": name.upper()})
 
-    vote_type = meta.get("vote_type", "approval")
-    if "budget" not in meta:
-        errors.append(_("META : clé « budget » absente."))
+
+def _check_meta(found: _Sections, vote_type: str, errors: _Errors) -> None:
+    """The budget is there and readable; the vote type is one we give a meaning to."""
+    if "budget" not in found.meta:
+        errors.of_file(_("META : clé « budget » absente."))
     else:
         try:
-            parse_number(meta["budget"])
+            parse_number(found.meta["budget"])
         except ValueError:
-            error(meta_lines["budget"], _("budget illisible « %(value)s »."), value=meta["budget"])
+            errors.at(found.meta_lines["budget"], _("budget illisible « %(value)s »."),
+                      value=found.meta["budget"])
     if vote_type not in SUPPORTED_VOTE_TYPES:
-        error(meta_lines["vote_type"], _("type de vote « %(value)s » non pris en charge (acceptés : %(types)s)."),
-              value=vote_type, types=", ".join(SUPPORTED_VOTE_TYPES))
+        errors.at(found.meta_lines["vote_type"],
+                  _("type de vote « %(value)s » non pris en charge (acceptés : %(types)s)."),
+                  value=vote_type, types=", ".join(SUPPORTED_VOTE_TYPES))
 
+
+def _read_projects(rows: list[_Row], errors: _Errors) -> list[PbProject]:
+    """Every project row (even a faulty one, so that votes naming it are not reported twice)."""
+    projects: list[PbProject] = []
     ids: set[str] = set()
-    for line, cells in project_rows:
-        project_id = cells.pop("project_id")
-        cost_text = cells.pop("cost")
-        name = cells.pop("name", "")
+    for row in rows:
+        cells = row.cells
+        project_id, cost_text, name = cells.pop("project_id"), cells.pop("cost"), cells.pop("name", "")
         if not project_id:
-            error(line, _("identifiant de projet vide."))
+            errors.at(row.line, _("identifiant de projet vide."))
         elif "," in project_id:
-            error(line, _("identifiant de projet « %(id)s » contenant une virgule."), id=project_id)
+            errors.at(row.line, _("identifiant de projet « %(id)s » contenant une virgule."),
+                      id=project_id)
         elif project_id in ids:
-            error(line, _("projet « %(id)s » en double."), id=project_id)
+            errors.at(row.line, _("projet « %(id)s » en double."), id=project_id)
         ids.add(project_id)
         try:
             cost = parse_number(cost_text)
         except ValueError:
-            error(line, _("coût illisible « %(value)s »."), value=cost_text)
+            errors.at(row.line, _("coût illisible « %(value)s »."), value=cost_text)
             cost = Decimal(0)
         projects.append(PbProject(id=project_id, cost=cost, name=name, extra=cells))
+    return projects
 
+
+def _read_votes(rows: list[_Row], ids: set[str], vote_type: str, errors: _Errors) -> list[PbVote]:
+    votes: list[PbVote] = []
     voter_ids: set[str] = set()
-    for line, cells in vote_rows:
-        voter_id = cells.pop("voter_id")
-        vote = _split_ids(cells.pop("vote"))
+    for row in rows:
+        cells = row.cells
+        voter_id, vote = cells.pop("voter_id"), _split_ids(cells.pop("vote"))
         points_text = cells.pop("points", None)
         if not voter_id:
-            error(line, _("identifiant de votant vide."))
+            errors.at(row.line, _("identifiant de votant vide."))
         elif voter_id in voter_ids:
-            error(line, _("votant « %(id)s » en double."), id=voter_id)
+            errors.at(row.line, _("votant « %(id)s » en double."), id=voter_id)
         voter_ids.add(voter_id)
-        unknown = [project_id for project_id in vote if project_id not in ids]
-        if unknown:
-            error(line, _("projet inconnu « %(id)s » dans le vote."), id=", ".join(unknown))
-        if len(set(vote)) != len(vote):
-            error(line, _("le vote cite plusieurs fois le même projet."))
-        points = None
-        if points_text is not None and (points_text or vote_type == "cumulative"):
-            raw_points = _split_ids(points_text)
-            if len(raw_points) != len(vote):
-                error(line, _("%(points)s points pour %(projects)s projets."),
-                      points=len(raw_points), projects=len(vote))
-            bad = [value for value in raw_points if not INTEGER_RE.match(value)]
-            if bad:
-                error(line, _("points illisibles « %(value)s »."), value=", ".join(bad))
-            else:
-                points = [int(value) for value in raw_points]
-        elif vote_type == "cumulative" and vote:
-            error(line, _("points absents pour un vote cumulatif."))
+        _check_vote_projects(row.line, vote, ids, errors)
+        points = _read_points(row.line, vote, points_text, vote_type, errors)
         votes.append(PbVote(voter_id=voter_id, vote=vote, points=points, extra=cells))
-    if errors:
-        raise PabulibError(errors)
-    return PabulibInstance(meta=meta, projects=projects, votes=votes)
+    return votes
+
+
+def _check_vote_projects(line: int, vote: list[str], ids: set[str], errors: _Errors) -> None:
+    unknown = [project_id for project_id in vote if project_id not in ids]
+    if unknown:
+        errors.at(line, _("projet inconnu « %(id)s » dans le vote."), id=", ".join(unknown))
+    if len(set(vote)) != len(vote):
+        errors.at(line, _("le vote cite plusieurs fois le même projet."))
+
+
+def _read_points(line: int, vote: list[str], points_text: str | None, vote_type: str,
+                 errors: _Errors) -> list[int] | None:
+    """The points parallel to the vote, None when the row has none (or unreadable ones)."""
+    if points_text is None or not (points_text or vote_type == "cumulative"):
+        if vote_type == "cumulative" and vote:
+            errors.at(line, _("points absents pour un vote cumulatif."))
+        return None
+    raw_points = _split_ids(points_text)
+    if len(raw_points) != len(vote):
+        errors.at(line, _("%(points)s points pour %(projects)s projets."),
+                  points=len(raw_points), projects=len(vote))
+    bad = [value for value in raw_points if not INTEGER_RE.match(value)]
+    if bad:
+        errors.at(line, _("points illisibles « %(value)s »."), value=", ".join(bad))
+        return None
+    return [int(value) for value in raw_points]
+
+
+def parse_pb(content: str | bytes) -> PabulibInstance:
+    """Parse a ``.pb`` file.
+
+    Invariant: either a complete instance whose every ballot names known projects (with valid
+    points when the vote type has points), or :class:`PabulibError` listing every problem with
+    its line number — never a partial instance.
+    """
+    lines = _bounded_lines(_decoded(content))
+    errors = _Errors()
+    found = _SectionReader(errors).read(lines)
+    _check_sections_present(found, errors)
+    errors.raise_if_any()
+    vote_type = found.meta.get("vote_type", "approval")
+    _check_meta(found, vote_type, errors)
+    projects = _read_projects(found.project_rows, errors)
+    votes = _read_votes(found.vote_rows, {project.id for project in projects}, vote_type, errors)
+    errors.raise_if_any()
+    return PabulibInstance(meta=found.meta, projects=projects, votes=votes)
 
 
 def _check_header(section: str, header: list[str], line: int, error) -> None:
@@ -254,107 +342,139 @@ def _parse_category_budgets(raw: str) -> dict[str, Decimal]:
     return budgets
 
 
-def meta_settings(instance: PabulibInstance, content: str | bytes = "") -> MetaSettings:
-    """Read and check the winner-rule settings of META; PabulibError (line-numbered French
-    messages, every problem) when the rule is unknown, the threshold exceeds what a project can
-    get, a category budget exceeds the envelope or names no project, or exclusive groups
-    contradict each other (a project in two groups, unknown project, group of one)."""
-    lines = _meta_line_numbers(content) if content else {}
-    errors: list[str] = []
+@dataclass
+class _MetaErrors:
+    """META problems, each starting with the line of its key (or "META :" without the file)."""
 
-    def error(key: str, message: str, **params) -> None:
-        where = lines.get(key)
+    lines: dict[str, int]
+    messages: list[str] = field(default_factory=list)
+
+    def at(self, key: str, message: str, **params) -> None:
+        where = self.lines.get(key)
         prefix = _("ligne %(line)s : ") % {"line": where} if where else _("META : ")
-        errors.append(prefix + message % params)
+        self.messages.append(prefix + message % params)
 
-    meta = instance.meta
+
+def _meta_rule(meta: dict[str, str], errors: _MetaErrors) -> str:
+    """Our rule: META ``backoffice_rule`` first, else the Pabulib name, greedy by default."""
     ours = meta.get(OUR_META_RULE, "").strip()
     pabulib_rule = meta.get("rule", "").strip()
     if ours:
-        rule = ours
         if ours not in RULES:
-            error(OUR_META_RULE, _("règle « %(rule)s » inconnue (acceptées : %(rules)s)."),
-                  rule=ours, rules=", ".join(RULES))
-    elif not pabulib_rule:
-        rule = "greedy"
-    else:
-        rule = META_RULES.get(pabulib_rule, "")
-        if not rule:
-            error("rule", _("règle « %(rule)s » inconnue (acceptées : %(rules)s)."),
+            errors.at(OUR_META_RULE, _("règle « %(rule)s » inconnue (acceptées : %(rules)s)."),
+                      rule=ours, rules=", ".join(RULES))
+        return ours
+    if not pabulib_rule:
+        return "greedy"
+    rule = META_RULES.get(pabulib_rule, "")
+    if not rule:
+        errors.at("rule", _("règle « %(rule)s » inconnue (acceptées : %(rules)s)."),
                   rule=pabulib_rule, rules=", ".join(META_RULES))
-    settings = MetaSettings(rule=rule or "greedy")
+    return rule or "greedy"
 
-    raw = meta.get("min_project_score_threshold", "").strip()
-    if raw:
-        if not raw.isdigit():
-            error("min_project_score_threshold", _("seuil « %(value)s » illisible (nombre entier "
-                                                   "attendu)."), value=raw)
-        else:
-            threshold = int(raw)
-            voters = len(instance.votes)
-            if instance.vote_type not in POINTS_VOTE_TYPES and threshold > voters:
-                error("min_project_score_threshold", _("seuil de %(threshold)s voix supérieur au "
-                                                       "nombre de votants (%(voters)s)."),
-                      threshold=threshold, voters=voters)
-            settings.min_score = threshold
-    elif pabulib_rule == "greedy-threshold":
-        error("rule", _("règle « greedy-threshold » sans seuil "
-                        "(clé « min_project_score_threshold » absente)."))
 
+def _meta_threshold(instance: PabulibInstance, errors: _MetaErrors) -> int | None:
+    """META ``min_project_score_threshold``, checked against what a project can get."""
+    raw = instance.meta.get("min_project_score_threshold", "").strip()
+    if not raw:
+        if instance.meta.get("rule", "").strip() == "greedy-threshold":
+            errors.at("rule", _("règle « greedy-threshold » sans seuil "
+                                "(clé « min_project_score_threshold » absente)."))
+        return None
+    if not raw.isdigit():
+        errors.at("min_project_score_threshold", _("seuil « %(value)s » illisible (nombre "
+                                                   "entier attendu)."), value=raw)
+        return None
+    threshold, voters = int(raw), len(instance.votes)
+    if instance.vote_type not in POINTS_VOTE_TYPES and threshold > voters:
+        errors.at("min_project_score_threshold", _("seuil de %(threshold)s voix supérieur au "
+                                                   "nombre de votants (%(voters)s)."),
+                  threshold=threshold, voters=voters)
+    return threshold
+
+
+def _meta_exclusive_groups(instance: PabulibInstance, errors: _MetaErrors) -> list[list[str]]:
+    """META ``exclusive_groups``: known projects, two at least per group, one group each."""
     ids = {project.id for project in instance.projects}
-    raw = meta.get("exclusive_groups", "").strip()
+    raw = instance.meta.get("exclusive_groups", "").strip()
+    groups: list[list[str]] = []
     seen: dict[str, int] = {}
     for number, text in enumerate((part for part in raw.split("|") if part.strip()), start=1):
         group = [project_id.strip() for project_id in text.split(",") if project_id.strip()]
         unknown = [project_id for project_id in group if project_id not in ids]
         if unknown:
-            error("exclusive_groups", _("groupe exclusif %(n)s : projet inconnu « %(id)s »."),
-                  n=number, id=", ".join(unknown))
+            errors.at("exclusive_groups", _("groupe exclusif %(n)s : projet inconnu « %(id)s »."),
+                      n=number, id=", ".join(unknown))
         if len(set(group)) < 2:
-            error("exclusive_groups", _("groupe exclusif %(n)s : il faut au moins deux projets "
-                                        "différents."), n=number)
+            errors.at("exclusive_groups", _("groupe exclusif %(n)s : il faut au moins deux "
+                                            "projets différents."), n=number)
         for project_id in group:
             if project_id in seen and seen[project_id] != number:
-                error("exclusive_groups", _("le projet « %(id)s » est à la fois dans les groupes "
-                                            "exclusifs %(a)s et %(b)s : groupes contradictoires."),
-                      id=project_id, a=seen[project_id], b=number)
+                errors.at("exclusive_groups", _("le projet « %(id)s » est à la fois dans les "
+                                                "groupes exclusifs %(a)s et %(b)s : groupes "
+                                                "contradictoires."),
+                          id=project_id, a=seen[project_id], b=number)
             seen.setdefault(project_id, number)
-        settings.exclusive_groups.append(group)
-    if pabulib_rule == "greedy-exclusive" and not settings.exclusive_groups:
-        error("rule", _("règle « greedy-exclusive » sans groupes (clé « exclusive_groups » "
-                        "absente)."))
+        groups.append(group)
+    if instance.meta.get("rule", "").strip() == "greedy-exclusive" and not groups:
+        errors.at("rule", _("règle « greedy-exclusive » sans groupes (clé « exclusive_groups » "
+                            "absente)."))
+    return groups
 
-    raw = meta.get("budget_per_category", "").strip()
-    if raw:
-        try:
-            budgets = _parse_category_budgets(raw)
-        except ValueError:
-            error("budget_per_category", _("enveloppes par catégorie illisibles « %(value)s » "
+
+def _envelope_or_none(instance: PabulibInstance) -> Decimal | None:
+    try:
+        return instance.budget
+    except (KeyError, ValueError):
+        return None
+
+
+def _meta_category_budgets(instance: PabulibInstance, settings: MetaSettings,
+                           errors: _MetaErrors) -> None:
+    """META ``budget_per_category`` and its mode, each within the envelope, each naming
+    projects; reserved budgets within the envelope together."""
+    raw = instance.meta.get("budget_per_category", "").strip()
+    if not raw:
+        return
+    try:
+        budgets = _parse_category_budgets(raw)
+    except ValueError:
+        errors.at("budget_per_category", _("enveloppes par catégorie illisibles « %(value)s » "
                                            "(attendu : catégorie:montant,catégorie:montant)."),
                   value=raw)
-            budgets = {}
-        categories = {c for project in instance.projects for c in project.categories}
-        categories |= {project.district for project in instance.projects if project.district}
-        try:
-            envelope = instance.budget
-        except (KeyError, ValueError):
-            envelope = None
-        for name, amount in budgets.items():
-            if envelope is not None and amount > envelope:
-                error("budget_per_category", _("l'enveloppe de « %(name)s » (%(amount)s) dépasse "
+        budgets = {}
+    categories = {c for project in instance.projects for c in project.categories}
+    categories |= {project.district for project in instance.projects if project.district}
+    envelope = _envelope_or_none(instance)
+    for name, amount in budgets.items():
+        if envelope is not None and amount > envelope:
+            errors.at("budget_per_category", _("l'enveloppe de « %(name)s » (%(amount)s) dépasse "
                                                "l'enveloppe totale (%(budget)s)."),
                       name=name, amount=amount, budget=envelope)
-            if name not in categories:
-                error("budget_per_category", _("aucun projet dans la catégorie « %(name)s »."),
+        if name not in categories:
+            errors.at("budget_per_category", _("aucun projet dans la catégorie « %(name)s »."),
                       name=name)
-        mode = meta.get("budget_per_category_mode", "capped").strip() or "capped"
-        if mode not in ("capped", "reserved"):
-            error("budget_per_category_mode", _("mode « %(mode)s » inconnu (capped ou reserved)."),
-                  mode=mode)
-        if mode == "reserved" and envelope is not None and sum(budgets.values(), Decimal(0)) > envelope:
-            error("budget_per_category", _("les enveloppes réservées dépassent ensemble "
+    mode = instance.meta.get("budget_per_category_mode", "capped").strip() or "capped"
+    if mode not in ("capped", "reserved"):
+        errors.at("budget_per_category_mode", _("mode « %(mode)s » inconnu (capped ou "
+                                                "reserved)."), mode=mode)
+    if mode == "reserved" and envelope is not None \
+            and sum(budgets.values(), Decimal(0)) > envelope:
+        errors.at("budget_per_category", _("les enveloppes réservées dépassent ensemble "
                                            "l'enveloppe totale (%(budget)s)."), budget=envelope)
-        settings.budget_per_category, settings.category_mode = budgets, mode
-    if errors:
-        raise PabulibError(errors)
+    settings.budget_per_category, settings.category_mode = budgets, mode
+
+
+def meta_settings(instance: PabulibInstance, content: str | bytes = "") -> MetaSettings:
+    """Read and check the winner-rule settings of META; PabulibError (line-numbered French
+    messages, every problem) when the rule is unknown, the threshold exceeds what a project can
+    get, a category budget exceeds the envelope or names no project, or exclusive groups
+    contradict each other (a project in two groups, unknown project, group of one)."""
+    errors = _MetaErrors(lines=_meta_line_numbers(content) if content else {})
+    settings = MetaSettings(rule=_meta_rule(instance.meta, errors))
+    settings.min_score = _meta_threshold(instance, errors)
+    settings.exclusive_groups = _meta_exclusive_groups(instance, errors)
+    _meta_category_budgets(instance, settings, errors)
+    if errors.messages:
+        raise PabulibError(errors.messages)
     return settings
