@@ -3,7 +3,7 @@
 - :mod:`.ballot`: ballot validity, voter eligibility keys, age bands, the fingerprint of what a
   computation read;
 - :mod:`.outcome`: the result types every winner rule returns, the tie-break and the constraints
-  (module doc: every rule explained);
+  (module doc: every rule explained); :mod:`.tally`: the count and limits the rules share;
 - one module per family of winner rules: :mod:`.greedy`, :mod:`.equal_shares`, :mod:`.add1`;
 - :mod:`.compute`: one entry point (``compute_winners``, ``winners_by_district``) dispatching
   on the rule's name and applying reserved category budgets.

@@ -19,15 +19,9 @@ from .outcome import (
     Reason,
     Rule,
     WinnerResult,
-    _covered,
-    _eligible,
-    _ineligible_detail,
-    _Limits,
-    _result,
-    _Tally,
-    _tally,
     id_order_key,
 )
+from .tally import _covered, _eligible, _ineligible_detail, _Limits, _result, _Tally, _tally
 
 
 def add1_tie_key(tally: _Tally):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -21,9 +21,8 @@ from .outcome import (
     Reason,
     Rule,
     WinnerResult,
-    _covered,
-    _tally,
 )
+from .tally import _covered, _Tally, _tally
 
 RULE_FUNCTIONS = {
     Rule.GREEDY: greedy,
@@ -48,52 +47,78 @@ def _restrict(ballots: list, ids: Collection[ProjectId], *, keep_empty: bool) ->
     return restricted
 
 
+@dataclass
+class _Selection:
+    """What the reserved passes selected so far: winners in order, their outcomes, the
+    projects an exclusive group mate's win blocked (-> that mate), the money spent."""
+
+    tally: _Tally
+    group_of: dict[ProjectId, Collection[ProjectId]]
+    winners: list[ProjectId] = field(default_factory=list)
+    outcomes: dict[ProjectId, ProjectOutcome] = field(default_factory=dict)
+    blocked: dict[ProjectId, ProjectId] = field(default_factory=dict)
+    spent: Decimal = Decimal(0)
+
+    def open_projects(self, ids) -> list[ProjectId]:
+        return [p for p in ids if p not in self.winners and p not in self.blocked]
+
+    def take(self, part: WinnerResult) -> None:
+        self.spent += part.spent
+        for project_id in part.winners:
+            self.winners.append(project_id)
+            self.outcomes[project_id] = part.outcome(project_id)
+            for mate in self.group_of.get(project_id, ()):
+                if mate != project_id:
+                    self.blocked.setdefault(mate, project_id)
+
+    def blocked_outcomes(self) -> None:
+        tally = self.tally
+        for project_id, by in self.blocked.items():
+            self.outcomes[project_id] = ProjectOutcome(
+                project_id=project_id, cost=tally.projects[project_id],
+                votes=tally.votes[project_id], score=tally.score[project_id], won=False,
+                reason=Reason.EXCLUSIVE, rank=0, blocked_by=by)
+
+    def ranked_outcomes(self) -> list[ProjectOutcome]:
+        """Winners first in order of selection, then the others in their pass's order."""
+        ordered = sorted(self.outcomes.values(), key=lambda o: (
+            not o.won, self.winners.index(o.project_id) if o.won else 0, o.rank))
+        return [replace(o, rank=rank) for rank, o in enumerate(ordered, start=1)]
+
+
 def _with_reserves(function, rule: Rule, projects: Mapping[ProjectId, Decimal], ballots: list,
                    budget: Decimal, min_votes: int | None, constraints: Constraints) -> WinnerResult:
     """Reserved category budgets: the rule on each reserved category (its projects, the ballots
     naming them, its amount), then on every project left with the rest of the envelope."""
     tally = _tally(projects, ballots, budget)
-    spent_reserved = Decimal(0)
-    outcomes: dict[ProjectId, ProjectOutcome] = {}
-    winners: list[ProjectId] = []
     plain = replace(constraints, category_budgets={}, category_mode=CategoryMode.CAPPED)
-    group_of = {p: group for group in constraints.exclusive for p in group}
-    blocked: dict[ProjectId, ProjectId] = {}
+    selection = _Selection(tally=tally, group_of={p: group for group in constraints.exclusive
+                                                  for p in group})
     passes = []
     for category, amount in constraints.category_budgets.items():
-        ids = [p for p in tally.projects if category in constraints.categories.get(p, ())
-               and p not in winners and p not in blocked]
+        ids = selection.open_projects(p for p in tally.projects
+                                      if category in constraints.categories.get(p, ()))
         if not ids:
             continue
-        part = function({p: tally.projects[p] for p in ids}, _restrict(ballots, ids, keep_empty=False),
-                        min(amount, budget - spent_reserved), min_votes=min_votes, constraints=plain)
+        part = function({p: tally.projects[p] for p in ids},
+                        _restrict(ballots, ids, keep_empty=False),
+                        min(amount, budget - selection.spent), min_votes=min_votes,
+                        constraints=plain)
         passes.append({"category": category, "amount": str(amount), "spent": str(part.spent),
                        "winners": list(part.winners)})
-        spent_reserved += part.spent
-        for project_id in part.winners:
-            winners.append(project_id)
-            outcomes[project_id] = part.outcome(project_id)
-            for mate in group_of.get(project_id, ()):
-                if mate != project_id:
-                    blocked.setdefault(mate, project_id)
-    rest = [p for p in tally.projects if p not in winners and p not in blocked]
+        selection.take(part)
+    rest = selection.open_projects(tally.projects)
     final = function({p: tally.projects[p] for p in rest}, _restrict(ballots, rest, keep_empty=True),
-                     tally.budget - spent_reserved, min_votes=min_votes, constraints=plain)
-    winners.extend(final.winners)
-    for outcome in final.projects:
-        outcomes[outcome.project_id] = outcome
-    for project_id, by in blocked.items():
-        outcomes[project_id] = ProjectOutcome(
-            project_id=project_id, cost=tally.projects[project_id], votes=tally.votes[project_id],
-            score=tally.score[project_id], won=False, reason=Reason.EXCLUSIVE, rank=0, blocked_by=by)
-    ordered = sorted(outcomes.values(), key=lambda o: (not o.won, winners.index(o.project_id)
-                                                       if o.won else 0, o.rank))
-    ordered = [replace(o, rank=rank) for rank, o in enumerate(ordered, start=1)]
+                     tally.budget - selection.spent, min_votes=min_votes, constraints=plain)
+    selection.winners.extend(final.winners)
+    selection.outcomes.update((outcome.project_id, outcome) for outcome in final.projects)
+    selection.blocked_outcomes()
+    winners = selection.winners
     spent = sum((tally.projects[p] for p in winners), Decimal(0))
     assert spent <= tally.budget
     return WinnerResult(rule=rule, budget=tally.budget, winners=tuple(winners), spent=spent,
-                        projects=tuple(ordered), ballots=len(tally.ballots), min_votes=min_votes,
-                        covered=_covered(tally, winners),
+                        projects=tuple(selection.ranked_outcomes()), ballots=len(tally.ballots),
+                        min_votes=min_votes, covered=_covered(tally, winners),
                         details={**final.details, "reserved": passes})
 
 

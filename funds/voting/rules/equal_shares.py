@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 # gmpy2 (a dependency of pabutools) gives exact rationals several times faster than fractions.
@@ -19,14 +20,32 @@ from .outcome import (
     Reason,
     Rule,
     WinnerResult,
-    _eligible,
-    _ineligible_detail,
-    _Limits,
-    _result,
-    _Tally,
-    _tally,
     tie_break_key,
 )
+from .tally import _eligible, _ineligible_detail, _Limits, _result, _Tally, _tally
+
+
+@dataclass
+class _RunState:
+    """The money during one MES run: ``money`` class id -> money of each voter in the class;
+    ``type_class`` ballot type -> its class (-1: no money left); ``in_class`` project -> class
+    -> supporters; ``dirty``: projects whose supporters' classes changed."""
+
+    limits: _Limits
+    money: list[mpq]
+    type_class: list[int]
+    in_class: dict[ProjectId, dict[int, int]]
+    heap: list
+    dirty: set[ProjectId] = field(default_factory=set)
+
+
+@dataclass
+class _Round:
+    """One round's best price per euro, the projects at that price, the projects visited."""
+
+    best: mpq | None = None
+    tied: list[ProjectId] = field(default_factory=list)
+    visited: list = field(default_factory=list)
 
 
 class _EqualShares:
@@ -71,60 +90,70 @@ class _EqualShares:
         if not self.voters:
             return [], []   # no ballot, no money: pabutools selects nothing either
         self.payments, self.blocked = {}, {}
-        limits = _Limits(self.tally, self.constraints)
-        money = [total / self.voters]          # class id -> money of each voter in the class
-        type_class = [0] * len(self.type_counts)   # -1: no money left
-        in_class = {p: {0: self.support[p]} for p in self.candidates}
+        state = self._start(total)
         winners: list[ProjectId] = []
+        while True:
+            found = self._scan(state)
+            if not found.tied:
+                return winners, [state.money[c] if c >= 0 else mpq(0) for c in state.type_class]
+            chosen = min(found.tied, key=self.tie_key)
+            winners.append(chosen)
+            if state.limits:
+                state.limits.take(chosen)
+            for item in found.visited:
+                if item[2] != chosen:
+                    heapq.heappush(state.heap, item)
+            self._pay(chosen, found.best * self.cost[chosen], state.money, state.type_class)
+            state.dirty |= self.neighbours[chosen]
+
+    def _start(self, total: mpq) -> _RunState:
         # Lower bound of each project's price per euro, as in pabutools: cost / total satisfaction;
         # a heap visits projects by increasing bound, exactly compared.
         heap = [(mpq(1, self.tally.votes[p]), n, p) for n, p in enumerate(self.candidates)]
         heapq.heapify(heap)
-        remaining = set(self.candidates)
-        dirty: set[ProjectId] = set()
-        while True:
-            best: mpq | None = None
-            tied: list[ProjectId] = []
-            visited = []
-            while heap:
-                bound, n, project_id = heap[0]
-                cost = self.cost[project_id]
-                if limits:
-                    blocked = limits.blocker(project_id)
-                    if blocked is not None:      # a group mate won or its category is full
-                        heapq.heappop(heap)
-                        remaining.discard(project_id)
-                        self.blocked[project_id] = blocked
-                        continue
-                if project_id in dirty:
-                    in_class[project_id] = self._classes(project_id, type_class)
-                    dirty.discard(project_id)
-                groups = [(money[c], k) for c, k in in_class[project_id].items()]
-                if sum(amount * k for amount, k in groups) < cost:
-                    heapq.heappop(heap)          # unaffordable now, hence for ever
-                    remaining.discard(project_id)
-                    continue
-                if best is not None and bound > best:
-                    break
-                heapq.heappop(heap)
-                rho = self._price(cost, groups)
-                visited.append((rho, n, project_id))
-                if best is None or rho < best:
-                    best, tied = rho, [project_id]
-                elif rho == best:
-                    tied.append(project_id)
-            if not tied:
-                return winners, [money[c] if c >= 0 else mpq(0) for c in type_class]
-            chosen = min(tied, key=self.tie_key)
-            winners.append(chosen)
-            remaining.discard(chosen)
-            if limits:
-                limits.take(chosen)
-            for item in visited:
-                if item[2] != chosen:
-                    heapq.heappush(heap, item)
-            self._pay(chosen, best * self.cost[chosen], money, type_class)
-            dirty |= self.neighbours[chosen]
+        return _RunState(limits=_Limits(self.tally, self.constraints),
+                         money=[total / self.voters], type_class=[0] * len(self.type_counts),
+                         in_class={p: {0: self.support[p]} for p in self.candidates}, heap=heap)
+
+    def _scan(self, state: _RunState) -> _Round:
+        """One selection round: the projects of lowest price per euro (the heap is visited while
+        a project's lower bound does not exceed the best price found)."""
+        found = _Round()
+        heap = state.heap
+        while heap:
+            bound, n, project_id = heap[0]
+            groups = self._affordable_groups(project_id, state)
+            if groups is None:
+                heapq.heappop(heap)              # blocked, or unaffordable now hence for ever
+                continue
+            if found.best is not None and bound > found.best:
+                break
+            heapq.heappop(heap)
+            rho = self._price(self.cost[project_id], groups)
+            found.visited.append((rho, n, project_id))
+            if found.best is None or rho < found.best:
+                found.best, found.tied = rho, [project_id]
+            elif rho == found.best:
+                found.tied.append(project_id)
+        return found
+
+    def _affordable_groups(self, project_id: ProjectId,
+                           state: _RunState) -> list[tuple[mpq, int]] | None:
+        """The money of the project's supporters as (amount, number of voters) groups; None
+        when a group mate won or its category is full (recorded), or when they cannot pay."""
+        if state.limits:
+            blocked = state.limits.blocker(project_id)
+            if blocked is not None:
+                self.blocked[project_id] = blocked
+                return None
+        if project_id in state.dirty:
+            state.in_class[project_id] = self._classes(project_id, state.type_class)
+            state.dirty.discard(project_id)
+        money = state.money
+        groups = [(money[c], k) for c, k in state.in_class[project_id].items()]
+        if sum(amount * k for amount, k in groups) < self.cost[project_id]:
+            return None
+        return groups
 
     def _pay(self, chosen, payment, money, type_class) -> None:
         """Each supporter pays min(money, payment); their types move to the matching classes.

@@ -13,14 +13,9 @@ from .outcome import (
     Reason,
     Rule,
     WinnerResult,
-    _eligible,
-    _ineligible_detail,
-    _Limits,
-    _result,
-    _Tally,
-    _tally,
     tie_break_key,
 )
+from .tally import _eligible, _ineligible_detail, _Limits, _result, _Tally, _tally
 
 
 def _greedy_order(tally: _Tally, ids: Iterable[ProjectId], by: dict[ProjectId, int]) -> list[ProjectId]:
