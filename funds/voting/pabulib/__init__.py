@@ -10,7 +10,8 @@ from .format import (
     PbVote,
     parse_number,
 )
-from .reader import meta_settings, parse_pb
+from .meta import meta_settings
+from .reader import parse_pb
 from .writer import write_meta_settings, write_pb
 
 __all__ = [
