@@ -81,8 +81,8 @@ def seed(work: Path, host: str) -> dict:
     from django.utils import timezone
 
     from backoffice.core.models import User
-    from funds.demo_voting import _project
     from funds.models import BallotStyle, Call, CallKind, CallPhase, Voter
+    from funds.voting.demo import _project
 
     with open(os.devnull, "w") as quiet:
         call_command("seed_demo", stdout=quiet)

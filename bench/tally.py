@@ -2,7 +2,7 @@
 
 200,000 seeded approval ballots over 40 projects (1 to 5 choices each, skewed popularity), costs
 between 5,000 and 70,000 and an envelope of 800,000. Times greedy and the Method of Equal Shares
-with ``funds.winners`` and with pabutools (``Cost_Sat``, same tie-break) on the same instance,
+with ``funds.voting.rules`` and with pabutools (``Cost_Sat``, same tie-break) on the same instance,
 checks both give the same winners, then prints the closing JSON line: value = our MES seconds,
 reference = pabutools' MES seconds (goal: ratio <= 1).
 
@@ -14,7 +14,7 @@ winners must be the same (goal: ratio <= 1). Then every rule of the product is c
 side, as the staff comparison does (goal: under 5 s at 200,000 ballots).
 
 Ballot ingestion is measured through the real path: the instance written as a ``.pb`` file and
-imported with ``funds.voting.pabulib_io.pabulib_import`` (parse, then bulk inserts of voters and
+imported with ``funds.voting.pabulib.database.pabulib_import`` (parse, then bulk inserts of voters and
 ballots) into a throw-away database; ``ballots_per_second`` in the closing line.
 
 Run: ``python -m bench.tally`` (optional ``--ballots N``).
@@ -63,7 +63,7 @@ def main() -> None:
     )
     from pabutools.tiebreaking import TieBreakingRule
 
-    from funds import winners
+    from funds.voting import rules as winners
 
     projects, ballots = generate(args.ballots)
     print(f"# {len(ballots)} approval ballots, {len(projects)} projects, budget {BUDGET}, "
@@ -154,8 +154,8 @@ def ingest(projects: dict[str, Decimal], ballots: list[list[str]]) -> float:
     with bench_database():
         from backoffice.core.models import Authority
         from funds.models import Ballot
-        from funds.pabulib import PabulibInstance, PbProject, PbVote, write_pb
-        from funds.voting.pabulib_io import pabulib_import
+        from funds.voting.pabulib import PabulibInstance, PbProject, PbVote, write_pb
+        from funds.voting.pabulib.database import pabulib_import
 
         text = write_pb(PabulibInstance(
             meta={"description": "bench", "country": "France", "unit": "Bench",

@@ -76,7 +76,7 @@ class VoteComputationAdmin(admin.ModelAdmin):
 
     @admin.display(description="règle", ordering="rule")
     def rule_name(self, obj):
-        from .winners import rule_label
+        from .voting.rules import rule_label
 
         return rule_label(obj.rule)
 

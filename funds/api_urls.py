@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
-from . import api, api_voting
+from . import api
+from .voting import api as api_voting
 
 router = SimpleRouter()
 router.register("calls", api.CallViewSet, basename="call")

@@ -16,7 +16,6 @@ from backoffice.core.choices import Nature
 from backoffice.core.models import DocumentKind
 
 from . import rules, services
-from .demo_voting import freeze_deposited_version, seed_vote
 from .models import (
     ApplicantKind,
     Application,
@@ -27,6 +26,7 @@ from .models import (
     CallPhase,
     Fund,
 )
+from .voting.demo import freeze_deposited_version, seed_vote
 
 D = Decimal
 ZERO = Decimal("0.00")

@@ -122,7 +122,7 @@ class BallotStyle(models.TextChoices):
 
 
 class WinnerRule(models.TextChoices):
-    # Same French names as funds.winners.RULE_LABELS (what voters and agents read).
+    # Same French names as funds.voting.rules.RULE_LABELS (what voters and agents read).
     GREEDY = "greedy", _("Les plus votés d'abord (en passant ceux qui ne tiennent pas)")
     GREEDY_NO_SKIP = "greedy-no-skip", _("Les plus votés d'abord (arrêt au premier qui ne tient pas)")
     MES = "mes", _("Parts égales")
@@ -165,7 +165,7 @@ class Call(models.Model):
     decision_on = models.DateField(_("début de la décision"))
     results_on = models.DateField(_("publication des résultats"))
     ends_on = models.DateField(_("clôture de l'appel"))
-    # Participatory budgets: the vote (funds.models_voting holds districts, voters, ballots).
+    # Participatory budgets: the vote (funds.voting.models holds districts, voters, ballots).
     ballot_style = models.CharField(_("type de bulletin"), max_length=12,
                                     choices=BallotStyle.choices, default=BallotStyle.APPROVAL)
     min_choices = models.PositiveSmallIntegerField(_("nombre minimal de choix"), default=1)
@@ -498,7 +498,7 @@ class Award(models.Model):
         return self.fund.budget_imputation
 
 
-from .models_voting import (  # noqa: E402, F401  (voting models live in their own module)
+from .voting.models import (  # noqa: E402, F401  (voting models live in their package)
     Ballot,
     BallotChannel,
     CensusEntry,

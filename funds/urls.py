@@ -1,7 +1,8 @@
 from django.urls import path
 
 from . import views
-from .views import setup, voting
+from .views import setup
+from .voting import views as voting
 
 app_name = "funds"
 

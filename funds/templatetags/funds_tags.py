@@ -48,6 +48,6 @@ def funder_status(value: str) -> str:
 @register.filter
 def rule_label(code: str) -> str:
     """The plain French name of a winner rule code."""
-    from ..winners import rule_label as label
+    from ..voting.rules import rule_label as label
 
     return label(code)

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Call, District, VoteExclusion
-from ..winners import RULES
+from .rules import RULES
 
 
 class VoterForm(forms.Form):
@@ -155,7 +155,7 @@ class PublishForm(forms.Form):
                                         widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, computations=(), **kwargs):
-        from ..winners import rule_label
+        from .rules import rule_label
 
         super().__init__(*args, **kwargs)
         self.fields["computation"].choices = [

@@ -16,7 +16,6 @@ from backoffice.core.audit import audit_log
 from backoffice.core.notifications import Event, notify
 from backoffice.core.permissions import require
 
-from .. import winners
 from ..models import (
     Application,
     ApplicationStatus,
@@ -27,11 +26,11 @@ from ..models import (
     VoteComputation,
     VoteExclusion,
 )
-from ..models_voting import ComputationStatus
 from ..permissions import can
 from ..services.applications import application_transition, recipients_of
 from ..services.decisions import application_award
 from . import rules, selectors
+from .models import ComputationStatus
 
 LOCKED_FIELDS = ("ballot_style", "min_choices", "max_choices", "min_budget_share",
                  "winner_rule", "min_votes", "min_score", "min_share", "exclusive_groups",
@@ -113,7 +112,7 @@ def vote_computation_request(*, call: Call, actor, rule: str | None = None) -> V
         raise ValidationError({"call": _("Le vote est encore ouvert : les lauréats se calculent "
                                          "après sa clôture, les voix restent cachées d'ici là.")})
     rule = rule or call.winner_rule
-    if rule not in winners.RULES:
+    if rule not in rules.RULES:
         raise ValidationError({"rule": _("Règle inconnue : %(rule)s.") % {"rule": rule}})
     computation = VoteComputation.objects.create(call=call, rule=rule, min_votes=call.min_votes,
                                                  requested_by=actor)
@@ -134,7 +133,7 @@ def vote_computations_compare(*, call: Call, actor) -> list[VoteComputation]:
     """
     if call.results_published_at:
         raise ValidationError({"call": _("Les résultats sont déjà publiés.")})
-    return [vote_computation_request(call=call, actor=actor, rule=rule) for rule in winners.RULES]
+    return [vote_computation_request(call=call, actor=actor, rule=rule) for rule in rules.RULES]
 
 
 def computation_summary(computation: VoteComputation) -> dict:
@@ -144,7 +143,7 @@ def computation_summary(computation: VoteComputation) -> dict:
     ballots = sum(part.get("ballots", 0) for part in parts)
     covered = sum(part.get("covered", 0) for part in parts)
     return {"computation": computation, "rule": computation.rule,
-            "label": winners.rule_label(computation.rule),
+            "label": rules.rule_label(computation.rule),
             "winners": sum(len(part["winners"]) for part in parts),
             "spent": sum((Decimal(part["spent"]) for part in parts), Decimal(0)),
             "budget": sum((Decimal(part["budget"]) for part in parts), Decimal(0)),
@@ -161,7 +160,7 @@ def rules_comparison(call: Call) -> list[dict]:
         latest.setdefault(computation.rule, computation)
     if call.results_computation_id:
         latest[call.results_computation.rule] = call.results_computation
-    return [computation_summary(latest[rule]) for rule in winners.RULES if rule in latest]
+    return [computation_summary(latest[rule]) for rule in rules.RULES if rule in latest]
 
 
 def publishable_computations(call: Call) -> list[VoteComputation]:
@@ -184,7 +183,7 @@ def vote_computation_run(*, computation_id: int) -> VoteComputation:
     try:
         results = [
             {"district": part["district"], "name": part["name"],
-             **winners.compute_winners(computation.rule, part["projects"], part["ballots"],
+             **rules.compute_winners(computation.rule, part["projects"], part["ballots"],
                                        part["budget"], min_votes=computation.min_votes,
                                        constraints=part["constraints"]).as_dict(),
              "constraints": part["constraints"].as_dict()}
@@ -202,7 +201,7 @@ def vote_computation_run(*, computation_id: int) -> VoteComputation:
     computation.save()
     audit_log(event="vote_computed", obj=computation.call, actor=computation.requested_by,
               message=_("Lauréats calculés (règle « %(rule)s »)")
-              % {"rule": winners.rule_label(computation.rule)},
+              % {"rule": rules.rule_label(computation.rule)},
               data={"computation": computation.pk, "sha256": computation.inputs_sha256})
     return computation
 
@@ -233,7 +232,7 @@ def vote_results_publish(*, call: Call, computation: VoteComputation, actor,
         if computation.rule != call.winner_rule:
             raise ValidationError({"computation": _(
                 "Ce calcul utilise la règle « %(rule)s », pas celle de l'appel.")
-                % {"rule": winners.rule_label(computation.rule)}})
+                % {"rule": rules.rule_label(computation.rule)}})
         current = rules.inputs_sha256(rule=computation.rule, min_votes=computation.min_votes,
                                       parts=selectors.computation_inputs(call))
         if current != computation.inputs_sha256:

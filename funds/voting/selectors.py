@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet
 
-from ..models import Application, ApplicationStatus, Ballot, Call, District, Voter
+from ..models import (
+    Application,
+    ApplicationStatus,
+    Ballot,
+    Call,
+    District,
+    VoteComputation,
+    Voter,
+)
+from .models import ComputationStatus
+from .rules import WinnerResult
 
 ON_BALLOT_STATUSES = (ApplicationStatus.ELIGIBLE, ApplicationStatus.AWARDED)
 
@@ -19,6 +30,13 @@ def ballot_projects(*, call: Call, district: District | None = None) -> QuerySet
     if district is not None:
         qs = qs.filter(district=district)
     return qs
+
+
+def ballot_costs(*, call: Call, district: District | None = None) -> dict[str, Decimal]:
+    """Project id (as a string) -> cost, for the projects of ``ballot_projects``: what a ballot
+    is checked against, in one light query."""
+    return {str(pk): cost for pk, cost in ballot_projects(call=call, district=district)
+            .select_related(None).values_list("pk", "amount_requested")}
 
 
 def project_cost(application: Application) -> Decimal:
@@ -99,11 +117,11 @@ def project_categories(application: Application) -> tuple[str, ...]:
 
 def call_constraints(call: Call, members: list[Application]):
     """The call's threshold, exclusive groups and category budgets for these projects, as
-    :class:`funds.winners.Constraints` (project ids are application pks as strings; groups are
+    :class:`funds.voting.rules.Constraints` (project ids are application pks as strings; groups are
     stored with the projects' references)."""
     from fractions import Fraction
 
-    from ..winners import CategoryMode, Constraints
+    from .rules import CategoryMode, Constraints
 
     by_reference = {}
     for application in members:
@@ -137,3 +155,47 @@ def vote_counts_visible(call: Call) -> bool:
     """Votes per project stay hidden from everyone (pages, API, exports) until the results are
     published, so that no one can influence or anticipate the outcome; turnout is shown."""
     return call.results_published_at is not None
+
+
+@dataclass(frozen=True)
+class ShownResults:
+    """The computation a results page shows; ``preview``: not published, shown to an agent."""
+
+    computation: VoteComputation | None
+    preview: bool
+
+
+def shown_results(*, call: Call, user) -> ShownResults:
+    """The published computation, or for the authority's agents the latest finished one (a
+    preview); nothing for anyone else before publication."""
+    if call.results_computation_id:
+        return ShownResults(computation=call.results_computation, preview=False)
+    if user.is_authenticated and user.works_for_authority:
+        latest = (VoteComputation.objects.filter(call=call, status=ComputationStatus.DONE)
+                  .order_by("-computed_at", "-pk").first())
+        return ShownResults(computation=latest, preview=True)
+    return ShownResults(computation=None, preview=False)
+
+
+def result_tables(computation: VoteComputation) -> list[dict]:
+    """The stored result, part by part: ``name``, ``result`` (:class:`WinnerResult`) and
+    ``rows`` (``outcome``, ``application`` with its organisation, French ``explanation``,
+    ``effective`` support). Two queries whatever the number of projects."""
+    parts = computation.parts()
+    ids = [int(p["project_id"]) for part in parts for p in part["projects"]]
+    applications = {a.pk: a for a in Application.objects.filter(pk__in=ids).select_related(
+        "organisation", "applicant")}
+    tables = []
+    for part in parts:
+        result = WinnerResult.from_dict(part)
+        rows = [{"outcome": outcome, "application": applications.get(int(outcome.project_id)),
+                 "explanation": outcome.explanation(), "effective": _effective_support(outcome)}
+                for outcome in result.projects]
+        tables.append({"name": part["name"], "result": result, "rows": rows})
+    return tables
+
+
+def _effective_support(outcome) -> int | None:
+    """Effective support of a winner (equalshares.net): its cost / the share each full payer
+    paid; None for the others."""
+    return int(outcome.cost / outcome.share) if outcome.won and outcome.share else None

@@ -17,9 +17,9 @@ from backoffice.core.audit import audit_log
 from backoffice.core.permissions import require
 
 from ..models import Ballot, BallotChannel, Call, CallKind, CallPhase, CensusEntry, District, Voter
-from ..models_voting import VoterSource, voter_identity_key
 from ..permissions import can
 from . import rules, selectors
+from .models import VoterSource, voter_identity_key
 
 SIGNING_SALT = "funds.voter-verification"
 
@@ -31,7 +31,8 @@ def _already_registered_message() -> str:
              "la collectivité.")
 
 
-def _vote_errors_for_voter(call: Call, voter: Voter, *, online: bool) -> dict[str, str]:
+def _vote_errors_for_voter(call: Call, voter: Voter, *, online: bool,
+                           has_districts: bool | None = None) -> dict[str, str]:
     """Why this voter may not vote in this call (field -> French message)."""
     errors = {}
     if online and voter.verified_at is None:
@@ -39,12 +40,14 @@ def _vote_errors_for_voter(call: Call, voter: Voter, *, online: bool) -> dict[st
     errors.update(_eligibility_errors(call, birth_date=voter.birth_date, resident=voter.resident,
                                       district=voter.district, last_name=voter.last_name,
                                       first_name=voter.first_name,
-                                      require_identity=voter.source != VoterSource.IMPORT))
+                                      require_identity=voter.source != VoterSource.IMPORT,
+                                      has_districts=has_districts))
     return errors
 
 
 def _eligibility_errors(call: Call, *, birth_date, resident: bool, district, last_name: str,
-                        first_name: str, require_identity: bool = True) -> dict[str, str]:
+                        first_name: str, require_identity: bool = True,
+                        has_districts: bool | None = None) -> dict[str, str]:
     errors = {}
     if not require_identity:
         return errors
@@ -58,7 +61,7 @@ def _eligibility_errors(call: Call, *, birth_date, resident: bool, district, las
     if call.voter_residence and not resident:
         errors["resident"] = _("Ce vote est réservé aux habitants de %(place)s.") % {
             "place": call.voter_residence}
-    if call.districts.exists() and district is None:
+    if district is None and (call.districts.exists() if has_districts is None else has_districts):
         errors["district"] = _("Choisissez votre quartier.")
     if district is not None and district.call_id != call.pk:
         errors["district"] = _("Ce quartier n'appartient pas à ce budget participatif.")
@@ -169,16 +172,14 @@ def voter_verify(*, token: str) -> Voter:
     return voter
 
 
-def _clean_choices(call: Call, voter: Voter, choices, points=None) -> list[int]:
+def _clean_choices(call: Call, choices, *, district: District | None) -> list[int]:
     try:
         ids = [int(c) for c in choices]
     except (TypeError, ValueError):
         raise ValidationError({"choices": _("Identifiant de projet invalide.")}) from None
-    district = voter.district if call.districts.exists() else None
-    on_ballot = {str(p.pk): selectors.project_cost(p)
-                 for p in selectors.ballot_projects(call=call, district=district)}
     errors = rules.ballot_errors(
-        style=call.ballot_style, choices=[str(i) for i in ids], costs=on_ballot,
+        style=call.ballot_style, choices=[str(i) for i in ids],
+        costs=selectors.ballot_costs(call=call, district=district),
         min_choices=call.min_choices, max_choices=call.max_choices,
         envelope=selectors.call_envelope(call, district), min_budget_share=call.min_budget_share)
     if errors:
@@ -186,49 +187,90 @@ def _clean_choices(call: Call, voter: Voter, choices, points=None) -> list[int]:
     return ids
 
 
+def _check_vote_open(call: Call, *, paper: bool) -> None:
+    allowed_phases = (CallPhase.VOTE, CallPhase.DECISION) if paper else (CallPhase.VOTE,)
+    if call.phase not in allowed_phases or call.results_published_at:
+        raise ValidationError({"call": _("Le vote n'est pas ouvert pour ce budget participatif.")})
+
+
+def _locked_voter(**lookup) -> Voter | None:
+    """The voter row, locked until the end of the transaction (one ballot per voter: a second,
+    simultaneous ballot of the same voter waits, then replaces the first), read in the same
+    query as its district and its call as they are now (a vote closed meanwhile is closed)."""
+    return (Voter.objects.select_for_update(of=("self",)).select_related("district", "call")
+            .filter(**lookup).first())
+
+
 def ballot_cast(*, call: Call, voter: Voter, choices, actor,
                 channel: str = BallotChannel.ONLINE) -> Ballot:
     """Cast or replace a voter's ballot.
 
-    Invariant: at most one ballot per voter and call (database constraint; a second one
-    replaces the first), only during the vote (paper ballots: until results are published),
-    only from an eligible, verified voter, and only valid choices. Nothing is saved otherwise.
-    Online, only the voter's own account casts (``vote.cast``); on paper, an agent
-    (``vote.paper``).
+    Invariant: at most one ballot per voter and call (database constraint and a lock on the
+    voter row; a second one replaces the first), only during the vote (paper ballots: until
+    results are published), only from an eligible, verified voter, and only valid choices.
+    Nothing is saved otherwise. Online, only the voter's own account casts (``vote.cast``); on
+    paper, an agent (``vote.paper``).
     """
     paper = channel == BallotChannel.PAPER
     require(can, actor, "vote.paper" if paper else "vote.cast", call if paper else voter)
     _check_participatory(call)
-    allowed_phases = (CallPhase.VOTE, CallPhase.DECISION) if paper else (CallPhase.VOTE,)
-    if call.phase not in allowed_phases or call.results_published_at:
-        raise ValidationError({"call": _("Le vote n'est pas ouvert pour ce budget participatif.")})
+    _check_vote_open(call, paper=paper)
     if voter.call_id != call.pk:
         raise ValidationError({"voter": _("Ce votant n'est pas inscrit à ce vote.")})
-    errors = _vote_errors_for_voter(call, voter, online=not paper)
+    with transaction.atomic():
+        locked = _locked_voter(pk=voter.pk)
+        if locked is None:
+            raise ValidationError({"voter": _("Ce votant n'est pas inscrit à ce vote.")})
+        return _ballot_write(call=call, voter=locked, choices=choices, actor=actor,
+                             channel=channel)
+
+
+def ballot_cast_by_user(*, call: Call, user, choices) -> Ballot:
+    """The online ballot of ``user``'s own registration to ``call``: ``ballot_cast`` with the
+    voter read once, locked, with what the checks need.
+
+    Invariant: the same as :func:`ballot_cast` (online channel); a user without a registration
+    to the call gets a French error on ``voter`` and nothing is saved.
+    """
+    _check_participatory(call)
+    _check_vote_open(call, paper=False)
+    with transaction.atomic():
+        voter = _locked_voter(call=call, user=user) if user.is_authenticated else None
+        if voter is None:
+            raise ValidationError({"voter": _("Inscrivez-vous d'abord pour voter.")})
+        require(can, user, "vote.cast", voter)
+        return _ballot_write(call=call, voter=voter, choices=choices, actor=user,
+                             channel=BallotChannel.ONLINE)
+
+
+def _ballot_write(*, call: Call, voter: Voter, choices, actor, channel: str) -> Ballot:
+    """The checks and the write of a ballot, inside the caller's transaction, ``voter`` locked."""
+    paper = channel == BallotChannel.PAPER
+    _check_vote_open(voter.call, paper=paper)
+    # A district voter's call has districts; otherwise ask the database once.
+    has_districts = voter.district_id is not None or call.districts.exists()
+    errors = _vote_errors_for_voter(call, voter, online=not paper, has_districts=has_districts)
     if errors:
         raise ValidationError(errors)
-    ids = _clean_choices(call, voter, choices)
-    now = timezone.now()
-    with transaction.atomic():
-        Voter.objects.select_for_update().get(pk=voter.pk)
-        ballot = Ballot.objects.filter(call=call, voter=voter).first()
-        replaced = ballot is not None
-        if ballot is None:
-            ballot = Ballot(call=call, voter=voter)
-        ballot.choices, ballot.points, ballot.channel = ids, None, channel
-        ballot.entered_by = actor if paper else None
-        ballot.cast_at = now
-        ballot.full_clean(validate_constraints=False)
-        try:
-            with transaction.atomic():
-                ballot.save()
-        except IntegrityError:
-            raise ValidationError({"voter": _("Un bulletin vient d'être déposé pour ce votant : "
-                                              "rechargez la page.")}) from None
-        audit_log(event="ballot_replaced" if replaced else "ballot_cast", obj=call,
-                  actor=actor,
-                  message=_("Bulletin remplacé") if replaced else _("Bulletin déposé"),
-                  data={"voter": voter.pk, "channel": channel})
+    ids = _clean_choices(call, choices, district=voter.district if has_districts else None)
+    ballot = Ballot.objects.filter(call=call, voter=voter).first()
+    replaced = ballot is not None
+    if ballot is None:
+        ballot = Ballot(call=call, voter=voter)
+    ballot.choices, ballot.points, ballot.channel = ids, None, channel
+    ballot.entered_by = actor if paper else None
+    ballot.cast_at = timezone.now()
+    # call, voter and the agent were just read: no query to check that they exist.
+    ballot.full_clean(exclude=["call", "voter", "entered_by"], validate_constraints=False)
+    try:
+        ballot.save()
+    except IntegrityError:
+        # Another path wrote this voter's ballot without the lock: the transaction is rolled back.
+        raise ValidationError({"voter": _("Un bulletin vient d'être déposé pour ce votant : "
+                                          "rechargez la page.")}) from None
+    audit_log(event="ballot_replaced" if replaced else "ballot_cast", obj=call, actor=actor,
+              message=_("Bulletin remplacé") if replaced else _("Bulletin déposé"),
+              data={"voter": voter.pk, "channel": channel})
     return ballot
 
 

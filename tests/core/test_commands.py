@@ -69,7 +69,7 @@ def test_import_pabulib_refuses_an_oversized_file_before_reading(tmp_path, setti
 
 
 def test_pabulib_reader_refuses_overlong_lines_in_french(settings):
-    from funds.pabulib import PabulibError, parse_pb
+    from funds.voting.pabulib import PabulibError, parse_pb
 
     settings.TABLE_IMPORT_MAX_LINE_CHARS = 50
     with pytest.raises(PabulibError) as exc:

@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pabutools.election import parse_pabulib
 
-from funds.pabulib import PabulibError, PabulibInstance, PbProject, PbVote, parse_pb, write_pb
+from funds.voting.pabulib import (
+    PabulibError,
+    PabulibInstance,
+    PbProject,
+    PbVote,
+    parse_pb,
+    write_pb,
+)
 
 DATASETS = Path("/work/shared/datasets/pabulib")
 FILES = sorted(DATASETS.glob("*.pb"))

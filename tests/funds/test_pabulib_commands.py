@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from funds.models import Application, Ballot, Call, District
-from funds.pabulib import parse_pb
-from funds.winners import compute_winners
+from funds.voting.pabulib import parse_pb
+from funds.voting.rules import compute_winners
 from tests.factories import AuthorityFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,17 +100,18 @@ def test_export_refuses_a_vote_still_open(authority):
 
 def test_copy_and_bulk_inserts_store_the_same_ballots(authority):
     from funds.models import Voter
-    from funds.voting import pabulib_io, stats
+    from funds.voting import stats
+    from funds.voting.pabulib import database as pabulib_database
 
     content = (DATA / "Poland_Warszawa_2023_Wesola.pb").read_bytes()
-    call, _projects, count = pabulib_io.pabulib_import(content=content, authority=authority)
+    call, _projects, count = pabulib_database.pabulib_import(content=content, authority=authority)
     copied = list(Ballot.objects.filter(call=call).order_by("voter__external_id")
                   .values_list("voter__external_id", "choices", "points", "voter__data"))
     assert len(copied) == count and copied[0][3]["age"]
     ids = dict(Application.objects.filter(call=call).values_list("external_reference", "pk"))
     Ballot.objects.filter(call=call).delete()
     Voter.objects.filter(call=call).delete()
-    pabulib_io._bulk_votes(call, parse_pb(content).votes, ids)
+    pabulib_database._bulk_votes(call, parse_pb(content).votes, ids)
     assert list(Ballot.objects.filter(call=call).order_by("voter__external_id").values_list(
         "voter__external_id", "choices", "points", "voter__data")) == copied
     assert sum(n for _band, n in stats.turnout_by_age(call)) == count

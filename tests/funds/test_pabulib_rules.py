@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from funds.models import Application, Ballot, Call, CallPhase
-from funds.pabulib import PabulibError, meta_settings, parse_pb, write_pb
+from funds.voting.pabulib import PabulibError, meta_settings, parse_pb, write_pb
 from tests.factories import AuthorityFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_import_reads_rule_threshold_groups_and_category_budgets(authority, tmp_
 def test_pabulib_rule_names_map_to_ours_and_back(rule, ours):
     instance = parse_pb(pb(f"rule;{rule}\n"))
     assert meta_settings(instance).rule == ours
-    from funds.pabulib import write_meta_settings
+    from funds.voting.pabulib import write_meta_settings
 
     meta = write_meta_settings({}, rule=ours, min_score=None, exclusive_groups=[],
                                budget_per_category={}, category_mode="capped")
@@ -82,7 +82,7 @@ def replace_meta(instance, meta):
 
 
 def test_our_rule_without_pabulib_name_round_trips():
-    from funds.pabulib import write_meta_settings
+    from funds.voting.pabulib import write_meta_settings
 
     instance = parse_pb(pb(""))
     meta = write_meta_settings(instance.meta, rule="mes-completed", min_score=None,

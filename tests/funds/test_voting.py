@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 
 from backoffice.core.roles import Role
 from funds.models import Ballot, CallPhase, CensusEntry, District, Voter
-from funds.models_voting import VoterSource
 from funds.voting import results, services
+from funds.voting.models import VoterSource
 from tests.factories import UserFactory, staff_user
 
 from .factories import ApplicationFactory, CallFactory

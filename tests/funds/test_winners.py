@@ -28,8 +28,8 @@ from pabutools.rules import (
 )
 from pabutools.tiebreaking import TieBreakingRule
 
-from funds import winners as W
-from funds.pabulib import parse_pb
+from funds.voting import rules as W
+from funds.voting.pabulib import parse_pb
 
 DATASETS = Path("/work/shared/datasets/pabulib")
 FILES = sorted(DATASETS.glob("*.pb"))

@@ -14,8 +14,8 @@ from pabutools.election import Cost_Sat
 from pabutools.rules import exhaustion_by_budget_increase, method_of_equal_shares
 from pabutools.tiebreaking import TieBreakingRule
 
-from funds import winners as W
-from funds.pabulib import parse_pb
+from funds.voting import rules as W
+from funds.voting.pabulib import parse_pb
 
 from .test_winners import pabutools_election
 

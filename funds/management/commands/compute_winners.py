@@ -7,10 +7,10 @@ from django.core.management.base import CommandError
 
 from backoffice.core.management.base import BaseCommand
 from funds.models import Application, Call
-from funds.models_voting import ComputationStatus
-from funds.pabulib import META_RULES
+from funds.voting.models import ComputationStatus
+from funds.voting.pabulib import META_RULES
 from funds.voting.results import vote_computation_request, vote_computation_run
-from funds.winners import RULES, rule_label
+from funds.voting.rules import RULES, rule_label
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from django.core.management.base import CommandError
 
 from backoffice.core.management.base import BaseCommand
 from funds.models import Call
-from funds.pabulib import write_pb
-from funds.voting.pabulib_io import pabulib_export
+from funds.voting.pabulib import write_pb
+from funds.voting.pabulib.database import pabulib_export
 
 
 class Command(BaseCommand):

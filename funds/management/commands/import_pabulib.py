@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 from backoffice.core.management.base import BaseCommand
 from backoffice.core.models import Authority
 from backoffice.core.tables import too_large_message
-from funds.pabulib import PabulibError
-from funds.voting.pabulib_io import pabulib_import
+from funds.voting.pabulib import PabulibError
+from funds.voting.pabulib.database import pabulib_import
 
 
 class Command(BaseCommand):

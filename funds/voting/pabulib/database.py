@@ -1,11 +1,11 @@
-"""Pabulib ``.pb`` files in and out of the database (the parsing itself is funds.pabulib).
+"""Pabulib ``.pb`` files in and out of the database (the format itself: funds.voting.pabulib).
 
 Import: one fund and one participatory call per file (envelope from META ``budget``), districts
 when every project carries one (equal split of the META budget, as Toulouse's 20 x 400,000 €),
 projects keeping the file's ids as ``external_reference``, one voter and one ballot per VOTES row
 (bulk inserts). Approval and ``choose-1`` ballots are approvals; cumulative ballots keep their
 points; ordinal ballots are stored in their order with their points if any, and the winner rules
-read them as the approval of every ranked project (see funds.pabulib).
+read them as the approval of every ranked project (see funds.voting.pabulib.reader).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from simple_history.utils import bulk_create_with_history
 from backoffice.core.audit import audit_log
 from backoffice.core.choices import Nature
 
-from ..models import (
+from ...models import (
     Application,
     ApplicationStatus,
     Ballot,
@@ -36,8 +36,9 @@ from ..models import (
     Fund,
     Voter,
 )
-from ..models_voting import VoterSource
-from ..pabulib import (
+from .. import selectors
+from ..models import VoterSource
+from . import (
     PabulibError,
     PabulibInstance,
     PbProject,
@@ -46,7 +47,6 @@ from ..pabulib import (
     parse_pb,
     write_meta_settings,
 )
-from . import selectors
 
 BATCH = 5000
 NULL = "\\N"   # COPY text format
@@ -230,39 +230,66 @@ def pabulib_export(call: Call) -> PabulibInstance:
     if call.phase not in EXPORTABLE_PHASES:
         raise ValueError(_("Le vote n'est pas terminé : l'export Pabulib est disponible après "
                            "le vote."))
-    meta = dict(call.pb_meta)
-    projects_qs = list(selectors.ballot_projects(call=call))
+    projects = _export_projects(call)
+    votes = _export_votes(call, {pk: project.id for pk, project in projects.items()})
+    meta = _export_meta(call)
+    meta["num_projects"] = str(len(projects))
+    meta["num_votes"] = str(len(votes))
+    return PabulibInstance(meta=meta, projects=list(projects.values()), votes=votes)
+
+
+def _export_budget(call: Call) -> Decimal:
+    """The envelope of the whole call: the districts' together, or the fund's."""
     districts = selectors.call_districts(call)
-    budget = sum((d.envelope for d in districts), Decimal(0)) if districts else call.fund.envelope
-    if not meta:
-        meta = {"description": call.title, "country": "France",
-                "unit": call.fund.authority.name, "instance": str(call.fund.year_start)}
+    return sum((d.envelope for d in districts), Decimal(0)) if districts else call.fund.envelope
+
+
+def _export_meta(call: Call) -> dict[str, str]:
+    """The imported META (or a description of the call), with the budget, vote type, rule and
+    ballot lengths of the call as it is now."""
+    meta = dict(call.pb_meta) or {
+        "description": call.title, "country": "France", "unit": call.fund.authority.name,
+        "instance": str(call.fund.year_start)}
+    budget = _export_budget(call)
     if "budget" not in meta or Decimal(meta["budget"]) != budget:
         meta["budget"] = str(budget)
-    if call.ballot_style == BallotStyle.CUMULATIVE:
-        meta["vote_type"] = "cumulative"
-    elif meta.get("vote_type") not in ("approval", "ordinal", "choose-1"):
-        meta["vote_type"] = "approval"
+    meta["vote_type"] = _export_vote_type(call, meta.get("vote_type"))
     meta = write_meta_settings(
         meta, rule=call.winner_rule,
         min_score=call.min_score if call.min_score is not None else call.min_votes,
-        exclusive_groups=call.exclusive_groups or [], budget_per_category=call.category_budgets or {},
-        category_mode=call.category_budget_mode)
+        exclusive_groups=call.exclusive_groups or [],
+        budget_per_category=call.category_budgets or {}, category_mode=call.category_budget_mode)
     if call.ballot_style != BallotStyle.CUMULATIVE:
         meta["min_length"] = str(call.min_choices)
         if call.max_choices:
             meta["max_length"] = str(call.max_choices)
-    names = {}
-    projects = []
-    for application in projects_qs:
-        project_id = application.external_reference or str(application.pk)
-        names[application.pk] = project_id
+    return meta
+
+
+def _export_vote_type(call: Call, imported: str | None) -> str:
+    if call.ballot_style == BallotStyle.CUMULATIVE:
+        return "cumulative"
+    return imported if imported in ("approval", "ordinal", "choose-1") else "approval"
+
+
+def _export_projects(call: Call) -> dict[int, PbProject]:
+    """Application pk -> the project as written: its Pabulib id (the imported one, else the
+    pk), cost, name and columns, its district's name."""
+    projects = {}
+    for application in selectors.ballot_projects(call=call):
         extra = {k: v for k, v in application.pb_data.items() if k != "name"}
         if application.district_id:
             extra["district"] = application.district.name
-        projects.append(PbProject(id=project_id, cost=application.amount_requested,
-                                  name=application.pb_data.get("name") or application.title,
-                                  extra=extra))
+        projects[application.pk] = PbProject(
+            id=application.external_reference or str(application.pk),
+            cost=application.amount_requested,
+            name=application.pb_data.get("name") or application.title, extra=extra)
+    return projects
+
+
+def _export_votes(call: Call, names: dict[int, str]) -> list[PbVote]:
+    """The ballots in casting order, restricted to the exported projects (a ballot left empty
+    is not written); voter ids are left to the writer."""
     votes = []
     rows = (Ballot.objects.filter(call=call).order_by("pk")
             .values_list("choices", "points", "voter__data"))
@@ -273,6 +300,4 @@ def pabulib_export(call: Call) -> PabulibInstance:
         votes.append(PbVote(voter_id="", vote=[names[choices[i]] for i in keep],
                             points=None if points is None else [points[i] for i in keep],
                             extra={k: str(v) for k, v in (data or {}).items()}))
-    meta["num_projects"] = str(len(projects))
-    meta["num_votes"] = str(len(votes))
-    return PabulibInstance(meta=meta, projects=projects, votes=votes)
+    return votes

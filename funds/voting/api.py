@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from .models import Call, CallKind, CallPhase
-from .permissions import can
-from .voting import selectors, services, stats
-from .winners import rule_label
+from ..models import Call, CallKind, CallPhase
+from ..permissions import can
+from . import selectors, services, stats
+from .rules import rule_label
 
 
 class BallotSerializer(serializers.Serializer):
@@ -25,7 +24,8 @@ class BallotSerializer(serializers.Serializer):
 class VoteViewSet(viewsets.GenericViewSet):
     """Participatory calls: results (public once published), the voter's ballot, stats."""
 
-    queryset = Call.objects.filter(kind=CallKind.PARTICIPATORY).exclude(phase=CallPhase.DRAFT)
+    queryset = (Call.objects.filter(kind=CallKind.PARTICIPATORY).exclude(phase=CallPhase.DRAFT)
+                .select_related("fund"))
     serializer_class = BallotSerializer
 
     def get_permissions(self):
@@ -55,11 +55,8 @@ class VoteViewSet(viewsets.GenericViewSet):
         call = self.get_object()
         serializer = BallotSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        voter = selectors.voter_for(call=call, user=request.user)
-        if voter is None:
-            raise ValidationError({"voter": "Vous n'êtes pas inscrit à ce vote."})
-        ballot = services.ballot_cast(call=call, voter=voter, actor=request.user,
-                                      choices=serializer.validated_data["choices"])
+        ballot = services.ballot_cast_by_user(call=call, user=request.user,
+                                              choices=serializer.validated_data["choices"])
         return Response({"call": call.pk, "choices": ballot.choices,
                          "cast_at": ballot.cast_at.isoformat()})
 

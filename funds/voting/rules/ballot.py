@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from backoffice.core.money import format_eur
 
+from .outcome import NO_CONSTRAINTS
+
 AGE_BANDS = [(16, 17), (18, 24), (25, 34), (35, 49), (50, 64), (65, None)]
 
 
@@ -90,7 +92,7 @@ def inputs_sha256(*, rule: str, min_votes: int | None, parts: Sequence[Mapping])
         "rule": rule, "min_votes": min_votes,
         # the threshold, exclusive groups and category budgets read (absent: none)
         **({"constraints": [part["constraints"].as_dict() for part in parts]}
-           if any(part.get("constraints") and part["constraints"] != _none() for part in parts)
+           if any(part.get("constraints") and part["constraints"] != NO_CONSTRAINTS for part in parts)
            else {}),
         "parts": sorted(
             ({"name": part["name"], "budget": str(part["budget"]),
@@ -100,9 +102,3 @@ def inputs_sha256(*, rule: str, min_votes: int | None, parts: Sequence[Mapping])
              for part in parts), key=lambda p: p["name"]),
     }
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
-
-
-def _none():
-    from ..winners import NO_CONSTRAINTS
-
-    return NO_CONSTRAINTS

@@ -100,7 +100,7 @@ class Voter(models.Model):
 
 def voter_identity_key(last_name: str, first_name: str, birth_date) -> str:
     """The person's key when the names and the birth date are all known, else ""."""
-    from .voting.rules import census_key
+    from .rules import census_key
 
     if not (str(last_name or "").strip() and str(first_name or "").strip() and birth_date):
         return ""
@@ -172,7 +172,7 @@ class CensusEntry(models.Model):
         return f"{self.last_name} {self.first_name} ({self.birth_date:%d/%m/%Y})"
 
     def save(self, *args, **kwargs):
-        from .voting.rules import census_key
+        from .rules import census_key
 
         self.key = census_key(self.last_name, self.first_name, self.birth_date)
         super().save(*args, **kwargs)
@@ -210,7 +210,7 @@ class VoteComputation(models.Model):
         ordering = ["-requested_at", "-pk"]
 
     def __str__(self) -> str:
-        from .winners import rule_label
+        from .rules import rule_label
 
         return f"{self.call} — {rule_label(self.rule)} — {self.requested_at:%d/%m/%Y %H:%M}"
 

@@ -16,11 +16,10 @@ from backoffice.core.charts import Series, bar_chart, horizontal_bars
 from backoffice.core.exports import table_response
 
 from ..models import Application, Call, CallKind, CallPhase, VoteComputation
-from ..models_voting import ComputationStatus
-from ..pabulib import write_pb
-from ..voting import pabulib_io, results, selectors, services, stats
-from ..voting.census import census_import, census_upload_read
-from ..voting.forms import (
+from ..views.common import check, errors_to_forms
+from . import results, selectors, services, stats
+from .census import census_import, census_upload_read
+from .forms import (
     CensusUploadForm,
     ExclusionForm,
     PaperBallotForm,
@@ -28,8 +27,8 @@ from ..voting.forms import (
     VoterForm,
     VoteSettingsForm,
 )
-from ..winners import Reason, WinnerResult
-from .common import check, errors_to_forms
+from .pabulib import database as pabulib_database
+from .pabulib import write_pb
 
 
 def _vote_call_or_404(pk: int, *, public: bool = True) -> Call:
@@ -84,32 +83,33 @@ class VoteView(View):
         call = _vote_call_or_404(pk)
         if not request.user.is_authenticated:
             return redirect(f"/compte/connexion/?next={request.path}")
-        voter = selectors.voter_for(call=call, user=request.user)
         if request.POST.get("action") == "register":
-            form = VoterForm(request.POST, call=call)
-            if form.is_valid():
-                try:
-                    services.voter_register(call=call, user=request.user, **form.cleaned_data)
-                except ValidationError as exc:
-                    errors_to_forms(exc, form)
-                else:
-                    messages.success(request, _("Inscription enregistrée. Un lien de "
-                                                "confirmation vous a été envoyé à %(email)s.")
-                                     % {"email": request.user.email})
-                    return redirect("funds:vote", pk=call.pk)
-            return self._render(request, call, voter, form, status=400)
-        form = VoterForm(call=call, initial=self._initial(request, voter))
-        if voter is None:
-            return self._render(request, call, voter, form,
-                                [_("Inscrivez-vous d'abord pour voter.")], status=400)
+            return self._register(request, call)
         try:
-            services.ballot_cast(call=call, voter=voter, choices=request.POST.getlist("choices"),
-                                 actor=request.user)
+            services.ballot_cast_by_user(call=call, user=request.user,
+                                         choices=request.POST.getlist("choices"))
         except ValidationError as exc:
+            voter = selectors.voter_for(call=call, user=request.user)
+            form = VoterForm(call=call, initial=self._initial(request, voter))
             return self._render(request, call, voter, form, exc.messages, status=400)
         messages.success(request, _("Votre vote est enregistré. Vous pouvez le modifier "
                                     "jusqu'à la fin du vote."))
         return redirect("funds:vote", pk=call.pk)
+
+    def _register(self, request, call):
+        form = VoterForm(request.POST, call=call)
+        if form.is_valid():
+            try:
+                services.voter_register(call=call, user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                errors_to_forms(exc, form)
+            else:
+                messages.success(request, _("Inscription enregistrée. Un lien de "
+                                            "confirmation vous a été envoyé à %(email)s.")
+                                 % {"email": request.user.email})
+                return redirect("funds:vote", pk=call.pk)
+        voter = selectors.voter_for(call=call, user=request.user)
+        return self._render(request, call, voter, form, status=400)
 
 
 class VoterVerifyView(View):
@@ -123,74 +123,28 @@ class VoterVerifyView(View):
         return redirect("funds:vote", pk=voter.call_id)
 
 
-def _published_or_preview(request, call):
-    """The published computation, or for agents the latest finished one (preview)."""
-    if call.results_computation_id:
-        return call.results_computation, False
-    if request.user.is_authenticated and request.user.works_for_authority:
-        latest = (VoteComputation.objects.filter(call=call, status=ComputationStatus.DONE)
-                  .order_by("-computed_at", "-pk").first())
-        return latest, True
-    return None, False
-
-
-def results_tables(computation: VoteComputation) -> list[dict]:
-    """The stored result, part by part, with the projects' titles and French explanations."""
-    ids = [int(p["project_id"]) for part in computation.parts() for p in part["projects"]]
-    titles = {a.pk: a for a in Application.objects.filter(pk__in=ids).select_related(
-        "organisation", "applicant")}
-    tables = []
-    for part in computation.parts():
-        result = _result_from_dict(part)
-        rows = []
-        for outcome in result.projects:
-            application = titles.get(int(outcome.project_id))
-            # effective support (equalshares.net): cost / the share each full payer paid
-            effective = (int(outcome.cost / outcome.share) if outcome.won and outcome.share
-                         else None)
-            rows.append({"outcome": outcome, "application": application,
-                         "explanation": outcome.explanation(), "effective": effective})
-        chart = horizontal_bars(
+def _result_tables(computation: VoteComputation) -> list[dict]:
+    """The stored result part by part (selectors.result_tables), each with its bar chart."""
+    tables = selectors.result_tables(computation)
+    for table in tables:
+        rows = table["rows"][:40]
+        table["chart"] = mark_safe(horizontal_bars(
             [r["application"].title[:60] if r["application"] else r["outcome"].project_id
-             for r in rows[:40]], [r["outcome"].votes for r in rows[:40]],
-            title=_("Voix par projet") + (f" — {part['name']}" if part["name"] else ""),
+             for r in rows], [r["outcome"].votes for r in rows],
+            title=_("Voix par projet") + (f" — {table['name']}" if table["name"] else ""),
             description=_("Projets retenus en couleur, les autres en gris."), unit=_("voix"),
-            highlight=[r["outcome"].won for r in rows[:40]])
-        tables.append({"name": part["name"], "result": result, "rows": rows,
-                       "chart": mark_safe(chart)})
+            highlight=[r["outcome"].won for r in rows]))
     return tables
-
-
-def _result_from_dict(data: dict) -> WinnerResult:
-    from decimal import Decimal
-
-    from ..winners import ProjectOutcome
-
-    outcomes = []
-    for p in data["projects"]:
-        outcomes.append(ProjectOutcome(
-            project_id=p["project_id"], cost=Decimal(p["cost"]), votes=p["votes"],
-            score=p["score"], won=p["won"], reason=Reason(p["reason"]), rank=p["rank"],
-            remaining=Decimal(p["remaining"]) if p["remaining"] is not None else None,
-            supporters_money=Decimal(p["supporters_money"])
-            if p["supporters_money"] is not None else None, stopped_at=p["stopped_at"],
-            required=p.get("required"), blocked_by=p.get("blocked_by"), payers=p.get("payers"),
-            share=Decimal(p["share"]) if p.get("share") is not None else None,
-            exhausted=p.get("exhausted")))
-    return WinnerResult(rule=data["rule"], budget=Decimal(data["budget"]),
-                        winners=tuple(data["winners"]), spent=Decimal(data["spent"]),
-                        projects=tuple(outcomes), ballots=data["ballots"],
-                        min_votes=data.get("min_votes"), covered=data.get("covered", 0),
-                        details=data.get("details") or {})
 
 
 class VoteResultsView(View):
     def get(self, request, pk):
         call = _vote_call_or_404(pk)
-        computation, preview = _published_or_preview(request, call)
+        shown = selectors.shown_results(call=call, user=request.user)
+        computation = shown.computation
         return render(request, "funds/vote_results.html", {
-            "call": call, "computation": computation, "preview": preview,
-            "tables": results_tables(computation) if computation else [],
+            "call": call, "computation": computation, "preview": shown.preview,
+            "tables": _result_tables(computation) if computation else [],
             "alternatives": results.rules_comparison(call) if computation else [],
             "is_agent": request.user.is_authenticated and request.user.works_for_authority})
 
@@ -203,12 +157,13 @@ class VoteReportView(View):
         from backoffice.core.pdf import render_pdf
 
         call = _vote_call_or_404(pk)
-        computation, preview = _published_or_preview(request, call)
+        shown = selectors.shown_results(call=call, user=request.user)
+        computation = shown.computation
         if computation is None:
             raise Http404
         pdf = render_pdf("funds/pdf/vote_report.html", {
-            "call": call, "computation": computation, "published": not preview,
-            "tables": results_tables(computation)})
+            "call": call, "computation": computation, "published": not shown.preview,
+            "tables": _result_tables(computation)})
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (f'attachment; filename="rapport-technique-vote-'
                                            f'{call.pk}-calcul-{computation.pk}.pdf"')
@@ -224,7 +179,7 @@ class PabulibExportView(LoginRequiredMixin, View):
                                       "publication des résultats."))
             return redirect("funds:vote-results", pk=call.pk)
         try:
-            text = write_pb(pabulib_io.pabulib_export(call), anonymise_voters=True)
+            text = write_pb(pabulib_database.pabulib_export(call), anonymise_voters=True)
         except ValueError as exc:
             messages.error(request, str(exc))
             return redirect("funds:vote-results", pk=call.pk)
@@ -265,68 +220,77 @@ class VoteManageView(LoginRequiredMixin, View):
     def post(self, request, pk):
         check(request.user, "vote.manage")
         call = _vote_call_or_404(pk, public=False)
-        action = request.POST.get("action")
+        handler = {"configure": self._configure, "exclude": self._exclude,
+                   "compute": self._compute, "compare": self._compare,
+                   "publish": self._publish}.get(request.POST.get("action"))
         try:
-            if action == "configure":
-                form = VoteSettingsForm(request.POST, instance=Call.objects.get(pk=call.pk),
-                                        locked=call.ballots.exists())
-                if not form.is_valid():
-                    return render(request, "funds/vote_manage.html",
-                                  self._context(call, settings_form=form), status=400)
-                results.call_vote_configure(call=call, actor=request.user, **{
-                    k: form.cleaned_data[k] for k in VoteSettingsForm.Meta.fields})
-                messages.success(request, _("Paramètres du vote enregistrés."))
-            elif action == "exclude":
-                form = ExclusionForm(request.POST)
-                if form.is_valid():
-                    application = Application.objects.filter(
-                        call=call, pk=form.cleaned_data["application"]).first()
-                    if application is None:
-                        raise Http404
-                    results.project_set_exclusion(
-                        application=application, actor=request.user,
-                        exclusion=form.cleaned_data["vote_exclusion"],
-                        reason=form.cleaned_data["vote_exclusion_reason"])
-                    messages.success(request, _("Projet mis à jour : relancez le calcul."))
-                else:
-                    for name, errors in form.errors.items():
-                        label = form.fields[name].label if name in form.fields else ""
-                        for error in errors:
-                            messages.error(request, f"{label} : {error}" if label else error)
-                    return render(request, "funds/vote_manage.html", self._context(call),
-                                  status=400)
-            elif action == "compute":
-                computation = results.vote_computation_request(call=call, actor=request.user)
-                messages.success(request, _("Calcul terminé.") if computation.status == "done"
-                                 else _("Calcul lancé : rechargez la page dans un instant."))
-            elif action == "compare":
-                done = results.vote_computations_compare(call=call, actor=request.user)
-                messages.success(request, _("Toutes les règles calculées, pour comparaison : la "
-                                            "règle de l'appel ne change pas.")
-                                 if all(c.status == "done" for c in done)
-                                 else _("Calculs lancés : rechargez la page dans un instant."))
-            elif action == "publish":
-                check(request.user, "vote.publish")
-                form = PublishForm(request.POST,
-                                   computations=results.publishable_computations(call))
-                if not form.is_valid():
-                    return render(request, "funds/vote_manage.html",
-                                  self._context(call, publish_form=form), status=400)
-                computation = VoteComputation.objects.filter(
-                    call=call, pk=form.cleaned_data["computation"]).first()
-                if computation is None:
-                    raise Http404
-                results.vote_results_publish(
-                    call=call, computation=computation, actor=request.user,
-                    deliberation_reference=form.cleaned_data["deliberation_reference"],
-                    deliberation_date=form.cleaned_data["deliberation_date"])
-                messages.success(request, _("Résultats publiés, attributions créées."))
-                return redirect("funds:vote-results", pk=call.pk)
+            response = handler(request, call) if handler else None
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
             return render(request, "funds/vote_manage.html", self._context(call), status=400)
-        return redirect("funds:vote-manage", pk=call.pk)
+        return response or redirect("funds:vote-manage", pk=call.pk)
+
+    def _configure(self, request, call):
+        form = VoteSettingsForm(request.POST, instance=Call.objects.get(pk=call.pk),
+                                locked=call.ballots.exists())
+        if not form.is_valid():
+            return render(request, "funds/vote_manage.html",
+                          self._context(call, settings_form=form), status=400)
+        results.call_vote_configure(call=call, actor=request.user, **{
+            k: form.cleaned_data[k] for k in VoteSettingsForm.Meta.fields})
+        messages.success(request, _("Paramètres du vote enregistrés."))
+        return None
+
+    def _exclude(self, request, call):
+        form = ExclusionForm(request.POST)
+        if not form.is_valid():
+            for name, errors in form.errors.items():
+                label = form.fields[name].label if name in form.fields else ""
+                for error in errors:
+                    messages.error(request, f"{label} : {error}" if label else error)
+            return render(request, "funds/vote_manage.html", self._context(call), status=400)
+        application = Application.objects.filter(
+            call=call, pk=form.cleaned_data["application"]).first()
+        if application is None:
+            raise Http404
+        results.project_set_exclusion(
+            application=application, actor=request.user,
+            exclusion=form.cleaned_data["vote_exclusion"],
+            reason=form.cleaned_data["vote_exclusion_reason"])
+        messages.success(request, _("Projet mis à jour : relancez le calcul."))
+        return None
+
+    def _compute(self, request, call):
+        computation = results.vote_computation_request(call=call, actor=request.user)
+        messages.success(request, _("Calcul terminé.") if computation.status == "done"
+                         else _("Calcul lancé : rechargez la page dans un instant."))
+        return None
+
+    def _compare(self, request, call):
+        done = results.vote_computations_compare(call=call, actor=request.user)
+        messages.success(request, _("Toutes les règles calculées, pour comparaison : la "
+                                    "règle de l'appel ne change pas.")
+                         if all(c.status == "done" for c in done)
+                         else _("Calculs lancés : rechargez la page dans un instant."))
+        return None
+
+    def _publish(self, request, call):
+        check(request.user, "vote.publish")
+        form = PublishForm(request.POST, computations=results.publishable_computations(call))
+        if not form.is_valid():
+            return render(request, "funds/vote_manage.html",
+                          self._context(call, publish_form=form), status=400)
+        computation = VoteComputation.objects.filter(
+            call=call, pk=form.cleaned_data["computation"]).first()
+        if computation is None:
+            raise Http404
+        results.vote_results_publish(
+            call=call, computation=computation, actor=request.user,
+            deliberation_reference=form.cleaned_data["deliberation_reference"],
+            deliberation_date=form.cleaned_data["deliberation_date"])
+        messages.success(request, _("Résultats publiés, attributions créées."))
+        return redirect("funds:vote-results", pk=call.pk)
 
 
 class PaperBallotView(LoginRequiredMixin, View):

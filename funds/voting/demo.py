@@ -11,7 +11,7 @@ from django.utils import timezone
 from backoffice.core.choices import Nature
 from backoffice.core.models import User
 
-from .models import (
+from ..models import (
     ApplicantKind,
     Application,
     ApplicationStatus,
@@ -24,7 +24,7 @@ from .models import (
     Fund,
     Voter,
 )
-from .models_voting import VoterSource
+from .models import VoterSource
 
 D = Decimal
 CITIZEN = "habitant@demo.local"
@@ -74,8 +74,8 @@ def _project(call, organisation, applicant, title, amount, summary, district=Non
 def freeze_deposited_version(application: Application) -> None:
     """An application seeded past draft shows what was deposited: its version 1 and receipt,
     as the submission would have left them (idempotent)."""
-    from .models import ApplicationVersion
-    from .services.applications import _snapshot, application_receipt_generate
+    from ..models import ApplicationVersion
+    from ..services.applications import _snapshot, application_receipt_generate
 
     if application.versions.exists():
         return
@@ -111,8 +111,8 @@ def seed_vote(demo, call: Call) -> None:
 
 def seed_closed_vote(demo) -> None:
     """Last year's vote with two districts, its ballots, its computation, results and awards."""
-    from .services import call_set_phase
-    from .voting.results import vote_computation_request, vote_results_publish
+    from ..services import call_set_phase
+    from .results import vote_computation_request, vote_results_publish
 
     year = demo.today.year - 1
     title = f"Budget participatif {year} — Lorient"
