@@ -1,6 +1,7 @@
 """Writes of the funds app. One function per business action (``<entity>_<verb>``)."""
 
 from .applications import (
+    application_budget,
     application_create,
     application_receipt_generate,
     application_submit,
@@ -17,7 +18,7 @@ from .review import (
 )
 
 __all__ = [
-    "application_award", "application_create", "application_declare_eligible",
+    "application_award", "application_budget", "application_create", "application_declare_eligible",
     "application_declare_ineligible", "application_receipt_generate", "application_reject",
     "application_request_info", "application_review_save", "application_submit",
     "application_transition", "application_update", "applications_decide_batch",

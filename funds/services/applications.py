@@ -158,6 +158,17 @@ def _line_rows(application: Application, lines: list[BudgetLine]) -> list[Applic
     return rows
 
 
+def application_budget(*, application: Application, lines: list[BudgetLine],
+                       amount_requested: Decimal | None) -> list[BudgetLine]:
+    """The budget as ``application_update`` stores it: this authority's 74 line is the amount
+    requested (the lines given may omit it; a line claiming to be it is replaced)."""
+    authority = application.call.fund.authority
+    stored = selectors.budget_lines_of(application) if application.pk else []
+    return rules.budget_with_authority_line(lines, amount=amount_requested or Decimal("0"),
+                                            name=authority.name, kind=authority.kind,
+                                            stored=stored)
+
+
 def application_update(*, application: Application, user, data: dict,
                        budget_lines: list[BudgetLine] | None = None,
                        version: str | None = None) -> Application:
@@ -165,7 +176,8 @@ def application_update(*, application: Application, user, data: dict,
 
     Invariant: only editable applications change, never half: fields and budget together;
     a save based on an older ``version`` than the stored one changes nothing; only the
-    applicant's members edit.
+    applicant's members edit; this authority's 74 line always equals the amount requested
+    (``budget_lines`` need not carry it; a new amount alone rewrites it in the stored budget).
     """
     require(can, user, "application.apply", application)
     with transaction.atomic():
@@ -181,7 +193,11 @@ def application_update(*, application: Application, user, data: dict,
         application.title = (application.title or "").strip()
         application.full_clean()
         application.save()
+        if budget_lines is None and "amount_requested" in data:
+            budget_lines = selectors.budget_lines_of(application)
         if budget_lines is not None:
+            budget_lines = application_budget(application=application, lines=budget_lines,
+                                              amount_requested=application.amount_requested)
             rows = _line_rows(application, budget_lines)
             application.budget_lines.all().delete()
             for row in rows:
