@@ -49,9 +49,9 @@ def organisations(cursor, count: int) -> int:
         INSERT INTO core_organisation (id, name, legal_form, siret, rna, address, postcode,
             city, email, phone, website, object, legal_representative_name,
             legal_representative_title, volunteers_count, employees_count, fte,
-            members_count, iban, bic, created_at)
+            members_count, financial_year_end, iban, bic, bank_details_on_hold, created_at)
         SELECT g, 'Association ' || g, 'association', '', '', '', '', 'Lorient', '', '', '',
-            '', 'Référent', '', 0, 0, 0, 0, '', '', now()
+            '', 'Référent', '', 0, 0, 0, 0, '31/12', '', '', false, now()
         FROM generate_series(%s, %s) g""", [first, first + count - 1])
     cursor.execute("""
         INSERT INTO core_user (id, password, is_superuser, first_name, last_name, is_staff,
@@ -118,24 +118,25 @@ class Conventions(Scenario):
         first = organisations(cursor, count_organisations)
         cursor.execute("""
             INSERT INTO core_authority (id, name, kind, siret, address, postcode, city, email,
-                signatory_name, signatory_title, logo, administrative_court, population)
+                signatory_name, signatory_title, logo, administrative_court, population,
+                public_accountant)
             VALUES (1, 'Ville de Lorient', 'commune', '21560121200014', '', '56100', 'Lorient',
-                '', 'Maire', 'Maire', '', 'Tribunal administratif de Rennes', 57000)""")
+                '', 'Maire', 'Maire', '', 'Tribunal administratif de Rennes', 57000, '')""")
         cursor.execute("""
             INSERT INTO conventions_convention (id, reference, authority_id, organisation_id,
                 object, nature, imputation, start_date, end_date, status, keep_rule_rate,
                 keep_rule_text, advance_rate, advance_delay_days, payment_delay_days,
                 balance_requires_report, conditions_of_use, evaluation_terms, cofinancing,
                 volunteering_planned, decision_reference, authority_signatory,
-                organisation_signatory, termination_reason, created_at)
+                organisation_signatory, aid_form, eu_notified, termination_reason, created_at)
             SELECT g, 'CONV-' || g, 1, %s + (g %% %s), 'Fonctionnement', 'fonctionnement',
                 '6574', '2023-01-01', '2027-12-31', 'active', 0, '', 0.5, 30, 60, true, '', '',
-                '[]', 0, '', '', '', '', now()
+                '[]', 0, '', '', '', 'aide en numéraire', false, '', now()
             FROM generate_series(1, %s) g""", [first, count_organisations, conventions])
         cursor.execute("""
             INSERT INTO conventions_conventionyear (id, convention_id, year, planned_amount,
-                confirmed_amount, budget_vote_reference, status)
-            SELECT (c - 1) * %s + y, c, 2022 + y, 30000, 30000, 'BP', 'confirmed'
+                confirmed_amount, budget_vote_reference, withdrawn_amount, status)
+            SELECT (c - 1) * %s + y, c, 2022 + y, 30000, 30000, 'BP', 0, 'confirmed'
             FROM generate_series(1, %s) c, generate_series(1, %s) y""",
                        [self.YEARS, conventions, self.YEARS])
         cursor.execute("""
@@ -148,10 +149,10 @@ class Conventions(Scenario):
                        [DUE_EVERY, DAY - dt.timedelta(days=45), DAY, years])
         cursor.execute("""
             INSERT INTO conventions_financialreport (id, year_id, due_date, status,
-                budget_lines, qualitative_report, review_comment)
+                budget_lines, qualitative_report, gap_explanations, review_comment)
             SELECT g, g, CASE WHEN g %% %s = %s THEN %s::date
                               ELSE %s::date + 31 + (g %% 700) END,
-                'expected', '[]', '', ''
+                'expected', '[]', '', '{}', ''
             FROM generate_series(1, %s) g""",
                        [DUE_EVERY, DUE_EVERY // 2, DAY + dt.timedelta(days=30), DAY, years])
         for table in ["conventions_convention", "conventions_conventionyear",

@@ -120,15 +120,13 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return data
 
 
-def _lines(application, data) -> list[BudgetLine] | None:
+def _lines(data) -> list[BudgetLine] | None:
+    """The budget sent, as BudgetLine values (the service adds this authority's 74 line)."""
     if "budget" not in data:
         return None
-    authority = application.call.fund.authority
-    amount = data.get("amount_requested", application.amount_requested)
-    lines = [BudgetLine(account=row["account"], amount=row["amount"], label=row.get("label", ""),
-                        funder=row.get("funder", ""), status=row.get("status", ""))
-             for row in data["budget"]]
-    return [rules.authority_budget_line(amount, name=authority.name, kind=authority.kind), *lines]
+    return [BudgetLine(account=row["account"], amount=row["amount"], label=row.get("label", ""),
+                       funder=row.get("funder", ""), status=row.get("status", ""))
+            for row in data["budget"]]
 
 
 class ReviewSerializer(serializers.Serializer):
@@ -190,7 +188,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         application = services.application_create(
             user=request.user, call=call, organisation=organisation, title=data.get("title", ""),
             applicant_age=data.get("applicant_age"))
-        lines = _lines(application, data)
+        lines = _lines(data)
         data.pop("budget", None)
         data.pop("applicant_age", None)
         application = services.application_update(application=application, user=request.user,
@@ -207,17 +205,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = dict(serializer.validated_data)
         for frozen in ("call", "organisation"):
             data.pop(frozen, None)
-        lines = _lines(application, data)
+        lines = _lines(data)
         data.pop("budget", None)
         if application.organisation_id:
             data.pop("applicant_age", None)
-        if lines is None and "amount_requested" in data:
-            # Keep this authority's 74 line equal to the amount requested.
-            lines = [line for line in selectors.budget_lines_of(application)
-                     if not line.is_this_authority]
-            authority = application.call.fund.authority
-            lines = [rules.authority_budget_line(data["amount_requested"], name=authority.name,
-                                                 kind=authority.kind), *lines]
         application = services.application_update(application=application, user=request.user,
                                                    data=data, budget_lines=lines)
         return Response(self.get_serializer(self._reload(application)).data)

@@ -239,9 +239,10 @@ class BudgetForm(forms.Form):
                               status=line.status)
         return [line]
 
-    def lines(self, *, amount_requested: Decimal, authority) -> list[BudgetLine]:
-        """The budget as BudgetLine values; the amount requested is this authority's 74 line.
-        An amount left unchanged keeps its stored lines exactly (labels included)."""
+    def lines(self) -> list[BudgetLine]:
+        """The budget typed, as BudgetLine values (this authority's 74 line is the service's:
+        ``application_budget``). An amount left unchanged keeps its stored lines exactly
+        (labels included)."""
         cleaned = self.cleaned_data
         lines = []
         for account, label in CHARGE_ACCOUNTS.items():
@@ -250,14 +251,6 @@ class BudgetForm(forms.Form):
         for account, label in OWN_RESOURCE_ACCOUNTS.items():
             amount = cleaned.get(f"r{account}") or ZERO
             lines += self._kept(f"r{account}", amount, BudgetLine(account, amount, label))
-        ours = rules.authority_budget_line(amount_requested or ZERO, name=authority.name,
-                                           kind=authority.kind)
-        stored = [line for line in self.application.budget_lines.all()
-                  if line.is_this_authority] if self.application.pk else []
-        if len(stored) == 1 and stored[0].amount == ours.amount and stored[0].label:
-            ours = BudgetLine(ours.account, ours.amount, stored[0].label, funder=ours.funder,
-                              status=ours.status, is_this_authority=True)
-        lines.append(ours)
         for key, label in [*PUBLIC_FUNDERS.items(), (PRIVATE_FUNDER, _("Aides privées"))]:
             amount = cleaned.get(f"f_{key}") or ZERO
             lines += self._kept(f"f_{key}", amount, BudgetLine(
@@ -268,7 +261,7 @@ class BudgetForm(forms.Form):
                                                                    VOLUNTEERING_RESOURCE):
                 amount = self.volunteering_value
             lines += self._kept(f"k{account}", amount, BudgetLine(account, amount, label))
-        return [line for line in lines if line.amount != 0 or line.is_this_authority]
+        return [line for line in lines if line.amount != 0]
 
 
 class ApplicationStartForm(forms.Form):

@@ -360,3 +360,25 @@ def authority_budget_line(amount: Decimal, *, name: str, kind: str) -> BudgetLin
     """The 74 line of the amount asked from this authority: always the amount requested."""
     return BudgetLine("74", amount, name, funder=AUTHORITY_FUNDER.get(kind, "commune"),
                       status="requested", is_this_authority=True)
+
+
+def budget_with_authority_line(lines: Iterable[BudgetLine], *, amount: Decimal, name: str,
+                               kind: str, stored: Iterable[BudgetLine] = ()) -> list[BudgetLine]:
+    """The budget with exactly one line of this authority: its 74 line, equal to the amount
+    requested, whatever the lines given say about it. The stored line's label stays while its
+    amount does (an association may have renamed it). Placed where the given lines had it,
+    else before the other 74 lines (co-financers), else before the in-kind contributions."""
+    ours = authority_budget_line(amount, name=name, kind=kind)
+    stored = [line for line in stored if line.is_this_authority]
+    if len(stored) == 1 and stored[0].amount == ours.amount and stored[0].label:
+        ours = BudgetLine(ours.account, ours.amount, stored[0].label, funder=ours.funder,
+                          status=ours.status, is_this_authority=True)
+    lines = list(lines)
+    position = next((i for i, line in enumerate(lines) if line.is_this_authority), None)
+    others = [line for line in lines if not line.is_this_authority]
+    if position is None:
+        position = next((i for i, line in enumerate(others) if line.account == "74"), None)
+    if position is None:
+        position = next((i for i, line in enumerate(others) if line.account[:2] in ("86", "87")),
+                        len(others))
+    return [*others[:position], ours, *others[position:]]

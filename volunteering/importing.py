@@ -16,6 +16,7 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -32,7 +33,7 @@ from . import rules, selectors
 from .models import Activity, EntryStatus, Qualification, Volunteer, VolunteerEntry
 from .permissions import can
 from .projects import project_links
-from .services import parse_hours, project_message, rate_message
+from .services import checks, parse_hours, rate_message
 
 REQUIRED_COLUMNS = ["date", "benevole", "heures", "activite"]
 OPTIONAL_COLUMNS = ["projet", "qualification", "note"]
@@ -150,8 +151,7 @@ def read_import_upload(upload) -> bytes | str:
 class _Parser:
     """Cached cell parsers: a file repeats the same dates and hours many times."""
 
-    def __init__(self, today: dt.date):
-        self.today = today
+    def __init__(self):
         self.dates: dict[str, dt.date | str] = {}
         self.hours: dict[str, Decimal | str] = {}
 
@@ -179,8 +179,6 @@ class _Parser:
                 return _("La date est obligatoire.")
             return _("Date illisible « %(value)s » : écrivez JJ/MM/AAAA ou AAAA-MM-JJ.") % {
                 "value": text}
-        if value > self.today:
-            return _("Le %(date)s est une date future.") % {"date": value.strftime("%d/%m/%Y")}
         return value
 
     def hour(self, text: str) -> Decimal | str:
@@ -245,143 +243,214 @@ def volunteer_hours_import(*, organisation: Organisation, content: bytes, actor,
     return report
 
 
+class ImportRow(NamedTuple):
+    """One row of the file once read: what ``hours_check`` checks, and what is written."""
+
+    number: int             # spreadsheet line (the header is line 1)
+    name: str
+    date: dt.date
+    hours: Decimal
+    activity: str
+    qualification: str
+    project: str
+    note: str
+    rate: Decimal | None = None
+    value: Decimal | None = None
+
+    @property
+    def person(self) -> str:
+        """Names are matched case-insensitively: the same person whatever the case."""
+        return self.name.lower()
+
+
+class _Columns(NamedTuple):
+    """Where each column is in the file (optional ones may be missing)."""
+
+    date: int
+    name: int
+    hours: int
+    activity: int
+    project: int | None
+    qualification: int | None
+    note: int | None
+    width: int
+
+    @classmethod
+    def of(cls, header: list[str]) -> _Columns:
+        index = {name: header.index(name) for name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+                 if name in header}
+        return cls(date=index["date"], name=index["benevole"], hours=index["heures"],
+                   activity=index["activite"], project=index.get("projet"),
+                   qualification=index.get("qualification"), note=index.get("note"),
+                   width=max(index.values()) + 1)
+
+
+# The checks' fields, as the file's columns.
+CHECK_COLUMNS = {checks.DATE: "date", checks.ACTIVITY: "activite", checks.PROJECT: "projet",
+                 checks.HOURS: "heures"}
+
+
 @dataclass
 class _Checked:
-    prepared: list[tuple]
+    prepared: list[ImportRow]
     volunteers: dict[str, int]
     new_names: dict[str, str]
     method: str
 
 
-def _check(*, organisation, header, rows, report: ImportReport) -> _Checked:
-    """Validate every row into ``report``; return the parsed rows ready to be written."""
-    index = {name: header.index(name) for name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-             if name in header}
-    i_date, i_name, i_hours, i_activity = (index[c] for c in REQUIRED_COLUMNS)
-    i_project = index.get("projet")
-    i_qualification = index.get("qualification")
-    i_note = index.get("note")
-    width = max(index.values()) + 1
-    parser = _Parser(timezone.localdate())
-    volunteers = {name.lower(): pk for pk, name in Volunteer.objects.filter(
-        organisation=organisation).values_list("pk", "name")}
-    new_names: dict[str, str] = {}
-    rates = selectors.rate_table()
-    method = selectors.valuation_method_of(organisation)
-    periods = selectors.project_periods(organisation=organisation)
-    rate_cache: dict[tuple, Decimal | str] = {}
-    value_cache: dict[tuple, Decimal] = {}
-    prepared = []
-    add_error = report.add_error
-    for number, row in enumerate(rows, start=2):
-        if len(row) < width:
-            row = row + [""] * (width - len(row))
-        ok = True
-        day = parser.date(row[i_date])
-        if isinstance(day, str):
-            add_error(number, "date", day)
-            ok = False
-        name = " ".join(row[i_name].split())
-        if not name:
-            add_error(number, "benevole", _("Le nom du bénévole est obligatoire."))
-            ok = False
-        elif len(name) > 120:
-            add_error(number, "benevole", _("Le nom du bénévole dépasse 120 caractères."))
-            ok = False
-        hours = parser.hour(row[i_hours])
-        if isinstance(hours, str):
-            add_error(number, "heures", hours)
-            ok = False
-        activity_text = row[i_activity]
-        activity = ACTIVITY_LOOKUP.get(activity_text) or ACTIVITY_LOOKUP.get(_plain(activity_text))
-        if activity is None:
-            add_error(number, "activite", _("Activité inconnue « %(value)s » : %(choices)s.") % {
-                "value": activity_text, "choices": ", ".join(Activity.values)})
-            ok = False
-        qualification = Qualification.EMPLOYEE
-        if i_qualification is not None:
-            text = row[i_qualification]
-            qualification = QUALIFICATION_LOOKUP.get(text) or QUALIFICATION_LOOKUP.get(
-                _plain(text))
-            if qualification is None:
-                add_error(number, "qualification", _(
-                    "Qualification inconnue « %(value)s » : %(choices)s.") % {
-                    "value": text, "choices": ", ".join(Qualification.values)})
-                ok = False
-        project = row[i_project].strip() if i_project is not None else ""
-        if len(project) > 60:
-            add_error(number, "projet", _("La référence du projet dépasse 60 caractères."))
-            ok = False
-        if ok and periods is not None and project:
-            problem = rules.project_problem(project, day, periods)
-            if problem is not None:
-                add_error(number, "projet", project_message(problem, project, day, periods))
-                ok = False
-        if not ok:
-            continue
-        rate_key = (day, qualification)
-        rate = rate_cache.get(rate_key)
+def _optional(row: list[str], column: int | None) -> str | None:
+    return row[column] if column is not None else None
+
+
+def _read_name(number: int, text: str, report: ImportReport) -> str | None:
+    name = " ".join(text.split())
+    if not name:
+        report.add_error(number, "benevole", _("Le nom du bénévole est obligatoire."))
+        return None
+    if len(name) > 120:
+        report.add_error(number, "benevole", _("Le nom du bénévole dépasse 120 caractères."))
+        return None
+    return name
+
+
+def _read_activity(text: str) -> str:
+    """The activity code, or the text as typed (the checks call it unknown)."""
+    return ACTIVITY_LOOKUP.get(text) or ACTIVITY_LOOKUP.get(_plain(text)) or text
+
+
+def _read_qualification(number: int, text: str | None, report: ImportReport) -> str | None:
+    if text is None:
+        return Qualification.EMPLOYEE
+    qualification = QUALIFICATION_LOOKUP.get(text) or QUALIFICATION_LOOKUP.get(_plain(text))
+    if qualification is None:
+        report.add_error(number, "qualification", _(
+            "Qualification inconnue « %(value)s » : %(choices)s.") % {
+            "value": text, "choices": ", ".join(Qualification.values)})
+    return qualification
+
+
+def _read_project(number: int, text: str | None, report: ImportReport) -> str | None:
+    project = (text or "").strip()
+    if len(project) > 60:
+        report.add_error(number, "projet", _("La référence du projet dépasse 60 caractères."))
+        return None
+    return project
+
+
+def _read_row(number: int, row: list[str], columns: _Columns, parser: _Parser,
+              report: ImportReport) -> ImportRow | None:
+    """The row's cells as values, every unreadable cell reported; None when one is."""
+    if len(row) < columns.width:
+        row = row + [""] * (columns.width - len(row))
+    day = parser.date(row[columns.date])
+    if isinstance(day, str):
+        report.add_error(number, "date", day)
+    name = _read_name(number, row[columns.name], report)
+    hours = parser.hour(row[columns.hours])
+    if isinstance(hours, str):
+        report.add_error(number, "heures", hours)
+    qualification = _read_qualification(number, _optional(row, columns.qualification), report)
+    project = _read_project(number, _optional(row, columns.project), report)
+    if isinstance(day, str) or name is None or isinstance(hours, str) or \
+            qualification is None or project is None:
+        return None
+    note = (_optional(row, columns.note) or "").strip()[:255]
+    return ImportRow(number=number, name=name, date=day, hours=hours,
+                     activity=_read_activity(row[columns.activity]),
+                     qualification=qualification, project=project, note=note)
+
+
+class _Valuer:
+    """Rates and values of the rows (cached: a file repeats the same days and hours)."""
+
+    def __init__(self, organisation):
+        self.rates = selectors.rate_table()
+        self.method = selectors.valuation_method_of(organisation)
+        self.rate_cache: dict[tuple, Decimal | str] = {}
+        self.value_cache: dict[tuple, Decimal] = {}
+
+    def rate(self, row: ImportRow) -> Decimal | str:
+        key = (row.date, row.qualification)
+        rate = self.rate_cache.get(key)
         if rate is None:
             try:
-                rate = rules.hourly_rate(rates, method=method, on=day,
-                                         qualification=qualification)
+                rate = rules.hourly_rate(self.rates, method=self.method, on=row.date,
+                                         qualification=row.qualification)
             except rules.RateMissing as exc:
                 rate = rate_message(exc)
-            rate_cache[rate_key] = rate
-        if isinstance(rate, str):
-            add_error(number, "date", rate)
-            continue
-        value_key = (hours, rate)
-        value = value_cache.get(value_key)
+            self.rate_cache[key] = rate
+        return rate
+
+    def valued(self, row: ImportRow, rate: Decimal) -> ImportRow:
+        key = (row.hours, rate)
+        value = self.value_cache.get(key)
         if value is None:
-            value = value_cache[value_key] = rules.entry_value(hours, rate)
-        key = name.lower()
-        if key not in volunteers and key not in new_names:
-            new_names[key] = name
-        note = row[i_note].strip()[:255] if i_note is not None else ""
-        prepared.append((number, name, day, hours, activity, qualification, project, note, rate,
-                         value))
-    checked = _Checked(prepared=prepared, volunteers=volunteers, new_names=new_names,
-                       method=method)
-    if not prepared:
-        return checked
-    start = min(p[2] for p in prepared)
-    end = max(p[2] for p in prepared)
-    names_by_pk = {pk: key for key, pk in volunteers.items()}
-    existing = {(names_by_pk[pk], day): total for (pk, day), total in selectors.day_hours(
-        volunteer_ids=volunteers.values(), start=start, end=end).items()}
-    over = rules.days_over_limit(existing, ((p[1].lower(), p[2], p[3]) for p in prepared))
-    if over:
-        for p in prepared:
-            total = over.get((p[1].lower(), p[2]))
-            if total is not None:
-                add_error(p[0], "heures", _(
-                    "%(name)s aurait %(total)s le %(date)s (toutes saisies confondues) : "
-                    "plus de 24 heures en un jour.") % {"name": p[1],
-                                                        "total": format_hours(total, trim=True),
-                                                        "date": p[2].strftime("%d/%m/%Y")})
-    existing_keys = {(names_by_pk[pk], day, activity, project) for pk, day, activity, project
-                     in selectors.duplicate_keys(organisation=organisation, start=start, end=end)}
-    seen: set = set()
-    for p in prepared:
-        key = (p[1].lower(), p[2], p[4], p[6])
-        if key in existing_keys or key in seen:
-            text = (_("Doublon probable : %(name)s, le %(date)s, %(activity)s, déjà saisi.")
-                    if key in existing_keys else
-                    _("Doublon probable : %(name)s, le %(date)s, %(activity)s, deux fois dans "
-                      "le fichier."))
-            report.duplicates.append(RowError(p[0], "", text % {
-                "name": p[1], "date": p[2].strftime("%d/%m/%Y"),
-                "activity": Activity(p[4]).label.lower()}))
-        seen.add(key)
+            value = self.value_cache[key] = rules.entry_value(row.hours, rate)
+        return row._replace(rate=rate, value=value)
+
+
+def _value_rows(rows: list[ImportRow], valuer: _Valuer, report: ImportReport
+                ) -> list[ImportRow]:
+    """The rows with their rate and value; a day without a rate in force is reported."""
+    valued = []
+    for row in rows:
+        rate = valuer.rate(row)
+        if isinstance(rate, str):
+            report.add_error(row.number, "date", rate)
+        else:
+            valued.append(valuer.valued(row, rate))
+    return valued
+
+
+def _summarise(report: ImportReport, rows: list[ImportRow], new_names: dict[str, str]) -> None:
     report.new_volunteers = sorted(new_names.values())
-    report.hours, report.value = rules.sum_totals((p[3], p[9]) for p in prepared)
-    report.preview = [{"row": p[0], "benevole": p[1], "date": p[2], "heures": p[3],
-                       "activite": Activity(p[4]).label, "projet": p[6], "taux": p[8],
-                       "valeur": p[9]} for p in prepared[:PREVIEW_ROWS]]
+    report.hours, report.value = rules.sum_totals((row.hours, row.value) for row in rows)
+    report.preview = [{"row": row.number, "benevole": row.name, "date": row.date,
+                       "heures": row.hours, "activite": Activity(row.activity).label,
+                       "projet": row.project, "taux": row.rate, "valeur": row.value}
+                      for row in rows[:PREVIEW_ROWS]]
     if report.invalid_rows:
         report.hours = report.value = rules.ZERO
-    return checked
+
+
+def _report_checks(found: checks.HoursCheck, report: ImportReport) -> set[int]:
+    """The shared checks' findings, by row and column; returns the refused rows' numbers."""
+    for problem in found.problems:
+        report.add_error(problem.number, CHECK_COLUMNS[problem.field], problem.message)
+    report.duplicates = [RowError(d.number, d.field, d.message) for d in found.duplicates]
+    return {problem.number for problem in found.problems}
+
+
+def _new_names(rows: list[ImportRow], volunteers: dict[str, int]) -> dict[str, str]:
+    """Names not yet volunteers of the organisation (lower case → first spelling met)."""
+    new_names: dict[str, str] = {}
+    for row in rows:
+        if row.person not in volunteers:
+            new_names.setdefault(row.person, row.name)
+    return new_names
+
+
+def _check(*, organisation, header, rows, report: ImportReport) -> _Checked:
+    """Validate every row into ``report``; return the rows ready to be written.
+
+    Steps: read each row's cells, check the rows with the hours' shared checks (future day,
+    activity, project, 24-hour rule, duplicates: the entry pages' messages), value them."""
+    columns = _Columns.of(header)
+    parser = _Parser()
+    read = [row for row in (_read_row(number, cells, columns, parser, report)
+                            for number, cells in enumerate(rows, start=2)) if row is not None]
+    volunteers = {name.lower(): pk for pk, name in Volunteer.objects.filter(
+        organisation=organisation).values_list("pk", "name")}
+    found = checks.hours_check(read, organisation=organisation,
+                               people={pk: key for key, pk in volunteers.items()})
+    refused = _report_checks(found, report)
+    valuer = _Valuer(organisation)
+    prepared = _value_rows([row for row in read if row.number not in refused], valuer, report)
+    new_names = _new_names(prepared, volunteers)
+    if prepared:
+        _summarise(report, prepared, new_names)
+    return _Checked(prepared=prepared, volunteers=volunteers, new_names=new_names,
+                    method=valuer.method)
 
 
 def _write(*, organisation, checked: _Checked, report: ImportReport, actor) -> None:
@@ -392,21 +461,19 @@ def _write(*, organisation, checked: _Checked, report: ImportReport, actor) -> N
         volunteers.update({name.lower(): pk for pk, name in Volunteer.objects.filter(
             organisation=organisation).values_list("pk", "name")})
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    org_id = organisation.pk
-    method = checked.method
     reference = report.reference
-    links = project_links(organisation, {p[6] for p in checked.prepared})
+    links = project_links(organisation, {row.project for row in checked.prepared})
     no_link = (None, None)
     entries = [
-        VolunteerEntry(organisation_id=org_id, volunteer_id=volunteers[name.lower()], date=day,
-                       hours=hours, activity=activity, qualification=qualification,
-                       project_reference=project, application_id=links.get(project, no_link)[0],
-                       convention_id=links.get(project, no_link)[1], note=note,
-                       status=EntryStatus.DRAFT,
-                       valuation_method=method, rate=rate, value=value,
-                       import_reference=reference, created_by_id=actor_id)
-        for _number, name, day, hours, activity, qualification, project, note, rate, value
-        in checked.prepared
+        VolunteerEntry(organisation_id=organisation.pk, volunteer_id=volunteers[row.person],
+                       date=row.date, hours=row.hours, activity=row.activity,
+                       qualification=row.qualification, project_reference=row.project,
+                       application_id=links.get(row.project, no_link)[0],
+                       convention_id=links.get(row.project, no_link)[1], note=row.note,
+                       status=EntryStatus.DRAFT, valuation_method=checked.method,
+                       rate=row.rate, value=row.value, import_reference=reference,
+                       created_by_id=actor_id)
+        for row in checked.prepared
     ]
     VolunteerEntry.objects.bulk_create(entries,
                                        batch_size=settings.VOLUNTEERING_IMPORT_BATCH_SIZE)

@@ -483,9 +483,10 @@ class Reminder(models.Model):
     late = models.BooleanField(_("en retard"), default=False)
     created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
     sent_at = models.DateTimeField(_("notifié le"), null=True, blank=True)
+    # Indexed only where set (see Meta): the daily job's rows never have one.
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("envoyé à la main par"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        on_delete=models.SET_NULL, related_name="+", db_index=False,
     )
 
     class Meta:
@@ -498,11 +499,18 @@ class Reminder(models.Model):
                 name="reminder_once_per_step",
             )
         ]
+        # Every index costs on the daily bulk insert, so each one serves a query that needs it:
+        # the list's order (and its date, kind and status filters, read along it), an
+        # organisation's reminders, the pending outbox (small: rows leave it once delivered),
+        # and a user's deletion (SET NULL) on the few reminders sent by hand. Lookups by kind
+        # and target use the unique constraint's index.
         indexes = [
             models.Index(fields=["-remind_on", "-id"]),
-            models.Index(fields=["kind", "-remind_on"]),
             models.Index(fields=["organisation", "-remind_on"]),
-            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["created_at"], condition=models.Q(status="pending"),
+                         name="reminder_pending_outbox"),
+            models.Index(fields=["sent_by"], condition=models.Q(sent_by__isnull=False),
+                         name="reminder_sent_by_hand"),
         ]
 
     def __str__(self) -> str:

@@ -109,12 +109,18 @@ def payment_transition(*, payment: Payment, to: str, actor, paid_on: dt.date | N
 
 
 @transaction.atomic
-def payment_record(*, line: ScheduleLine, paid_on: dt.date, mandate_reference: str, actor,
-                   ordered_on: dt.date | None = None, account: str = "") -> Payment:
-    """Record an order and its payment at once (both or nothing)."""
+@transaction.atomic
+def payment_record(*, line: ScheduleLine, mandate_reference: str, actor,
+                   paid_on: dt.date | None = None, ordered_on: dt.date | None = None,
+                   account: str = "") -> Payment:
+    """Record the payment order of a line and, when ``paid_on`` is given, its payment: both or
+    nothing (the convention page and the API alike). The order is dated ``ordered_on``, or the
+    payment day when only that is known."""
     require(can, actor, "payment.manage", line)
     payment = payment_order(line=line, ordered_on=ordered_on or paid_on,
                             mandate_reference=mandate_reference, account=account, actor=actor)
+    if paid_on is None:
+        return payment
     return payment_transition(payment=payment, to=PaymentStatus.PAID, paid_on=paid_on,
                               actor=actor)
 

@@ -343,15 +343,10 @@ class ConventionActionView(ConventionDetailView):
                                              vote_date=data["vote_date"], actor=user)
             return _("Tranche confirmée ; l'échéancier est prêt.")
         if action == "order":
-            line = self._line(convention, data["line"])
-            with transaction.atomic():
-                payment = services.payment_order(
-                    line=line, ordered_on=data["ordered_on"],
-                    mandate_reference=data["mandate_reference"], account=data["account"] or "",
-                    actor=user)
-                if data.get("paid_on"):
-                    services.payment_transition(payment=payment, to=PaymentStatus.PAID,
-                                                paid_on=data["paid_on"], actor=user)
+            services.payment_record(
+                line=self._line(convention, data["line"]), ordered_on=data["ordered_on"],
+                paid_on=data.get("paid_on"), mandate_reference=data["mandate_reference"],
+                account=data["account"] or "", actor=user)
             return _("Mandat enregistré.")
         if action == "paid":
             payment = self._payment(convention, data["payment"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from backoffice.core.audit import audit_log
 from backoffice.core.budget import (
@@ -158,6 +160,17 @@ def _line_rows(application: Application, lines: list[BudgetLine]) -> list[Applic
     return rows
 
 
+def application_budget(*, application: Application, lines: list[BudgetLine],
+                       amount_requested: Decimal | None) -> list[BudgetLine]:
+    """The budget as ``application_update`` stores it: this authority's 74 line is the amount
+    requested (the lines given may omit it; a line claiming to be it is replaced)."""
+    authority = application.call.fund.authority
+    stored = selectors.budget_lines_of(application) if application.pk else []
+    return rules.budget_with_authority_line(lines, amount=amount_requested or Decimal("0"),
+                                            name=authority.name, kind=authority.kind,
+                                            stored=stored)
+
+
 def application_update(*, application: Application, user, data: dict,
                        budget_lines: list[BudgetLine] | None = None,
                        version: str | None = None) -> Application:
@@ -165,7 +178,8 @@ def application_update(*, application: Application, user, data: dict,
 
     Invariant: only editable applications change, never half: fields and budget together;
     a save based on an older ``version`` than the stored one changes nothing; only the
-    applicant's members edit.
+    applicant's members edit; this authority's 74 line always equals the amount requested
+    (``budget_lines`` need not carry it; a new amount alone rewrites it in the stored budget).
     """
     require(can, user, "application.apply", application)
     with transaction.atomic():
@@ -181,7 +195,11 @@ def application_update(*, application: Application, user, data: dict,
         application.title = (application.title or "").strip()
         application.full_clean()
         application.save()
+        if budget_lines is None and "amount_requested" in data:
+            budget_lines = selectors.budget_lines_of(application)
         if budget_lines is not None:
+            budget_lines = application_budget(application=application, lines=budget_lines,
+                                              amount_requested=application.amount_requested)
             rows = _line_rows(application, budget_lines)
             application.budget_lines.all().delete()
             for row in rows:
@@ -190,59 +208,81 @@ def application_update(*, application: Application, user, data: dict,
     return application
 
 
-def submission_errors(application: Application) -> dict[str, list[str]]:
-    """What prevents submitting: completeness, dates, budget, fund rules, documents."""
-    errors: dict[str, list[str]] = {}
+REQUIRED_TO_SUBMIT = [("title", gettext_lazy("le titre")), ("summary", gettext_lazy("le résumé")),
+                      ("place", gettext_lazy("le lieu")),
+                      ("start_date", gettext_lazy("la date de début")),
+                      ("end_date", gettext_lazy("la date de fin")),
+                      ("nature", gettext_lazy("la nature"))]
 
-    def add(field, message):
-        errors.setdefault(field, []).append(message)
 
+def _call_errors(application: Application) -> Iterator[tuple[str, str]]:
     call = application.call
-    fund = call.fund
     if application.status == ApplicationStatus.DRAFT and \
             not selectors.call_accepts_submissions(call):
-        add("__all__", _("Les dépôts sont clos pour cet appel depuis le %(date)s.")
-            % {"date": call.closes_on.strftime("%d/%m/%Y")})
-    for field, label in [("title", _("le titre")), ("summary", _("le résumé")),
-                         ("place", _("le lieu")), ("start_date", _("la date de début")),
-                         ("end_date", _("la date de fin")), ("nature", _("la nature"))]:
+        yield "__all__", _("Les dépôts sont clos pour cet appel depuis le %(date)s.") % {
+            "date": call.closes_on.strftime("%d/%m/%Y")}
+
+
+def _completeness_errors(application: Application) -> Iterator[tuple[str, str]]:
+    for field, label in REQUIRED_TO_SUBMIT:
         if not getattr(application, field):
-            add(field, _("Indiquez %(what)s.") % {"what": label})
+            yield field, _("Indiquez %(what)s.") % {"what": label}
+    if application.amount_requested <= 0:
+        yield "amount_requested", _("Indiquez le montant demandé.")
+    if not application.cer_accepted:
+        yield "cer_accepted", _("Le contrat d'engagement républicain doit être accepté "
+                                "(loi 2021-1109).")
+    answers = list(application.answers or [])
+    for index, question in enumerate(application.call.questions or []):
+        if index >= len(answers) or not str(answers[index]).strip():
+            yield "answers", _("Répondez à la question « %(q)s ».") % {"q": question}
+
+
+def _project_errors(application: Application) -> Iterator[tuple[str, str]]:
     if application.start_date and application.end_date and \
             application.end_date < application.start_date:
-        add("end_date", _("La fin du projet ne peut pas précéder son début."))
-    if application.nature and application.nature not in fund.natures:
-        add("nature", _("Ce fonds ne finance pas cette nature de dépense."))
-    if application.amount_requested <= 0:
-        add("amount_requested", _("Indiquez le montant demandé."))
-    if not application.cer_accepted:
-        add("cer_accepted", _("Le contrat d'engagement républicain doit être accepté "
-                              "(loi 2021-1109)."))
-    answers = list(application.answers or [])
-    for index, question in enumerate(call.questions or []):
-        if index >= len(answers) or not str(answers[index]).strip():
-            add("answers", _("Répondez à la question « %(q)s ».") % {"q": question})
+        yield "end_date", _("La fin du projet ne peut pas précéder son début.")
+    if application.nature and application.nature not in application.call.fund.natures:
+        yield "nature", _("Ce fonds ne finance pas cette nature de dépense.")
+
+
+def _budget_errors(application: Application) -> Iterator[tuple[str, str]]:
     lines = selectors.budget_lines_of(application)
     if not lines:
-        add("budget", _("Remplissez le budget du projet."))
-    else:
-        for message in budget_errors(lines):
-            add("budget", message)
+        yield "budget", _("Remplissez le budget du projet.")
+    for message in budget_errors(lines) if lines else []:
+        yield "budget", message
     for check in rules.rule_checks(lines, amount_requested=application.amount_requested,
-                                   rules=selectors.fund_rules(fund)):
+                                   rules=selectors.fund_rules(application.call.fund)):
         if not check.ok:
-            add("amount_requested" if check.code == "amount" else "budget", check.message)
+            yield "amount_requested" if check.code == "amount" else "budget", check.message
+
+
+def _organisation_errors(application: Application) -> Iterator[tuple[str, str]]:
     missing = selectors.application_missing_documents(application)
     if missing:
         from backoffice.core.models import DocumentKind
 
-        add("documents", _("Documents manquants ou expirés : %(kinds)s. Déposez-les dans la "
-                           "fiche de votre organisation.")
-            % {"kinds": ", ".join(str(DocumentKind(k).label) for k in missing)})
+        yield "documents", _("Documents manquants ou expirés : %(kinds)s. Déposez-les dans la "
+                             "fiche de votre organisation.") % {
+            "kinds": ", ".join(str(DocumentKind(k).label) for k in missing)}
     if selectors.overdue_reports_block() and selectors.overdue_reports(
             organisation=application.organisation):
-        add("__all__", _("Un compte rendu financier d'une convention précédente est en retard : "
-                         "déposez-le avant toute nouvelle demande."))
+        yield "__all__", _("Un compte rendu financier d'une convention précédente est en "
+                           "retard : déposez-le avant toute nouvelle demande.")
+
+
+SUBMISSION_CHECKS = [_call_errors, _completeness_errors, _project_errors, _budget_errors,
+                     _organisation_errors]
+
+
+def submission_errors(application: Application) -> dict[str, list[str]]:
+    """What prevents submitting: the call still open, completeness, the project's dates and
+    nature, budget and fund rules, the organisation's documents and overdue reports."""
+    errors: dict[str, list[str]] = {}
+    for check in SUBMISSION_CHECKS:
+        for field, message in check(application):
+            errors.setdefault(field, []).append(message)
     return errors
 
 

@@ -143,8 +143,8 @@ def _parse(form, budget, application):
     data = form.data_for_service()
     if application.organisation_id is not None:
         data.pop("applicant_age", None)
-    lines = budget.lines(amount_requested=data.get("amount_requested"),
-                         authority=application.call.fund.authority)
+    lines = services.application_budget(application=application, lines=budget.lines(),
+                                        amount_requested=data.get("amount_requested"))
     return data, lines
 
 

@@ -216,7 +216,7 @@ def test_duplicate_rows_inside_the_file_are_flagged(organisation, admin, today):
     report = run(organisation, admin, content)
     assert report.needs_confirmation and report.imported == 0
     assert [d.row for d in report.duplicates] == [3]
-    assert "deux fois dans le fichier" in report.duplicates[0].message
+    assert "saisi deux fois" in report.duplicates[0].message
 
 
 def test_unconfirmed_previews_are_purged(settings):

@@ -17,7 +17,6 @@ from backoffice.core.notifications import Event, notify, organisation_recipients
 
 from .. import rules, selectors
 from ..models import (
-    Activity,
     EntryStatus,
     Qualification,
     Volunteer,
@@ -28,8 +27,8 @@ from ._common import (
     ENTRY_TRANSITIONS,
     _require,
     parse_hours,
-    project_message,
 )
+from .checks import HoursInput, hours_check
 from .valuation import _valuation
 
 
@@ -51,63 +50,28 @@ def volunteer_get_or_create(*, organisation, name: str, actor) -> Volunteer:
     return existing or volunteer_create(organisation=organisation, name=name, actor=actor)
 
 
-
 def _check_rows(*, organisation, rows: list[dict], confirm_duplicates: bool,
                 exclude_pk=None) -> None:
-    """Validate rows (volunteer, date, hours, activity, project_reference) together: future
-    dates, unknown projects and dates outside a project's period, the 24-hour rule across saved
-    entries and the rows themselves, likely duplicates."""
-    today = timezone.localdate()
-    errors: list[str] = []
-    for row in rows:
-        if row["date"] > today:
-            errors.append(_("%(name)s : le %(date)s est une date future.")
-                          % {"name": row["volunteer"].name, "date": f"{row['date']:%d/%m/%Y}"})
-        if row["activity"] not in Activity.values:
-            errors.append(_("Activité inconnue : « %(value)s ».") % {"value": row["activity"]})
-    if errors:
-        raise ValidationError({"date": errors})
-    periods = selectors.project_periods(organisation=organisation)
-    project_errors = []
-    for row in rows:
-        reference = row.get("project_reference", "")
-        problem = rules.project_problem(reference, row["date"], periods)
-        if problem is not None:
-            message = project_message(problem, reference, row["date"], periods)
-            if message not in project_errors:
-                project_errors.append(message)
-    if project_errors:
-        raise ValidationError({"project_reference": project_errors})
-    start = min(r["date"] for r in rows)
-    end = max(r["date"] for r in rows)
-    existing = selectors.day_hours(volunteer_ids={r["volunteer"].pk for r in rows}, start=start,
-                                   end=end, exclude_pk=exclude_pk)
-    over = rules.days_over_limit(existing, [(r["volunteer"].pk, r["date"], r["hours"])
-                                            for r in rows])
-    if over:
-        names = {r["volunteer"].pk: r["volunteer"].name for r in rows}
-        raise ValidationError({"hours": [
-            _("%(name)s aurait %(total)s le %(date)s : plus de 24 heures en un jour.")
-            % {"name": names[pk], "total": format_hours(total, trim=True),
-               "date": f"{day:%d/%m/%Y}"}
-            for (pk, day), total in sorted(over.items(), key=lambda item: item[0][1])]})
-    if not confirm_duplicates:
-        keys = selectors.duplicate_keys(organisation=organisation, start=start, end=end,
-                                        exclude_pk=exclude_pk)
-        seen = set()
-        duplicates = []
-        for r in rows:
-            key = (r["volunteer"].pk, r["date"], r["activity"], r.get("project_reference", ""))
-            if key in keys or key in seen:
-                duplicates.append(_("%(name)s, le %(date)s (%(activity)s)") % {
-                    "name": r["volunteer"].name, "date": f"{r['date']:%d/%m/%Y}",
-                    "activity": Activity(r["activity"]).label})
-            seen.add(key)
-        if duplicates:
-            raise ValidationError(
-                _("Doublon probable : des heures existent déjà pour %(list)s. Confirmez pour "
-                  "les enregistrer quand même.") % {"list": " ; ".join(duplicates)},
-                code="duplicate")
+    """Validate rows (volunteer, date, hours, activity, project_reference) with the shared
+    ``hours_check`` (the import's too): problems by field, then likely duplicates unless
+    confirmed."""
+    found = hours_check(
+        [HoursInput(number, row["volunteer"].pk, row["volunteer"].name, row["date"],
+                    row["hours"], row["activity"], row.get("project_reference", ""))
+         for number, row in enumerate(rows, start=1)],
+        organisation=organisation, people={row["volunteer"].pk: row["volunteer"].pk
+                                           for row in rows}, exclude_pk=exclude_pk)
+    if found.problems:
+        errors: dict[str, list[str]] = {}
+        for problem in found.problems:
+            messages = errors.setdefault(problem.field, [])
+            if problem.message not in messages:
+                messages.append(problem.message)
+        raise ValidationError(errors)
+    if found.duplicates and not confirm_duplicates:
+        raise ValidationError(" ".join([*(d.message for d in found.duplicates),
+                                        _("Confirmez pour les enregistrer quand même.")]),
+                              code="duplicate")
 
 
 def entries_log(*, organisation, rows: Iterable[dict], actor, confirm_duplicates: bool = False,
