@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
@@ -188,9 +189,15 @@ def _clean_choices(call: Call, choices, *, district: District | None) -> list[in
 
 
 def _check_vote_open(call: Call, *, paper: bool) -> None:
+    """Online, the vote closes at midnight (local time) ending its last day, even before the
+    daily run has moved the call to its decision phase; paper ballots are entered until the
+    results are published."""
     allowed_phases = (CallPhase.VOTE, CallPhase.DECISION) if paper else (CallPhase.VOTE,)
     if call.phase not in allowed_phases or call.results_published_at:
         raise ValidationError({"call": _("Le vote n'est pas ouvert pour ce budget participatif.")})
+    if not paper and call.decision_on and timezone.localdate() >= call.decision_on:
+        raise ValidationError({"call": _("Le vote est clos depuis le %(day)s à 0 h.")
+                               % {"day": date_format(call.decision_on, "j F Y")}})
 
 
 def _locked_voter(**lookup) -> Voter | None:

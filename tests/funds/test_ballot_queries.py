@@ -9,8 +9,10 @@ import threading
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from funds.models import Ballot, BallotStyle, Call, CallPhase, District, Voter
 from funds.services import calls_advance_phases
@@ -130,6 +132,33 @@ def test_the_vote_closes_exactly_when_the_decision_phase_starts(client, district
                              choices=[district_call.projects[1].pk])
     assert list(Ballot.objects.values_list("choices", flat=True)) == [
         [district_call.projects[0].pk]]
+
+
+def test_the_vote_closes_at_midnight_even_before_the_daily_run(client, district_call):
+    """The phase still reads "vote" (the daily run has not passed yet): a ballot at 23:59:59
+    on the last day counts, one at 0:00:00 on the first day of the decision is refused."""
+    voter = _voter(district_call)
+    client.force_login(voter.user)
+    today = timezone.localdate()
+    decision = today + dt.timedelta(days=1)
+    Call.objects.filter(pk=district_call.pk).update(
+        opens_on=today - dt.timedelta(days=30), closes_on=today - dt.timedelta(days=20),
+        vote_on=today - dt.timedelta(days=10), decision_on=decision)
+    district_call.refresh_from_db()
+    first, second = district_call.projects[0].pk, district_call.projects[1].pk
+    paris = timezone.get_default_timezone()
+    last_second = dt.datetime.combine(today, dt.time(23, 59, 59), tzinfo=paris)
+    with time_machine.travel(last_second, tick=False):
+        client.force_login(voter.user)
+        assert _api_post(client, district_call, [first]).status_code == 200
+    with time_machine.travel(last_second + dt.timedelta(seconds=1), tick=False):
+        client.force_login(voter.user)
+        page, api = _refusals(client, district_call, [second])
+    closed = f"Le vote est clos depuis le {date_format(decision, 'j F Y')} à 0 h."
+    assert closed in api and closed.replace("'", "&#x27;") in page
+    district_call.refresh_from_db()
+    assert district_call.phase == CallPhase.VOTE
+    assert list(Ballot.objects.values_list("choices", flat=True)) == [[first]]
 
 
 @pytest.mark.services
