@@ -11,6 +11,8 @@ from backoffice.core.api_auth import ObtainTokenView
 from backoffice.core.health import healthz
 from backoffice.core.views import ThrottledPasswordResetView
 
+handler404 = "backoffice.core.errors.page_not_found"
+
 admin.site.site_header = "Pacte back-office — administration"
 admin.site.site_title = "Pacte back-office"
 admin.site.index_title = "Administration"

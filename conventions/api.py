@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -15,6 +20,7 @@ from . import selectors, services
 from .models import (
     Amendment,
     Convention,
+    ConventionStatus,
     ConventionYear,
     FinancialReport,
     Payment,
@@ -79,12 +85,60 @@ class ConventionDetailSerializer(ConventionSerializer):
             "evaluation_terms", "cofinancing", "volunteering_planned", "years"]
 
 
+class ConventionFilterSerializer(serializers.Serializer):
+    """Query parameters of the list: checked, so a wrong value is a French 400."""
+
+    status = serializers.ChoiceField(
+        choices=ConventionStatus.choices, required=False,
+        help_text="Statut de la convention.",
+        error_messages={"invalid_choice": "Statut inconnu : « {input} »."})
+    year = serializers.IntegerField(
+        required=False, min_value=2000, max_value=2100,
+        help_text="Conventions ayant une tranche cette année-là.",
+        error_messages={"invalid": "Indiquez une année, par exemple 2026.",
+                        "min_value": "Choisissez une année entre 2000 et 2100.",
+                        "max_value": "Choisissez une année entre 2000 et 2100."})
+    organisation = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1,
+        help_text="Identifiant de l'organisation.",
+        error_messages={"invalid": "Identifiant d'organisation invalide.",
+                        "min_value": "Identifiant d'organisation invalide.",
+                        "max_value": "Identifiant d'organisation invalide."})
+    late = serializers.BooleanField(
+        required=False, help_text="true : seulement celles dont une échéance est en retard de "
+                                  "paiement.")
+    report_overdue = serializers.BooleanField(
+        required=False, help_text="true : seulement celles dont un compte rendu financier est "
+                                  "attendu après sa date limite.")
+
+
+LINE_HELP = "Identifiant de l'échéance (ligne de l'échéancier) de cette convention."
+
+
 class PaymentRecordSerializer(serializers.Serializer):
-    line = serializers.IntegerField()
-    paid_on = serializers.DateField()
-    mandate_reference = serializers.CharField(max_length=60)
-    ordered_on = serializers.DateField(required=False)
-    account = serializers.CharField(max_length=40, required=False, default="")
+    line = serializers.IntegerField(help_text=LINE_HELP, min_value=1, max_value=2**63 - 1)
+    paid_on = serializers.DateField(help_text="Date du versement (pas dans le futur).")
+    mandate_reference = serializers.CharField(max_length=60, help_text="Référence du mandat.")
+    ordered_on = serializers.DateField(
+        required=False, help_text="Date du mandat ; par défaut, la date du versement.")
+    account = serializers.CharField(
+        max_length=40, required=False, default="", allow_blank=True,
+        help_text="Compte d'imputation ; par défaut, celui de la convention.")
+
+
+class PaymentOrderSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text=LINE_HELP, min_value=1, max_value=2**63 - 1)
+    ordered_on = serializers.DateField(
+        help_text="Date du mandat : pas dans le futur, ni avant la signature de la convention.")
+    mandate_reference = serializers.CharField(max_length=60, help_text="Référence du mandat.")
+    account = serializers.CharField(
+        max_length=40, required=False, default="", allow_blank=True,
+        help_text="Compte d'imputation ; par défaut, celui de la convention.")
+
+
+class PaymentPaySerializer(serializers.Serializer):
+    paid_on = serializers.DateField(
+        help_text="Date du versement : pas dans le futur, ni avant la date du mandat.")
 
 
 class AmendmentSerializer(serializers.ModelSerializer):
@@ -151,11 +205,27 @@ class FromAwardSerializer(serializers.Serializer):
     award = serializers.IntegerField(help_text="Identifiant de l'attribution (fonds).")
 
 
+@extend_schema_view(list=extend_schema(
+    summary="Liste des conventions",
+    description="Conventions visibles : celles de vos organisations ; toutes pour les agents "
+                "de la collectivité. Filtres : statut, année de tranche, organisation, retard "
+                "de paiement, compte rendu en retard ; une valeur invalide répond 400.",
+    parameters=[ConventionFilterSerializer]),
+    retrieve=extend_schema(summary="Détail d'une convention (tranches, échéances, "
+                                   "versements)"))
 class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
     """Conventions visible to the user (their organisations'; all for the authority)."""
 
+    api_description = ("Conventions pluriannuelles de financement : vos organisations ; "
+                       "toutes pour les agents de la collectivité.")
+
     def get_queryset(self):
-        return selectors.convention_list(user=self.request.user)
+        filters = {}
+        if self.action == "list":
+            params = ConventionFilterSerializer(data=self.request.query_params)
+            params.is_valid(raise_exception=True)
+            filters = params.validated_data
+        return selectors.convention_list(user=self.request.user, **filters)
 
     def get_serializer_class(self):
         return ConventionDetailSerializer if self.action == "retrieve" else ConventionSerializer
@@ -170,7 +240,8 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
             setattr(convention, name, getattr(annotated, name))
         return convention
 
-    @extend_schema(request=FromAwardSerializer, responses=ConventionDetailSerializer,
+    @extend_schema(request=FromAwardSerializer,
+                   responses={200: ConventionDetailSerializer, 201: ConventionDetailSerializer},
                    summary="Créer la convention d'une attribution (201), ou retrouver celle "
                            "qui existe déjà (200)")
     @action(detail=False, methods=["post"], url_path="from-award")
@@ -195,8 +266,17 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
         convention = self.get_object()
         return Response(YearSerializer(convention.years.all(), many=True).data)
 
-    @extend_schema(request=PaymentRecordSerializer, responses=PaymentSerializer,
-                   summary="Enregistrer un versement (mandat et paiement)")
+    def _line(self, convention, pk) -> ScheduleLine:
+        line = ScheduleLine.objects.filter(pk=pk, year__convention=convention).first()
+        if line is None:
+            raise serializers.ValidationError({"line": ["Échéance introuvable sur cette "
+                                                        "convention."]})
+        return line
+
+    @extend_schema(request=PaymentRecordSerializer, responses={201: PaymentSerializer},
+                   summary="Enregistrer un versement (mandat et paiement)",
+                   description="Agents financiers : émet le mandat d'une échéance, pour son "
+                               "montant exact, et enregistre son paiement, les deux ou rien.")
     @action(detail=True, methods=["post"])
     def payments(self, request, pk=None):
         convention = self.get_object()
@@ -204,18 +284,52 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
         serializer = PaymentRecordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        line = ScheduleLine.objects.filter(pk=data["line"], year__convention=convention).first()
-        if line is None:
-            raise serializers.ValidationError({"line": ["Échéance introuvable sur cette "
-                                                        "convention."]})
+        line = self._line(convention, data["line"])
         payment = services.payment_record(line=line, paid_on=data["paid_on"],
                                           ordered_on=data.get("ordered_on"),
                                           mandate_reference=data["mandate_reference"],
                                           account=data.get("account", ""), actor=request.user)
         return Response(PaymentSerializer(payment).data, status=201)
 
-    @extend_schema(request=AmendmentSerializer, responses=AmendmentSerializer(many=True),
-                   summary="Avenants (liste ; POST pour en préparer un)")
+    @extend_schema(request=PaymentOrderSerializer, responses={201: PaymentSerializer},
+                   summary="Émettre un mandat (ordonnancement), sans le paiement",
+                   description="Agents financiers : émet le mandat d'une échéance exigible, pour "
+                               "son montant exact, sur une convention signée et une tranche "
+                               "confirmée. Le paiement s'enregistre ensuite "
+                               "(payments/{payment_pk}/pay/).")
+    @action(detail=True, methods=["post"], url_path="payment-orders")
+    def payment_orders(self, request, pk=None):
+        convention = self.get_object()
+        _check(request.user, "payment.manage", convention)
+        serializer = PaymentOrderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        payment = services.payment_order(
+            line=self._line(convention, data["line"]), ordered_on=data["ordered_on"],
+            mandate_reference=data["mandate_reference"], account=data["account"],
+            actor=request.user)
+        return Response(PaymentSerializer(payment).data, status=201)
+
+    @extend_schema(request=PaymentPaySerializer, responses=PaymentSerializer,
+                   summary="Enregistrer le paiement d'un mandat émis")
+    @action(detail=True, methods=["post"], url_path=r"payments/(?P<payment_pk>\d+)/pay")
+    def payment_pay(self, request, pk=None, payment_pk=None):
+        convention = self.get_object()
+        _check(request.user, "payment.manage", convention)
+        payment = Payment.objects.filter(pk=payment_pk, line__year__convention=convention).first()
+        if payment is None:
+            raise Http404
+        serializer = PaymentPaySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        payment = services.payment_transition(payment=payment, to="paid", actor=request.user,
+                                              paid_on=serializer.validated_data["paid_on"])
+        return Response(PaymentSerializer(payment).data)
+
+    @extend_schema(methods=["GET"], responses=AmendmentSerializer(many=True),
+                   summary="Avenants de la convention")
+    @extend_schema(methods=["POST"], request=AmendmentSerializer,
+                   responses={201: AmendmentSerializer},
+                   summary="Préparer un avenant (agents)")
     @action(detail=True, methods=["get", "post"])
     def amendments(self, request, pk=None):
         convention = self.get_object()
@@ -267,7 +381,10 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
         convention = self.get_object()
         return Response(RecoverySerializer(convention.recoveries.all(), many=True).data)
 
-    @extend_schema(request=CerWithdrawalSerializer, responses=RecoverySerializer,
+    @extend_schema(request=CerWithdrawalSerializer, responses={
+        201: RecoverySerializer,
+        204: OpenApiResponse(description="Retrait enregistré, rien à recouvrer : rien n'a été "
+                                         "versé au-delà de la part conservée.")},
                    summary="Retirer la subvention pour manquement au contrat d'engagement "
                            "républicain (prorata de la période restant à courir)")
     @action(detail=True, methods=["post"], url_path="cer-withdrawal")
@@ -278,7 +395,9 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         recovery = services.convention_withdraw_for_cer_breach(
             convention=convention, actor=request.user, **serializer.validated_data)
-        return Response(RecoverySerializer(recovery).data if recovery else {}, status=201)
+        if recovery is None:
+            return Response(status=204)
+        return Response(RecoverySerializer(recovery).data, status=201)
 
     @extend_schema(request=None, responses=RecoverySerializer,
                    summary="Étape de la procédure contradictoire : observations, decide, title "
@@ -373,6 +492,9 @@ class ReportReviewSerializer(serializers.Serializer):
 class FinancialReportViewSet(viewsets.ReadOnlyModelViewSet):
     """Financial reports visible to the user; submit (members), approve/changes (agents)."""
 
+    api_description = ("Comptes rendus financiers annuels des conventions visibles : dépôt "
+                       "par les membres de l'organisation, examen par les agents.")
+
     serializer_class = ReportSerializer
 
     def get_queryset(self):
@@ -428,7 +550,11 @@ class FinancialReportViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ScdlExportView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("year", int, required=True)],
+    api_description = ("Données ouvertes : les subventions d'une année au format SCDL 2.1.1 "
+                       "(CSV), pour les agents.")
+
+    @extend_schema(parameters=[OpenApiParameter("year", int, required=True,
+                                                description="Année, par exemple 2026.")],
                    responses={(200, "text/csv"): str},
                    summary="Export SCDL subventions 2.1.1 d'une année")
     def get(self, request):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.response import Response
 
@@ -33,6 +33,7 @@ class IndicatorSerializer(serializers.Serializer):
     trend = TrendSerializer(allow_null=True)
 
 
+@extend_schema_serializer(many=False)
 class ScorecardSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     years = serializers.ListField(child=serializers.IntegerField())
@@ -44,10 +45,12 @@ class ScorecardViewSet(viewsets.ViewSet):
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ScorecardSerializer
+    api_description = ("Tableau de bord du Pacte (agents et élus) : chaque indicateur pour "
+                       "l'année demandée et les deux précédentes, comme sur la page.")
 
     @extend_schema(parameters=[OpenApiParameter("year", int, description="Année, par défaut "
                                                 "l'année en cours.")],
-                   responses=ScorecardSerializer)
+                   responses=ScorecardSerializer, summary="Indicateurs du Pacte d'une année")
     def list(self, request):
         allowed, reason = can(request.user, "scorecard.api")
         if not allowed:

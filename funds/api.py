@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -23,7 +23,7 @@ from backoffice.core.choices import Nature
 from backoffice.core.selectors import user_organisations
 
 from . import rules, selectors, services
-from .models import Application, Call
+from .models import Application, ApplicationStatus, Call
 from .permissions import can
 
 MONEY_ERRORS = {"min_value": "Un montant ne peut pas être négatif.",
@@ -58,6 +58,8 @@ class CallSerializer(serializers.ModelSerializer):
 
 class CallViewSet(viewsets.ReadOnlyModelViewSet):
     """Calls open for applications (public)."""
+
+    api_description = "Appels à projets ouverts aux dépôts de dossiers (public, sans connexion)."
 
     serializer_class = CallSerializer
     permission_classes = [AllowAny]
@@ -160,15 +162,62 @@ class SubmitSerializer(serializers.Serializer):
     answer = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+ID_ERRORS = {"invalid": "Identifiant invalide : un nombre entier est attendu.",
+             "min_value": "Identifiant invalide.", "max_value": "Identifiant invalide."}
+
+
+def _identifier(help_text):
+    return serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                                    help_text=help_text, error_messages=ID_ERRORS)
+
+
+class ApplicationFilterSerializer(serializers.Serializer):
+    """Query parameters of the list: checked, so a wrong value is a French 400."""
+
+    status = serializers.ChoiceField(
+        choices=ApplicationStatus.choices, required=False, help_text="Statut du dossier.",
+        error_messages={"invalid_choice": "Statut inconnu : « {input} »."})
+    call = _identifier("Identifiant de l'appel à projets.")
+    fund = _identifier("Identifiant du fonds.")
+    organisation = _identifier("Identifiant de l'organisation.")
+    reference = serializers.CharField(
+        required=False, max_length=30,
+        help_text="Référence du dossier : DOS- suivi de son numéro, par exemple DOS-42.")
+
+    def validate_reference(self, value):
+        from volunteering.projects import application_number
+
+        number = application_number(value)
+        if number is None:
+            raise serializers.ValidationError(
+                "Référence de dossier invalide : DOS- suivi du numéro, par exemple DOS-42.")
+        return number
+
+
+@extend_schema_view(list=extend_schema(
+    summary="Liste des dossiers",
+    description="Dossiers de vos organisations et vos dossiers individuels ; tous pour les "
+                "agents de la collectivité. Filtres : statut, appel, fonds, organisation, "
+                "référence DOS-n ; une valeur invalide répond 400.",
+    parameters=[ApplicationFilterSerializer]))
 class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          mixins.CreateModelMixin, mixins.UpdateModelMixin,
                          viewsets.GenericViewSet):
     """Applications of the user's organisations (all of them for the authority's staff)."""
 
     serializer_class = ApplicationSerializer
+    api_description = ("Dossiers de demande de subvention : vos organisations ; tous pour les "
+                       "agents de la collectivité.")
 
     def get_queryset(self):
-        return selectors.application_list(user=self.request.user).prefetch_related(
+        filters = {}
+        if self.action == "list":
+            params = ApplicationFilterSerializer(data=self.request.query_params)
+            params.is_valid(raise_exception=True)
+            filters = dict(params.validated_data)
+            if "reference" in filters:
+                filters["number"] = filters.pop("reference")
+        return selectors.application_search(user=self.request.user, **filters).prefetch_related(
             "budget_lines").order_by("-created_at")
 
     def _reload(self, application):

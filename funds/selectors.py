@@ -112,6 +112,24 @@ def application_list(*, user) -> QuerySet[Application]:
     ).distinct()
 
 
+def application_search(*, user, status: str = "", call=None, fund=None, organisation=None,
+                       number: int | None = None) -> QuerySet[Application]:
+    """Applications the user may see (application_list), filtered; ``number`` is the number of
+    the reference ``DOS-<number>``."""
+    qs = application_list(user=user)
+    if status:
+        qs = qs.filter(status=status)
+    if call is not None:
+        qs = qs.filter(call=call)
+    if fund is not None:
+        qs = qs.filter(call__fund=fund)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    if number is not None:
+        qs = qs.filter(pk=number)
+    return qs
+
+
 def application_detail(*, user, pk: int) -> Application:
     """One application in the user's scope (Application.DoesNotExist otherwise → 404)."""
     return application_list(user=user).prefetch_related("budget_lines").get(pk=pk)

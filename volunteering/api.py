@@ -59,6 +59,8 @@ class VolunteerEntryViewSet(viewsets.ModelViewSet):
     year, project_reference."""
 
     serializer_class = VolunteerEntrySerializer
+    api_description = ("Heures de bénévolat des organisations de votre périmètre : saisie, "
+                       "validation, import d'un fichier, totaux valorisés.")
     parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
@@ -196,6 +198,7 @@ class VolunteerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     """Volunteers of the organisations in the user's scope."""
 
     serializer_class = VolunteerSerializer
+    api_description = "Bénévoles des organisations de votre périmètre."
 
     def get_queryset(self):
         scope = selectors.organisations_for_volunteering(user=self.request.user)
@@ -227,6 +230,8 @@ class ValuationRateViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
     """The dated rates (readable by everyone logged in; finance agents add new ones)."""
 
     serializer_class = ValuationRateSerializer
+    api_description = ("Taux de valorisation datés du bénévolat (lisibles par tous les "
+                       "comptes ; les agents financiers en ajoutent).")
     queryset = ValuationRate.objects.order_by("kind", "qualification", "-valid_from")
 
     def create(self, request, *args, **kwargs):

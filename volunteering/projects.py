@@ -36,6 +36,18 @@ def application_reference(application) -> str:
     return f"{APPLICATION_PREFIX}{application.pk}"
 
 
+def application_number(reference: str) -> int | None:
+    """The application number of a reference ``DOS-<number>`` (case and spaces ignored);
+    None when the text is no such reference."""
+    text = (reference or "").strip().upper()
+    if not text.startswith(APPLICATION_PREFIX):
+        return None
+    digits = text[len(APPLICATION_PREFIX):]
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 18:
+        return None
+    return int(digits) or None
+
+
 def organisation_projects(organisation) -> dict[str, Project]:
     """The organisation's projects by reference, with their period (two queries).
 

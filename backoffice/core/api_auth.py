@@ -23,6 +23,8 @@ class ObtainTokenView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     serializer_class = AuthTokenSerializer
+    api_description = ("Identifiant (adresse électronique) et mot de passe : le jeton d'API du "
+                       "compte, renouvelé s'il a expiré ou si le mot de passe a changé.")
 
     @extend_schema(summary="Obtenir un jeton d'API", responses=inline_serializer(
         "TokenResponse", {"token": serializers.CharField(),

@@ -1,4 +1,5 @@
-"""The API's JSON parser, bounded: a body too large or nested too deep is a French 400.
+"""The API's JSON parser, bounded: a body too large or nested too deep, or not an object, is a
+French 400.
 
 ``json`` recurses once per level: ``[[[…]]]`` three thousand deep raised RecursionError, a 500
 on every JSON endpoint. The nesting is measured on the raw text (strings skipped) before
@@ -52,9 +53,14 @@ class BoundedJSONParser(JSONParser):
             raise ParseError(_("Contenu JSON trop imbriqué : %(max)s niveaux au plus.")
                              % {"max": max_depth})
         try:
-            return json.loads(text, parse_constant=_refuse_constant)
+            data = json.loads(text, parse_constant=_refuse_constant)
         except (ValueError, RecursionError) as exc:
             raise ParseError(_("Contenu JSON illisible : %(error)s.") % {"error": exc}) from None
+        if not isinstance(data, dict):
+            # Every endpoint takes an object of fields: a bare list or value is a 400, never
+            # an AttributeError in a view.
+            raise ParseError(_("Le contenu JSON doit être un objet : {\"champ\": valeur, …}."))
+        return data
 
 
 def _refuse_constant(name: str):

@@ -244,11 +244,13 @@ REST_FRAMEWORK = {
         "backoffice.core.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "backoffice.core.api_schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "backoffice.core.api.exception_handler",
+    # No OPTIONS self-description (405): the OpenAPI schema, in French, is the documentation.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_PARSER_CLASSES": [
         "backoffice.core.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
@@ -269,6 +271,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backoffice.core.api_schema.french_schema_hook",
+    ],
 }
 
 # django-import-export

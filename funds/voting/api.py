@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -21,18 +22,50 @@ class BallotSerializer(serializers.Serializer):
         "not_a_list": "Une liste d'identifiants de projets est attendue."})
 
 
+VOTE_RESULTS = inline_serializer("VoteResults", {
+    "call": serializers.IntegerField(help_text="Identifiant de l'appel."),
+    "published": serializers.BooleanField(help_text="Résultats publiés."),
+    "computation": serializers.IntegerField(help_text="Identifiant du calcul."),
+    "rule": serializers.CharField(help_text="Règle de décompte."),
+    "rule_label": serializers.CharField(help_text="Règle de décompte, en clair."),
+    "inputs_sha256": serializers.CharField(help_text="Empreinte des données du calcul."),
+    "parts": serializers.ListField(child=serializers.DictField(),
+                                   help_text="Lauréats par enveloppe."),
+})
+BALLOT_CAST = inline_serializer("BallotCast", {
+    "call": serializers.IntegerField(help_text="Identifiant de l'appel."),
+    "choices": serializers.ListField(child=serializers.IntegerField(),
+                                     help_text="Projets choisis."),
+    "cast_at": serializers.DateTimeField(help_text="Date du vote."),
+})
+VOTE_STATS = inline_serializer("VoteStats", {
+    "turnout": serializers.ListField(child=serializers.DictField(),
+                                     help_text="Participation par quartier."),
+    "age_bands": serializers.ListField(child=serializers.DictField(),
+                                       help_text="Bulletins par tranche d'âge."),
+    "days": serializers.ListField(child=serializers.DictField(),
+                                  help_text="Bulletins par jour."),
+    "projects": serializers.ListField(child=serializers.DictField(),
+                                      help_text="Voix par projet, une fois les résultats "
+                                                "publiés."),
+})
+
+
 class VoteViewSet(viewsets.GenericViewSet):
     """Participatory calls: results (public once published), the voter's ballot, stats."""
 
     queryset = (Call.objects.filter(kind=CallKind.PARTICIPATORY).exclude(phase=CallPhase.DRAFT)
                 .select_related("fund"))
     serializer_class = BallotSerializer
+    api_description = ("Budgets participatifs : résultats (publics une fois publiés), bulletin "
+                       "de l'électeur, statistiques de participation.")
 
     def get_permissions(self):
         if self.action == "results":
             return [AllowAny()]
         return [IsAuthenticated()]
 
+    @extend_schema(responses=VOTE_RESULTS, summary="Résultats du vote")
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):
         call = self.get_object()
@@ -50,6 +83,7 @@ class VoteViewSet(viewsets.GenericViewSet):
                          "inputs_sha256": computation.inputs_sha256,
                          "parts": computation.parts()})
 
+    @extend_schema(request=BallotSerializer, responses=BALLOT_CAST, summary="Voter")
     @action(detail=True, methods=["post"])
     def ballot(self, request, pk=None):
         call = self.get_object()
@@ -60,6 +94,7 @@ class VoteViewSet(viewsets.GenericViewSet):
         return Response({"call": call.pk, "choices": ballot.choices,
                          "cast_at": ballot.cast_at.isoformat()})
 
+    @extend_schema(responses=VOTE_STATS, summary="Statistiques de participation (agents)")
     @action(detail=True, methods=["get"])
     def stats(self, request, pk=None):
         allowed, reason = can(request.user, "vote.stats")
