@@ -101,7 +101,8 @@ class ConventionCreateView(Base):
         fund = (form.fields["fund"].queryset.filter(pk=fund_id).first() if fund_id.isdigit()
                 else None)
         account, reason = imputation_proposal(nature=nature, fund=fund)
-        form.fields["imputation"].help_text = reason
+        # The bound field keeps the help text it was made with: both say the reason.
+        form.fields["imputation"].help_text = form["imputation"].help_text = reason
         return render(self.request, "conventions/convention_form.html",
                       {"form": form, "proposed_imputation": account,
                        "imputation_proposals": imputation_proposals(
