@@ -43,7 +43,13 @@ class ConventionCreateForm(forms.Form):
                                           label=_("Organisation bénéficiaire"))
     object = forms.CharField(label=_("Objet"), widget=forms.Textarea(attrs={"rows": 3}))
     nature = forms.ChoiceField(label=_("Nature"), choices=Nature.choices)
-    imputation = forms.CharField(label=_("Imputation budgétaire"), initial="6574", max_length=40)
+    fund = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Fonds (facultatif)"),
+        empty_label=_("Aucun"),
+        help_text=_("Son imputation budgétaire est proposée quand elle correspond à la nature."))
+    imputation = forms.CharField(
+        label=_("Imputation budgétaire"), max_length=40, required=False,
+        help_text=_("Laissée vide, elle suit la nature de l'aide."))
     start_date = forms.DateField(label=_("Début"), widget=DATE)
     end_date = forms.DateField(label=_("Fin"), widget=DATE)
     yearly_amounts = forms.CharField(
@@ -69,6 +75,12 @@ class ConventionCreateForm(forms.Form):
     decision_reference = forms.CharField(label=_("Référence de la délibération"), required=False)
     decision_date = forms.DateField(label=_("Date de la délibération"), required=False,
                                     widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        from funds.models import Fund
+
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = Fund.objects.order_by("-year_end", "name")
 
     def clean_yearly_amounts(self):
         raw = [part.strip() for part in self.cleaned_data["yearly_amounts"].split(";")]

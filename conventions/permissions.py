@@ -56,6 +56,30 @@ def _report_submit(user, report):
     return False, _("Seuls les membres de l'organisation déposent son compte rendu financier.")
 
 
+def _withdraw(user, convention):
+    """A withdrawal for a CER breach concerns a convention under way (signed or active)."""
+    allowed, reason = _agent(user, convention)
+    if not allowed or convention is None:
+        return allowed, reason
+    if convention.status not in ("signed", "active"):
+        return False, _("Seule une convention signée peut faire l'objet d'un retrait.")
+    return True, ""
+
+
+def _recovery_step(*statuses: str):
+    """A step of the contradictory procedure: the finance agents, once the step before it is
+    recorded (the notice, then the decision, then the titre de recettes)."""
+    def rule(user, recovery):
+        allowed, reason = _agent(user, recovery)
+        if not allowed or recovery is None:
+            return allowed, reason
+        if recovery.status not in statuses:
+            return False, _("Cette étape ne suit pas l'état du recouvrement (« %(status)s »).") % {
+                "status": recovery.get_status_display()}
+        return True, ""
+    return rule
+
+
 RULES = {
     "convention.view": _view,
     "convention.list_all": _staff_view,
@@ -66,6 +90,11 @@ RULES = {
     "report.submit": _report_submit,
     "report.review": _agent,
     "export.download": _staff_view,
+    "convention.withdraw": _withdraw,
+    "recovery.observations": _recovery_step("notice"),
+    "recovery.decide": _recovery_step("notice", "observations"),
+    "recovery.title": _recovery_step("decided"),
+    "recovery.settle": _recovery_step("title"),
 }
 
 

@@ -1,5 +1,5 @@
 """Reminder kinds of the conventions app (DOMAIN §5): financial reports, payments, advances,
-yearly confirmations, conventions ending, open-data publication.
+yearly confirmations, conventions ending, open-data publication, recovery procedure.
 
 Legal deadlines are mandatory kinds (nobody may opt out of their e-mail): the financial report
 (loi 2000-321 art. 10, within 6 months of the year's end), the payment (within 60 days of its
@@ -38,6 +38,8 @@ from .models import (
     LineKind,
     Payment,
     PaymentStatus,
+    Recovery,
+    RecoveryStatus,
     ReportStatus,
     ScheduleLine,
     YearStatus,
@@ -399,3 +401,65 @@ class YearConfirmationKind(ReminderKind):
         if not self.get_queryset().filter(pk=target.pk).exists():
             return []
         return self._dues([target], dt.date.min, dt.date.max, finance_agents())
+
+
+class RecoveryKindBase(ConventionTargetKind):
+    """A step of the recovery procedure (CRPA L121-1, L122-1) waiting for a finance agent. The
+    convention may be terminated (a CER withdrawal ends it): the recovery still runs."""
+
+    convention_path = "convention"
+
+    def get_queryset(self):
+        return Recovery.objects.filter(status=self.status).select_related(
+            "convention__organisation")
+
+    def url(self, target):
+        return _url("conventions:convention-detail", target.convention_id) + \
+            f"#recovery-{target.pk}"
+
+    def context(self, target):
+        return {**convention_context(target.convention),
+                "recovery_kind": str(target.get_kind_display()),
+                "amount": format_eur(target.decided_amount if target.decided_amount is not None
+                                     else target.amount),
+                "notice_on": french_date(target.notice_on),
+                "observation_deadline": french_date(target.observation_deadline),
+                "title_reference": target.title_reference,
+                "title_date": french_date(target.title_date),
+                "due": french_date(target.due_date)}
+
+    def target_repr(self, target):
+        return (f"{target.convention.reference} — {target.get_kind_display()} — "
+                f"{target.convention.organisation.name}")
+
+
+@register
+class RecoveryDecisionDueKind(RecoveryKindBase):
+    """The delay for observations ran out and none was recorded: the agents are reminded, the
+    day after it, to take the reasoned decision (CRPA L122-1, L211-2). Recording the
+    observations or the decision stops it."""
+
+    code = "recovery_decision_due"
+    label = _("Reversement : délai d'observations expiré, décision à prendre")
+    mandatory = True
+    date_field = "observation_deadline"
+    status = RecoveryStatus.NOTICE
+
+    def offsets(self):
+        return [1]
+
+
+@register
+class RecoveryTitleUnpaidKind(RecoveryKindBase):
+    """A titre de recettes issued and not recorded as received (nor offset) after
+    REMINDERS_RECOVERY_UNPAID_DAYS days: the agents are reminded to check with the public
+    accountant or to offset it on an unpaid line."""
+
+    code = "recovery_title_unpaid"
+    label = _("Titre de recettes non recouvré")
+    mandatory = True
+    date_field = "title_date"
+    status = RecoveryStatus.TITLE
+
+    def offsets(self):
+        return [settings.REMINDERS_RECOVERY_UNPAID_DAYS]

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .views.open_data import OpenDataPublishedView
+from .views.recovery import CerWithdrawalView, InKindAidView, RecoveryStepView
 
 app_name = "conventions"
 
@@ -18,6 +19,11 @@ urlpatterns = [
          name="convention-action"),
     path("<int:pk>/tranches/<int:year_pk>/echeancier/", views.ScheduleEditView.as_view(),
          name="schedule-edit"),
+    path("<int:pk>/recouvrements/<int:recovery_pk>/<slug:step>/", RecoveryStepView.as_view(),
+         name="recovery-step"),
+    path("<int:pk>/retrait-cer/", CerWithdrawalView.as_view(), name="cer-withdrawal"),
+    path("<int:pk>/aides-en-nature/", InKindAidView.as_view(), name="in-kind"),
+    path("<int:pk>/aides-en-nature/<int:aid_pk>/", InKindAidView.as_view(), name="in-kind-edit"),
     path("<int:pk>/donnees-ouvertes/", OpenDataPublishedView.as_view(), name="open-data-published"),
     path("comptes-rendus/<int:pk>/", views.ReportView.as_view(), name="report"),
     path("comptes-rendus/<int:pk>/totaux/", views.ReportTotalsView.as_view(),

@@ -145,7 +145,7 @@ def application_queue(*, user, call: Call, status: str = "", nature: str = "",
     if nature:
         qs = qs.filter(nature=nature)
     if search:
-        qs = qs.filter(application_search(search))
+        qs = qs.filter(application_text_filter(search))
     return qs.order_by("submitted_at", "pk")
 
 
@@ -153,7 +153,7 @@ def application_queue(*, user, call: Call, status: str = "", nature: str = "",
 REFERENCE = re.compile(r"^\s*(?:dos\s*-?\s*)?(\d{1,9})\s*$", re.IGNORECASE)
 
 
-def application_search(text: str) -> Q:
+def application_text_filter(text: str) -> Q:
     """What an instructor types to find an application: its reference (« DOS-2 », « dos-2 »,
     « 2 »: that application, or the one imported with that external reference), otherwise a
     part of its title, of its organisation's name or of its external reference."""

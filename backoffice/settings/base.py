@@ -480,6 +480,8 @@ REMINDERS_PAYMENT_WARNING_DAYS = env.int("REMINDERS_PAYMENT_WARNING_DAYS", defau
 REMINDERS_PAYMENT_LATE_DAYS = env.int("REMINDERS_PAYMENT_LATE_DAYS", default=60)
 REMINDERS_ADVANCE_DAYS_BEFORE = env.list("REMINDERS_ADVANCE_DAYS_BEFORE", cast=int,
                                          default=[15, 0])
+# A titre de recettes not recorded as received after these days is recalled to the agents.
+REMINDERS_RECOVERY_UNPAID_DAYS = env.int("REMINDERS_RECOVERY_UNPAID_DAYS", default=30)
 REMINDERS_YEARLY_CONFIRMATION_DATE = env("REMINDERS_YEARLY_CONFIRMATION_DATE", default="01-15")
 REMINDERS_CONVENTION_ENDING_MONTHS = env.list("REMINDERS_CONVENTION_ENDING_MONTHS", cast=int,
                                               default=[6, 3])

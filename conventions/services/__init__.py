@@ -9,12 +9,12 @@ from .conventions import (
     convention_update,
     convention_version,
     convention_year_confirm,
-    in_kind_aid_add,
     main_document_kind,
     missing_clauses,
     organisation_aid_by_year,
 )
 from .documents import document_context, document_html, document_render, document_request
+from .in_kind import aid_summary, in_kind_aid_add, in_kind_aid_update
 from .payments import payment_cancel, payment_order, payment_record, payment_transition
 from .recovery import (
     convention_withdraw_for_cer_breach,
@@ -40,8 +40,8 @@ __all__ = [
     "annual_amount", "organisation_aid_by_year",
     "amendment_create", "amendment_transition", "award_convention_defaults", "convention_create",
     "convention_create_from_award", "convention_transition", "convention_update",
-    "convention_version",
-    "convention_year_confirm", "in_kind_aid_add", "document_context", "document_html", "document_render",
+    "convention_version", "convention_year_confirm", "aid_summary", "in_kind_aid_add",
+    "in_kind_aid_update", "document_context", "document_html", "document_render",
     "document_request", "lines_refresh", "main_document_kind", "missing_clauses",
     "payment_cancel", "payment_order", "payment_record", "payment_transition", "report_attachment_add",
     "report_check", "report_draft_save", "report_review", "report_submit", "rows_from_lines",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from backoffice.core.audit import audit_events_for
+from backoffice.core.choices import Nature
 from backoffice.core.forms import add_service_errors
 from backoffice.core.versioning import object_version, version_check
 
@@ -36,6 +37,7 @@ from ..forms import (
     TerminateForm,
     YearConfirmForm,
 )
+from ..imputation import imputation_mismatch, imputation_proposal, imputation_proposals
 from ..models import ConventionStatus, PaymentStatus, ScheduleLine
 from ..permissions import can
 from ..rules import ScheduleItem, payment_state
@@ -94,10 +96,27 @@ class ConventionFromAwardView(Base):
 
 
 class ConventionCreateView(Base):
+    def page(self, form, status=200):
+        """The form, the account proposed for the nature and fund chosen and why, and every
+        proposal for the script that follows the choices (static/js/imputation.js)."""
+        data = form.data if form.is_bound else form.initial
+        nature = data.get("nature") or Nature.OPERATING
+        fund_id = str(data.get("fund") or "")
+        fund = (form.fields["fund"].queryset.filter(pk=fund_id).first() if fund_id.isdigit()
+                else None)
+        account, reason = imputation_proposal(nature=nature, fund=fund)
+        # The bound field keeps the help text it was made with: both say the reason.
+        form.fields["imputation"].help_text = form["imputation"].help_text = reason
+        return render(self.request, "conventions/convention_form.html",
+                      {"form": form, "proposed_imputation": account,
+                       "imputation_proposals": imputation_proposals(
+                           form.fields["fund"].queryset)}, status=status)
+
     def get(self, request):
         self.check("convention.manage")
-        return render(request, "conventions/convention_form.html",
-                      {"form": ConventionCreateForm(initial={"imputation": conf().default_imputation})})
+        nature = Nature.OPERATING
+        return self.page(ConventionCreateForm(initial={
+            "nature": nature, "imputation": imputation_proposal(nature=nature)[0]}))
 
     def post(self, request):
         self.check("convention.manage")
@@ -106,6 +125,9 @@ class ConventionCreateView(Base):
             from backoffice.core.selectors import site_authority
 
             data = dict(form.cleaned_data)
+            fund = data.pop("fund", None)
+            data["imputation"] = (data["imputation"] or "").strip() or imputation_proposal(
+                nature=data["nature"], fund=fund)[0]
             authority = site_authority()
             if authority is None:
                 form.add_error(None, _(
@@ -118,12 +140,14 @@ class ConventionCreateView(Base):
                 except ValidationError as exc:
                     add_service_errors(exc, form)
                 else:
-                    for warning in convention.warnings:
+                    mismatch = imputation_mismatch(nature=convention.nature,
+                                                   account=convention.imputation)
+                    for warning in [*convention.warnings, *filter(None, [mismatch])]:
                         messages.warning(request, warning)
                     messages.success(request, _("Convention %(ref)s créée.")
                                      % {"ref": convention.reference})
                     return redirect("conventions:convention-detail", convention.pk)
-        return render(request, "conventions/convention_form.html", {"form": form}, status=400)
+        return self.page(form, status=400)
 
 
 CLAUSE_TEXTS = ("object", "imputation", "conditions_of_use", "evaluation_terms",
@@ -232,6 +256,14 @@ def _volunteering_by_year(convention) -> list[tuple[int, object]]:
     return rows
 
 
+def _recovery_context(convention, user) -> dict:
+    """The recovery procedure, the CER withdrawal form and the aid of all kinds against the
+    threshold (their page code lives in views/recovery.py)."""
+    from .recovery import detail_context
+
+    return detail_context(convention, user)
+
+
 class ConventionDetailView(Base):
     def get(self, request, pk):
         convention = self.convention(pk)
@@ -253,6 +285,7 @@ class ConventionDetailView(Base):
             "award": getattr(convention, "award", None),
             "volunteering": _volunteering_by_year(convention),
         }
+        ctx.update(_recovery_context(convention, self.request.user))
         if agent:
             ctx.update({
                 "sign_form": SignForm(initial={

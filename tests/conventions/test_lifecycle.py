@@ -46,10 +46,11 @@ def test_three_years_of_a_convention(client, agent, authority, organisation, mem
         action("confirm-year", {"year": convention.years.get(year=year).pk, "amount": amount,
                                 "vote_reference": f"BP {year}", "vote_date": day.isoformat()})
 
-    def report_cycle(year, day):
+    def report_cycle(year, day, **figures):
         at(day)
         report = convention.years.get(year=year).report
-        post(reverse("conventions:report", args=[report.pk]), REPORT, user=member)
+        post(reverse("conventions:report", args=[report.pk]), {**REPORT, **figures},
+             user=member)
         post(reverse("conventions:report", args=[report.pk]), {"decision": "approve"})
 
     # 2026: creation, signature, confirmation, advance and balance.
@@ -110,14 +111,44 @@ def test_three_years_of_a_convention(client, agent, authority, organisation, mem
     # 2028: last year, then the last reports close the convention.
     confirm(2028, "36000", dt.date(2028, 1, 10))
     pay(2028, LineKind.ADVANCE, dt.date(2028, 2, 1))
-    report_cycle(2027, dt.date(2028, 5, 1))
+    # 2027 used 25 000 € of 30 000 € paid: beyond the 10 % kept, 2 000 € come back through
+    # the contradictory procedure, offset on the 2028 balance not yet paid.
+    report_cycle(2027, dt.date(2028, 5, 1), subsidy_used="25000",
+                 amount_74_authority="25000", amount_75="10000")
+    recovery = convention.recoveries.get()
+    assert (recovery.kind, recovery.amount) == ("repayment", Decimal("2000.00"))
+    assert recovery.observation_deadline == dt.date(2028, 5, 31)
+
+    def step(name, data, day):
+        at(day)
+        prefix = f"r{recovery.pk}-{name}-"
+        return post(reverse("conventions:recovery-step", args=[convention.pk, recovery.pk,
+                                                               name]),
+                    {prefix + key: value for key, value in data.items()})
+
+    client.force_login(member)
+    page = client.get(reverse("conventions:convention-detail", args=[convention.pk]))
+    assert "attendues avant le 31/05/2028" in page.content.decode()
+    step("decide", {"amount": "2 000", "reasons": "Aucune observation dans le délai.",
+                    "on": "2028-06-05", "confirm": "on"}, dt.date(2028, 6, 5))
+    step("title", {"reference": "T-2028-77", "on": "2028-06-10", "confirm": "on"},
+         dt.date(2028, 6, 10))
+    balance_2028 = line(2028, LineKind.BALANCE)
+    step("settle", {"on": "2028-06-15", "offset_line": balance_2028.pk, "confirm": "on"},
+         dt.date(2028, 6, 15))
+    recovery.refresh_from_db()
+    assert (recovery.status, recovery.offset_line) == ("settled", balance_2028)
+    assert balance_2028.amount == Decimal("18000.00")
+    assert line(2028, LineKind.BALANCE).amount == Decimal("16000.00")
+    assert set(recovery.documents.values_list("kind", "status")) == {
+        ("repayment", "ready"), ("recovery_decision", "ready")}
     pay(2028, LineKind.BALANCE, dt.date(2028, 10, 1))
     report_cycle(2028, dt.date(2029, 5, 1))
     convention.refresh_from_db()
     assert convention.status == "closed"
     assert [y.status for y in convention.years.order_by("year")] == ["closed"] * 3
     assert sum(p.amount for y in convention.years.all() for ln in y.lines.all()
-               for p in ln.payments.all()) == Decimal("96000.00")
+               for p in ln.payments.all()) == Decimal("94000.00")
 
     # The association saw it all.
     client.force_login(member)
@@ -128,6 +159,10 @@ def test_three_years_of_a_convention(client, agent, authority, organisation, mem
     document = convention.documents.filter(kind="convention").first()
     download = client.get(reverse("conventions:document-download", args=[document.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content)[:4] == b"%PDF"
+    recovery_block = detail.content.decode().split(f'id="recovery-{recovery.pk}"')[1]
+    assert "recouvrée" in recovery_block and "par compensation" in recovery_block
+    assert "Décision de reversement v1 (PDF)" in recovery_block
+    assert "<form" not in recovery_block.split("</article>")[0]
     api = client.get(f"/api/v1/conventions/{convention.pk}/document/")
     assert api.status_code == 200
     events = set(Notification.objects.filter(recipient=member).values_list("event", flat=True))

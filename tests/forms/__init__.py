@@ -137,6 +137,24 @@ FORMS = {
         "test_conventions_forms::test_amend_then_sign_amendment"),
     "conventions/convention_detail.html#11": ("convention-action terminate — finance agent",
                                               "test_conventions_forms::test_terminate"),
+    "conventions/recovery/_section.html#1": (
+        "conventions:recovery-step observations — finance agent",
+        "test_recovery_forms::test_recovery_procedure_from_withdrawal_to_offset"),
+    "conventions/recovery/_section.html#2": (
+        "conventions:recovery-step decide — finance agent",
+        "test_recovery_forms::test_recovery_procedure_from_withdrawal_to_offset"),
+    "conventions/recovery/_section.html#3": (
+        "conventions:recovery-step title — finance agent",
+        "test_recovery_forms::test_recovery_procedure_from_withdrawal_to_offset"),
+    "conventions/recovery/_section.html#4": (
+        "conventions:recovery-step settle — finance agent",
+        "test_recovery_forms::test_recovery_procedure_from_withdrawal_to_offset"),
+    "conventions/recovery/_section.html#5": (
+        "conventions:cer-withdrawal — finance agent",
+        "test_recovery_forms::test_recovery_procedure_from_withdrawal_to_offset"),
+    "conventions/recovery/in_kind.html#1": (
+        "conventions:in-kind / conventions:in-kind-edit — finance agent",
+        "test_recovery_forms::test_in_kind_aid_add_edit_and_threshold"),
     "conventions/_open_data.html#1": ("conventions:open-data-published — finance agent",
                                       "test_conventions_forms::test_open_data_publication"),
     "conventions/schedule_form.html#1": ("conventions:schedule-edit — finance agent",
