@@ -18,8 +18,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from backoffice.core.models import MembershipStatus
+from volunteering.projects import Project
 
 from .models import (
     Amendment,
@@ -230,3 +233,19 @@ def authorities_without_population():
 
     return (Authority.objects.filter(population__isnull=True, conventions__isnull=False)
             .distinct().order_by("name"))
+
+
+def volunteering_projects(organisation) -> list[Project]:
+    """The organisation's conventions volunteers may log hours on: every one, a terminated one
+    until its termination date. One query."""
+    conventions = (Convention.objects.filter(organisation=organisation)
+                   .only("pk", "reference", "object", "start_date", "end_date", "terminated_on")
+                   .order_by("start_date", "pk"))
+    return [Project(reference=convention.reference,
+                    label=_("Convention %(ref)s — %(object)s")
+                    % {"ref": convention.reference,
+                       "object": Truncator(convention.object).chars(80)},
+                    start=convention.start_date,
+                    end=convention.terminated_on or convention.end_date,
+                    convention_id=convention.pk)
+            for convention in conventions]
