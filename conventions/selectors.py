@@ -168,11 +168,6 @@ def reports_to_submit(*, user) -> QuerySet[FinancialReport]:
             .select_related("year__convention__organisation").order_by("due_date").distinct())
 
 
-def reports_to_review() -> QuerySet[FinancialReport]:
-    return (FinancialReport.objects.filter(status=ReportStatus.SUBMITTED)
-            .select_related("year__convention__organisation").order_by("submitted_on"))
-
-
 def report_detail(*, user, pk: int) -> FinancialReport:
     return (scope_to_user(FinancialReport.objects.all(), user, "year__convention__organisation__")
             .select_related("year__convention__organisation").distinct().get(pk=pk))
