@@ -49,7 +49,13 @@ from dashboard.selectors._common import (
     _money,
     _year_amount,
 )
-from dashboard.selectors.scorecard import _citizen_figures, _envelopes, _volunteering, assemble
+from dashboard.selectors.scorecard import (
+    _citizen_figures,
+    _envelopes,
+    _per_year,
+    _volunteering,
+    assemble,
+)
 from funds.models import Application, ApplicationBudgetLine, Award
 from volunteering.models import EntryStatus, VolunteerEntry
 
@@ -82,15 +88,6 @@ class PercentileCont(Aggregate):
         if not 0 <= fraction <= 1:
             raise ValueError("fraction must be between 0 and 1")
         super().__init__(expression, fraction=repr(float(fraction)), **extra)
-
-
-def _per_year(years, build) -> dict:
-    """{"<name>_<year>": aggregate} for every year, from ``build(year) -> {name: aggregate}``."""
-    aggregates = {}
-    for year in years:
-        for name, aggregate in build(year).items():
-            aggregates[f"{name}_{year}"] = aggregate
-    return aggregates
 
 
 def _by_year(queryset, year, **aggregates) -> dict:
