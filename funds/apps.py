@@ -21,7 +21,7 @@ class FundsConfig(AppConfig):
 
         rules_register(RULES)
         project_source_register("funds", volunteering_projects)
-        home.register("funds", home_section)
+        home.register("funds", template="funds/_home.html", context=home_section)
         register(Provider(name="funds.voters", export=voter_data_export,
                           purge=voter_data_purge))
         register(Provider(name="funds.rejected", purge=rejected_applications_purge))
