@@ -210,10 +210,10 @@ def main() -> None:
         print(f"# large: dashboard {large['dashboard'][0]} queries {large['dashboard'][1]:.3f} s, "
               f"scorecard {large['scorecard'][0]} queries {large['scorecard'][1]:.3f} s",
               flush=True)
-        from dashboard import selectors
+        from tests.dashboard import oracle
 
         with timed() as source_rows:
-            selectors.scorecard(year=2026, today=dt.date(2026, 11, 22), source_rows=True)
+            oracle.scorecard(year=2026, today=dt.date(2026, 11, 22))
         print(f"# scorecard figures from the source rows instead of the rollups: "
               f"{source_rows.seconds:.3f} s", flush=True)
         write_cost = _write_cost()

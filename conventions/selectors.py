@@ -22,9 +22,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from backoffice.core.models import MembershipStatus
+from volunteering.projects import Project
 
 from . import rules
 from .models import (
@@ -199,11 +201,6 @@ def reports_to_submit(*, user) -> QuerySet[FinancialReport]:
             .select_related("year__convention__organisation").order_by("due_date").distinct())
 
 
-def reports_to_review() -> QuerySet[FinancialReport]:
-    return (FinancialReport.objects.filter(status=ReportStatus.SUBMITTED)
-            .select_related("year__convention__organisation").order_by("submitted_on"))
-
-
 def report_detail(*, user, pk: int) -> FinancialReport:
     return (scope_to_user(FinancialReport.objects.all(), user, "year__convention__organisation__")
             .select_related("year__convention__organisation").distinct().get(pk=pk))
@@ -264,3 +261,19 @@ def authorities_without_population():
 
     return (Authority.objects.filter(population__isnull=True, conventions__isnull=False)
             .distinct().order_by("name"))
+
+
+def volunteering_projects(organisation) -> list[Project]:
+    """The organisation's conventions volunteers may log hours on: every one, a terminated one
+    until its termination date. One query."""
+    conventions = (Convention.objects.filter(organisation=organisation)
+                   .only("pk", "reference", "object", "start_date", "end_date", "terminated_on")
+                   .order_by("start_date", "pk"))
+    return [Project(reference=convention.reference,
+                    label=_("Convention %(ref)s — %(object)s")
+                    % {"ref": convention.reference,
+                       "object": Truncator(convention.object).chars(80)},
+                    start=convention.start_date,
+                    end=convention.terminated_on or convention.end_date,
+                    convention_id=convention.pk)
+            for convention in conventions]

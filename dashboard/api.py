@@ -6,12 +6,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from . import presenters, selectors
 from .permissions import can
 from .services import MAX_YEAR, MIN_YEAR
+
+
+class ScorecardUnavailableError(APIException):
+    """503: the database keeps no rollups (SQLite, the demo)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "scorecard_unavailable"
 
 
 class TrendSerializer(serializers.Serializer):
@@ -64,7 +72,10 @@ class ScorecardViewSet(viewsets.ViewSet):
                 from exc
         if not MIN_YEAR <= year <= MAX_YEAR:
             raise ValidationError({"year": _("Choisissez une année entre 2000 et 2100.")})
-        years = selectors.scorecard(year=year, today=today)
+        try:
+            years = selectors.scorecard(year=year, today=today)
+        except selectors.ScorecardUnavailable as exc:
+            raise ScorecardUnavailableError(str(exc)) from exc
         indicators = []
         for line in presenters.scorecard_lines(years):
             indicator = line["indicator"]

@@ -50,8 +50,8 @@ class ScorecardDocument(models.Model):
 # Running totals behind the pact scorecard, so that it reads a few hundred rows whatever the
 # size of the data. On PostgreSQL they are kept by triggers in the same transaction as every
 # change of the source rows (migration 0002), and ``manage.py dashboard_rollups`` checks or
-# rebuilds them. SQLite (the demo) computes the scorecard from the source rows instead.
-# Nothing in Python writes these tables.
+# rebuilds them. They are the scorecard's only source: SQLite (the demo) has no triggers, and
+# there the scorecard pages say so. Nothing in Python writes these tables.
 
 
 class ConventionYearFacts(models.Model):

@@ -72,10 +72,6 @@ def percentile_of_counts(counts: dict[int, int], q: float) -> float | None:
     return found[low] + (found[high] - found[low]) * (position - low)
 
 
-def median(values: Sequence[float | int | Decimal]) -> float | None:
-    return percentile(values, 0.5)
-
-
 def trend(current, previous, *, higher_is_better: bool = True) -> dict | None:
     """Direction of a figure against the previous year: 'up', 'down' or 'flat', and whether that
     is good news for the pact. None when either side is unknown."""

@@ -14,6 +14,8 @@ from backoffice.core.permissions import require
 
 from .models import ScorecardDocument, ScorecardStatus
 from .permissions import can
+from .selectors import rollups as rollup_reads
+from .selectors.scorecard import ScorecardUnavailable
 
 TRANSITIONS = {
     ScorecardStatus.PENDING: {ScorecardStatus.READY, ScorecardStatus.FAILED},
@@ -49,6 +51,8 @@ def scorecard_document_request(*, year: int, actor) -> ScorecardDocument:
 
     if not MIN_YEAR <= int(year) <= MAX_YEAR:
         raise ValidationError({"year": _("Choisissez une année entre 2000 et 2100.")})
+    if not rollup_reads.available():
+        raise ValidationError(str(ScorecardUnavailable.message))
     with transaction.atomic():
         document = ScorecardDocument(year=int(year), requested_by=actor)
         document.full_clean()

@@ -86,7 +86,12 @@ class ScorecardView(StaffView):
     def get(self, request):
         today = timezone.localdate()
         year = self.year(request)
-        context = presenters.scorecard_context(year=year, today=today)
+        try:
+            context = presenters.scorecard_context(year=year, today=today)
+        except selectors.ScorecardUnavailable as exc:
+            return render(request, "dashboard/scorecard.html", {
+                "year": year, "today": today, "years_choice": _year_choices(today),
+                "unavailable": str(exc)})
         documents = ScorecardDocument.objects.filter(year=year)[:3]
         return render(request, "dashboard/scorecard.html", {
             **context, "years_choice": _year_choices(today), "documents": documents})
@@ -100,7 +105,11 @@ class ScorecardExportView(StaffView):
             raise Http404
         today = timezone.localdate()
         year = self.year(request)
-        context = presenters.scorecard_context(year=year, today=today)
+        try:
+            context = presenters.scorecard_context(year=year, today=today)
+        except selectors.ScorecardUnavailable as exc:
+            messages.error(request, str(exc))
+            return redirect("dashboard:scorecard")
         headers = [_("Engagement"), _("Indicateur"), *[str(y) for y in context["years"]],
                    _("Définition")]
         rows = [[group["commitment"], str(line["indicator"].label),

@@ -61,6 +61,31 @@ LETTERS = {DocumentKind.REPAYMENT, DocumentKind.WITHDRAWAL_NOTICE,
            DocumentKind.RECOVERY_DECISION}
 
 
+# The signature procedure: the organisation signs first, then the authority. A request is
+# created in its first state (or directly at the authority for a letter) by
+# ``signature_request_create``, cancelled or not.
+TRANSITIONS = {
+    RequestStatus.ASSOCIATION: {RequestStatus.AUTHORITY},
+    RequestStatus.AUTHORITY: {RequestStatus.SIGNED},
+    RequestStatus.SIGNED: set(),
+    RequestStatus.CANCELLED: set(),
+}
+
+
+def signature_request_transition(*, request: SignatureRequest, to: str) -> SignatureRequest:
+    """The only place a signature request changes status after its creation: refuses a move
+    outside TRANSITIONS; completing it dates it. The signing service that calls it writes the
+    audit row with the signature's evidence."""
+    if to not in TRANSITIONS[RequestStatus(request.status)]:
+        raise ValidationError(_("Changement d'état impossible : %(old)s → %(new)s.") % {
+            "old": request.get_status_display(), "new": RequestStatus(to).label})
+    request.status = to
+    if to == RequestStatus.SIGNED:
+        request.completed_at = timezone.now()
+    request.save()
+    return request
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -291,8 +316,7 @@ def association_sign(*, request: SignatureRequest, user, code: str, shown_sha256
                                                "name": user.get_full_name()},
                 location=organisation.city or "")
             _store(request, signed)
-            request.status = RequestStatus.AUTHORITY
-            request.save()
+            signature_request_transition(request=request, to=RequestStatus.AUTHORITY)
             _record(request=request, role=SignerRole.ASSOCIATION, user=user, data_before=data,
                     data_after=signed, signer=signer, ip=ip, user_agent=user_agent, otp=otp)
             audit_log(event="signature_association", obj=request, actor=user,
@@ -334,9 +358,7 @@ def authority_sign(*, request: SignatureRequest, user, shown_sha256: str, ip: st
                     "authority": authority.name, "name": user.get_full_name()},
                 location=authority.city or "")
             _store(request, signed)
-            request.status = RequestStatus.SIGNED
-            request.completed_at = timezone.now()
-            request.save()
+            signature_request_transition(request=request, to=RequestStatus.SIGNED)
             _record(request=request, role=SignerRole.AUTHORITY, user=user, data_before=data,
                     data_after=signed, signer=signer, ip=ip, user_agent=user_agent)
             association = request.evidence.filter(role=SignerRole.ASSOCIATION).first()

@@ -7,7 +7,17 @@ import re
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +27,9 @@ from backoffice.core.budget import BudgetLine
 from backoffice.core.models import MembershipStatus
 from backoffice.core.money import format_hours, format_rate
 from backoffice.core.selectors import missing_documents
+from volunteering.projects import Project, application_reference
 
-from . import rules
+from . import interfaces, rules
 from .models import (
     Application,
     ApplicationStatus,
@@ -174,14 +185,11 @@ def budget_lines_of(application: Application) -> list[BudgetLine]:
 
 
 def overdue_reports(*, organisation, on: dt.date | None = None) -> list:
-    """Financial reports overdue for an organisation (CERFA 15059, due 6 months after the year):
-    the one place the funds app asks the conventions app."""
+    """Financial reports overdue for an organisation (CERFA 15059, due 6 months after the year),
+    as the conventions app answers through ``interfaces.overdue_reports``."""
     if organisation is None:
         return []
-    from conventions.selectors import financial_reports_overdue
-
-    return list(financial_reports_overdue(organisation=organisation,
-                                          on=on or timezone.localdate()))
+    return interfaces.overdue_reports(organisation=organisation, on=on or timezone.localdate())
 
 
 def overdue_reports_block() -> bool:
@@ -325,3 +333,28 @@ def fund_for_year(*, authority, year: int, default: Fund) -> Fund:
             or next((fund for fund in candidates
                      if fund.budget_imputation == default.budget_imputation), None)
             or default)
+
+
+def home_section() -> dict:
+    """The funds' part of the public home page: open calls and published vote results."""
+    return {"open_calls": call_list_open(), "published_results": calls_with_published_results()}
+
+
+def volunteering_projects(organisation) -> list[Project]:
+    """The organisation's applications volunteers may log hours on: from their submission on
+    (a draft is not a project yet, an ineligible or rejected one is not funded), with the
+    convention created from their award. One query."""
+    applications = (Application.objects.filter(organisation=organisation)
+                    .exclude(status__in=(ApplicationStatus.DRAFT, ApplicationStatus.INELIGIBLE,
+                                         ApplicationStatus.REJECTED))
+                    .only("pk", "title", "start_date", "end_date")
+                    .annotate(convention_pk=F("award__convention__pk")).order_by("pk"))
+    projects = []
+    for application in applications:
+        reference = application_reference(application)
+        projects.append(Project(
+            reference=reference, label=_("Dossier %(ref)s — %(title)s")
+            % {"ref": reference, "title": application.title},
+            start=application.start_date, end=application.end_date,
+            application_id=application.pk, convention_id=application.convention_pk))
+    return projects

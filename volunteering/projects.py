@@ -12,11 +12,8 @@ VOLUNTEERING_PROJECT_RESOLVER is empty.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-
-from django.db.models import F
-from django.utils.text import Truncator
-from django.utils.translation import gettext as _
 
 APPLICATION_PREFIX = "DOS-"
 
@@ -48,39 +45,24 @@ def application_number(reference: str) -> int | None:
     return int(digits) or None
 
 
+# The apps that hold projects (funds: applications; conventions: conventions) register a source
+# from their AppConfig.ready(): this app sits below them and never imports them.
+ProjectSource = Callable[[object], Iterable[Project]]      # (organisation) -> projects
+
+_SOURCES: dict[str, ProjectSource] = {}
+
+
+def project_source_register(name: str, source: ProjectSource) -> None:
+    """Add an app's projects to those volunteers may log hours on (a name again replaces)."""
+    _SOURCES[name] = source
+
+
 def organisation_projects(organisation) -> dict[str, Project]:
-    """The organisation's projects by reference, with their period (two queries).
-
-    Applications count from their submission on (a draft is not a project yet, an ineligible or
-    rejected one is not funded); every convention counts, a terminated one until its
-    termination date."""
-    from conventions.models import Convention
-    from funds.models import Application, ApplicationStatus
-
-    projects: dict[str, Project] = {}
-    applications = (Application.objects.filter(organisation=organisation)
-                    .exclude(status__in=(ApplicationStatus.DRAFT, ApplicationStatus.INELIGIBLE,
-                                         ApplicationStatus.REJECTED))
-                    .only("pk", "title", "start_date", "end_date")
-                    .annotate(convention_pk=F("award__convention__pk")).order_by("pk"))
-    for application in applications:
-        reference = application_reference(application)
-        projects[reference] = Project(
-            reference=reference, label=_("Dossier %(ref)s — %(title)s")
-            % {"ref": reference, "title": application.title},
-            start=application.start_date, end=application.end_date,
-            application_id=application.pk, convention_id=application.convention_pk)
-    conventions = (Convention.objects.filter(organisation=organisation)
-                   .only("pk", "reference", "object", "start_date", "end_date", "terminated_on")
-                   .order_by("start_date", "pk"))
-    for convention in conventions:
-        projects[convention.reference] = Project(
-            reference=convention.reference, label=_("Convention %(ref)s — %(object)s")
-            % {"ref": convention.reference,
-               "object": Truncator(convention.object).chars(80)},
-            start=convention.start_date, end=convention.terminated_on or convention.end_date,
-            convention_id=convention.pk)
-    return projects
+    """The organisation's projects by reference, with their period, from every registered
+    source (funds: applications from their submission on; conventions: every convention, a
+    terminated one until its termination date). One query per source."""
+    return {project.reference: project for source in _SOURCES.values()
+            for project in source(organisation)}
 
 
 def project_periods(organisation) -> dict[str, tuple]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,11 @@ ORGANISATION_EDITABLE_FIELDS = (
     "volunteers_count", "employees_count", "fte", "members_count", "iban", "bic",
     "financial_year_end",
 )
+
+
+def organisation_url(organisation_id: int) -> str:
+    """The organisation's page, the link of its notifications."""
+    return reverse("core:organisation-detail", args=[organisation_id])
 
 
 def user_set_roles(*, user: User, roles: list[Role]) -> User:
@@ -132,7 +138,7 @@ def organisation_update(*, organisation: Organisation, user: User, version: str 
         notify(Event.BANK_DETAILS_CHANGED, organisation, actor=user,
                recipients=[*organisation_recipients(organisation, admins_only=True),
                            *finance_agents()],
-               url=f"/organisations/{organisation.pk}/", context={"message": message})
+               url=organisation_url(organisation.pk), context={"message": message})
     return organisation
 
 
@@ -161,21 +167,9 @@ def organisation_bank_details_confirm(*, organisation: Organisation, actor: User
     organisation.save()
     notify(Event.BANK_DETAILS_CONFIRMED, organisation, actor=actor,
            recipients=organisation_recipients(organisation, admins_only=True),
-           url=f"/organisations/{organisation.pk}/",
+           url=organisation_url(organisation.pk),
            context={"message": _("RIB vérifié : %(document)s (%(iban)s).") % {
                "document": document.original_name, "iban": _masked_iban(organisation.iban)}})
-    return organisation
-
-
-@transaction.atomic
-def organisation_accept_cer(*, organisation: Organisation, user: User) -> Organisation:
-    """Record (again) the acceptance of the CER by ``user`` now."""
-    allowed, reason = can(user, "organisation.edit", organisation)
-    if not allowed:
-        raise PermissionDenied(reason)
-    organisation.cer_accepted_by = user
-    organisation.cer_accepted_at = timezone.now()
-    organisation.save(update_fields=["cer_accepted_by", "cer_accepted_at"])
     return organisation
 
 
@@ -205,7 +199,7 @@ def membership_request(*, user: User, organisation: Organisation, proof_file=Non
                                                status=MembershipStatus.PENDING)
         notify(Event.MEMBERSHIP_REQUESTED, membership, actor=user,
                recipients=organisation_recipients(organisation, admins_only=True),
-               url=f"/organisations/{organisation.pk}/")
+               url=organisation_url(organisation.pk))
         return membership
     if proof_file is None:
         raise ValidationError({"proof_file": _(
@@ -231,7 +225,28 @@ def membership_request(*, user: User, organisation: Organisation, proof_file=Non
                                            role=MembershipRole.ADMIN,
                                            status=MembershipStatus.PENDING, proof=proof)
     notify(Event.MEMBERSHIP_CLAIMED, membership, actor=user, recipients=finance_agents(),
-           url=f"/organisations/{organisation.pk}/")
+           url=organisation_url(organisation.pk))
+    return membership
+
+
+# A request is pending until approved; a refused request is deleted, not moved.
+MEMBERSHIP_TRANSITIONS = {
+    MembershipStatus.PENDING: {MembershipStatus.ACTIVE},
+    MembershipStatus.ACTIVE: set(),
+}
+
+
+def membership_transition(*, membership: Membership, to: str, actor: User,
+                          event: str) -> Membership:
+    """The only place a membership changes status: refuses a move outside
+    MEMBERSHIP_TRANSITIONS and writes the audit row ``event`` on the organisation."""
+    if to not in MEMBERSHIP_TRANSITIONS[MembershipStatus(membership.status)]:
+        raise ValidationError(_("Changement d'état impossible : %(old)s → %(new)s.") % {
+            "old": membership.get_status_display(), "new": MembershipStatus(to).label})
+    membership.status = to
+    membership.save(update_fields=["status"])
+    audit_log(event=event, obj=membership.organisation, actor=actor,
+              message=f"{membership.user} — {membership.get_role_display()}")
     return membership
 
 
@@ -249,12 +264,10 @@ def membership_approve(*, membership: Membership, actor: User) -> Membership:
     if membership.is_claim and membership.proof_id is None:
         raise ValidationError(_("Aucun justificatif n'accompagne cette demande : elle ne peut "
                                 "pas être validée."))
-    membership.status = MembershipStatus.ACTIVE
-    membership.save(update_fields=["status"])
-    audit_log(event="membership_approved", obj=membership.organisation, actor=actor,
-              message=f"{membership.user} — {membership.get_role_display()}")
+    membership_transition(membership=membership, to=MembershipStatus.ACTIVE, actor=actor,
+                          event="membership_approved")
     notify(Event.MEMBERSHIP_ACCEPTED, membership, actor=actor, recipients=[membership.user],
-           url=f"/organisations/{membership.organisation_id}/")
+           url=organisation_url(membership.organisation_id))
     return membership
 
 
@@ -269,7 +282,7 @@ def membership_refuse(*, membership: Membership, actor: User) -> None:
     if membership.status != MembershipStatus.PENDING:
         raise ValidationError(_("Seule une demande en attente peut être refusée."))
     notify(Event.MEMBERSHIP_REFUSED, membership.organisation, actor=actor,
-           recipients=[membership.user], url="/espace/")
+           recipients=[membership.user], url=reverse("core:space"))
     proof = membership.proof
     membership.delete()
     if proof is not None:

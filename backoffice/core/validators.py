@@ -50,10 +50,6 @@ def validate_rna(value: str) -> None:
         )
 
 
-def normalize_iban(value: str) -> str:
-    return stdnum_iban.compact(value or "")
-
-
 def validate_iban(value: str) -> None:
     try:
         stdnum_iban.validate(value)

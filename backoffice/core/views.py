@@ -22,7 +22,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from . import selectors, services
+from . import home, selectors, services
 from .forms import (
     BankDetailsConfirmForm,
     DocumentUploadForm,
@@ -64,11 +64,8 @@ class HomeView(TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
-        from funds.selectors import call_list_open, calls_with_published_results
-
         ctx = super().get_context_data(**kwargs)
-        ctx["open_calls"] = call_list_open()
-        ctx["published_results"] = calls_with_published_results()
+        ctx.update(home.context())
         return ctx
 
 

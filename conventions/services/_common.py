@@ -8,12 +8,18 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
 
 from .. import rules
+
+
+def convention_url(convention) -> str:
+    """The convention's page, the link of its notifications."""
+    return reverse("conventions:convention-detail", args=[convention.pk])
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from ..models import (
     YearStatus,
 )
 from ..permissions import can
-from ._common import apply_transition, conf
+from ._common import apply_transition, conf, convention_url
 from .conventions import annual_amount, main_document_kind, year_reopen
 from .schedule import lines_refresh, paid_total, schedule_generate
 
@@ -244,6 +244,6 @@ def amendment_transition(*, amendment: Amendment, to: str, actor, on: dt.date | 
                             "par an : une convention est à signer par les deux parties et à "
                             "publier en données ouvertes.")
                   % {"n": amendment.number, "threshold": format_eur(c.threshold)})
-    notify(Event.AMENDMENT_SIGNED, convention, actor, url=f"/conventions/{convention.pk}/",
+    notify(Event.AMENDMENT_SIGNED, convention, actor, url=convention_url(convention),
            context={"amendment": amendment})
     return amendment

@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 
 from backoffice.core.audit import audit_log
 from backoffice.core.money import split_exact
+from funds.models import Award
+from funds.selectors import budget_lines_of
+from volunteering.services import entries_attach_to_convention
 
 from .. import rules
 from ..models import Convention
@@ -20,8 +23,8 @@ def award_convention_defaults(award, *, budget_lines=()) -> dict:
     imputation, dates, one yearly amount per covered year (the award shared between the years
     in proportion to the project's days in each, summing exactly to the award), the
     decision, and from the application's budget (``BudgetLine`` list) the co-financing plan
-    (other 74 lines) and the planned valued volunteering (864). Reads attributes only, so the
-    funds app's Award is not imported here."""
+    (other 74 lines) and the planned valued volunteering (864). Reads the award and its
+    application; writes nothing."""
     from backoffice.core.budget import PRIVATE_FUNDER, PUBLIC_FUNDERS, VOLUNTEERING_CHARGE
 
     from ._common import conf
@@ -64,9 +67,6 @@ def convention_create_from_award(*, award, actor):
     an award to an individual (no organisation) cannot become a convention. The document kind
     follows from the amounts: a convention above €23,000 a year, otherwise a notification
     letter (loi 2000-321 art. 10, décret 2001-495)."""
-    from funds.models import Award
-    from funds.selectors import budget_lines_of
-
     from ..permissions import can
     from .conventions import convention_create
 
@@ -100,8 +100,6 @@ def convention_create_from_award(*, award, actor):
     convention.award = award
     convention.full_clean()
     convention.save(update_fields=["award"])
-    from volunteering.services import entries_attach_to_convention
-
     entries_attach_to_convention(application_id=award.application_id, convention=convention,
                                  actor=actor)
     audit_log(event="convention_created_from_award", obj=convention, actor=actor,

@@ -27,7 +27,7 @@ from ..models import (
     YearStatus,
 )
 from ..permissions import can
-from ._common import apply_transition, conf, report_due_date_of
+from ._common import apply_transition, conf, convention_url, report_due_date_of
 from .schedule import lines_refresh, schedule_generate
 
 CONVENTION_TRANSITIONS = {
@@ -434,11 +434,11 @@ def convention_transition(*, convention: Convention, to: str, actor, on: dt.date
     if to == ConventionStatus.SENT:
         document_request(convention=convention, kind=kind)
         notify(Event.CONVENTION_SENT, convention, actor,
-               url=f"/conventions/{convention.pk}/")
+               url=convention_url(convention))
     elif to == ConventionStatus.SIGNED:
         document_mark_signed(convention=convention, kind=kind)
         lines_refresh(convention=convention)
-        notify(Event.CONVENTION_SIGNED, convention, actor, url=f"/conventions/{convention.pk}/")
+        notify(Event.CONVENTION_SIGNED, convention, actor, url=convention_url(convention))
     return convention
 
 
@@ -500,7 +500,7 @@ def convention_year_confirm(*, year: ConventionYear, amount: Decimal, vote_refer
                               on=on)
     lines_refresh(convention=convention)
     notify(Event.CONVENTION_YEAR_CONFIRMED, convention, actor,
-           url=f"/conventions/{convention.pk}/", context={"year": year})
+           url=convention_url(convention), context={"year": year})
     return year
 
 

@@ -23,7 +23,7 @@ from ..models import (
     GeneratedDocument,
     ScheduleLine,
 )
-from ._common import apply_transition, conf
+from ._common import apply_transition, conf, convention_url
 
 SHORT_NAMES = {"convention": "convention", "notification": "lettre", "amendment": "avenant",
                "repayment": "reversement", "withdrawal_notice": "retrait",
@@ -194,7 +194,7 @@ def document_render(*, document_id: int) -> GeneratedDocument:
                              data={"sha256": document.sha256})
             convention = document.convention
             notify(Event.DOCUMENT_GENERATED, convention, None, send_email=False,
-                   url=f"/conventions/{convention.pk}/", context={"document": document})
+                   url=convention_url(convention), context={"document": document})
     if failed:
         raise DocumentRenderError(document.error)
     return document

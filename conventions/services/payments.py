@@ -22,7 +22,7 @@ from ..models import (
     YearStatus,
 )
 from ..permissions import can
-from ._common import apply_transition
+from ._common import apply_transition, convention_url
 from .conventions import year_mark_paid
 from .schedule import lines_refresh
 
@@ -103,7 +103,7 @@ def payment_transition(*, payment: Payment, to: str, actor, paid_on: dt.date | N
     if to == PaymentStatus.PAID:
         year_mark_paid(year=payment.line.year, actor=actor)
         convention = payment.line.year.convention
-        notify(Event.PAYMENT_PAID, convention, actor, url=f"/conventions/{convention.pk}/",
+        notify(Event.PAYMENT_PAID, convention, actor, url=convention_url(convention),
                context={"payment": payment})
     return payment
 

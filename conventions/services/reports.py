@@ -30,7 +30,7 @@ from backoffice.core.uploads import check_upload
 from .. import rules
 from ..models import ConventionYear, FinancialReport, ReportAttachment, ReportStatus
 from ..permissions import can
-from ._common import apply_transition, conf
+from ._common import apply_transition, conf, convention_url
 from .conventions import year_close_if_done, year_mark_paid
 from .schedule import lines_refresh, paid_total, schedule_reduce
 
@@ -273,7 +273,7 @@ def report_submit(*, report: FinancialReport, subsidy_used, qualitative_report: 
                      actor=actor, event="report_submitted", label=_("le compte rendu"))
     convention = report.year.convention
     notify(Event.REPORT_SUBMITTED, report, actor, recipients=_agents(),
-           url=f"/conventions/{convention.pk}/")
+           url=convention_url(convention))
     return report
 
 
@@ -330,7 +330,7 @@ def report_review(*, report: FinancialReport, approve: bool, actor, comment: str
             recovery_open(convention=convention, kind="repayment", amount=repayment,
                           cancelled=split.cancelled, report=report, actor=actor,
                           on=report.reviewed_on)
-        notify(Event.REPORT_APPROVED, convention, actor, url=f"/conventions/{convention.pk}/",
+        notify(Event.REPORT_APPROVED, convention, actor, url=convention_url(convention),
                context={"report": report})
     else:
         if not report.review_comment:
@@ -344,5 +344,5 @@ def report_review(*, report: FinancialReport, approve: bool, actor, comment: str
                        reason=_("Modifications demandées sur le compte rendu %(year)s.")
                        % {"year": report.year.year})
         notify(Event.REPORT_CHANGES_REQUESTED, convention, actor,
-               url=f"/conventions/{convention.pk}/", context={"report": report})
+               url=convention_url(convention), context={"report": report})
     return report

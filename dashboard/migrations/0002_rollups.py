@@ -16,7 +16,7 @@ then its own trigger sees the committed change (READ COMMITTED takes a new snaps
 statement of a trigger function). Applications are recomputed per organisation under a
 transaction-scoped advisory lock for the same reason.
 
-SQLite has none of this: the scorecard reads the source rows there.
+SQLite has none of this: the scorecard pages say there that its figures need PostgreSQL.
 """
 
 from django.conf import settings

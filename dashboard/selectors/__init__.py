@@ -1,8 +1,8 @@
 """Aggregate reads of the dashboard and the pact scorecard.
 
-Every figure is one aggregate query (conditional aggregation, GROUP BY, percentile_cont on
-PostgreSQL): the number of queries does not depend on the amount of data. On SQLite (demo only)
-percentiles are computed by ``rules.percentile`` from one ordered column, same definition.
+The dashboard: every figure is one aggregate query (conditional aggregation, GROUP BY) over
+the source rows. The pact scorecard: read from the rollups kept by PostgreSQL triggers (see
+``scorecard.py``). Neither depends on the amount of data for its number of queries.
 """
 
 from .dashboard import (  # noqa: F401
@@ -14,4 +14,4 @@ from .dashboard import (  # noqa: F401
     fund_rows,
     monthly_payments,
 )
-from .scorecard import scorecard, scorecard_year  # noqa: F401
+from .scorecard import ScorecardUnavailable, scorecard, scorecard_year  # noqa: F401

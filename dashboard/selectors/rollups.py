@@ -1,6 +1,7 @@
-"""The scorecard's heavy figures read from the rollups (PostgreSQL): a few hundred rows whatever
-the number of conventions, payments and volunteer entries. Each function returns exactly what
-its counterpart over the source rows in ``scorecard.py`` returns (tested on the same data)."""
+"""The scorecard's figures read from the rollups (PostgreSQL): a few hundred rows whatever the
+number of conventions, payments and volunteer entries. Each function returns exactly what its
+counterpart over the source rows in the test oracle (``tests/dashboard/oracle.py``) returns,
+on the same data."""
 
 from __future__ import annotations
 

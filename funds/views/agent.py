@@ -116,7 +116,7 @@ def _review_context(request, application, **forms):
                    proposed_amount=application.proposed_amount, opinion=application.opinion)
     decision_initial = {"amount": application.proposed_amount or application.amount_requested,
                         "nature": application.nature, "decision": "award"}
-    from conventions.permissions import can as conventions_can
+    from backoffice.core.permissions import allowed
 
     from ..permissions import can
 
@@ -124,7 +124,7 @@ def _review_context(request, application, **forms):
     return {
         "application": application, "lines": lines,
         "award": award, "award_convention": getattr(award, "convention", None),
-        "can_create_convention": conventions_can(request.user, "convention.manage")[0],
+        "can_create_convention": allowed(request.user, "convention.manage")[0],
         "auto_checks": selectors.application_auto_checks(application),
         "review_form": forms.get("review_form") or ReviewForm(initial=initial),
         "info_form": forms.get("info_form") or MessageForm(),

@@ -178,3 +178,28 @@ def test_pdf_failure_is_recorded_then_retried(agent, monkeypatch):
     services.scorecard_document_render(document_id=document.pk)  # idempotent
     document.refresh_from_db()
     assert document.sha256 == sha
+
+
+def test_without_the_rollup_triggers_the_scorecard_says_so(client, agent, data, monkeypatch):
+    # SQLite (the demo) keeps no rollups: the pages say why, never show zeros.
+    from dashboard.selectors import rollups
+
+    monkeypatch.setattr(rollups, "available", lambda: False)
+    client.force_login(agent)
+    page = client.get("/tableau-de-bord/engagements/?annee=2026")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "calculés par la base PostgreSQL" in html
+    assert "Part des versements payés sous 60 jours" not in html
+    assert "Préparer le PDF" not in html
+    export = client.get("/tableau-de-bord/engagements/export.csv?annee=2026", follow=True)
+    assert "calculés par la base PostgreSQL" in export.content.decode()
+    refused = client.post("/tableau-de-bord/engagements/pdf/", {"annee": "2026"}, follow=True)
+    assert "calculés par la base PostgreSQL" in refused.content.decode()
+    assert not ScorecardDocument.objects.exists()
+    api = APIClient()
+    api.force_authenticate(agent)
+    response = api.get("/api/v1/scorecard/?year=2026")
+    assert response.status_code == 503
+    assert "PostgreSQL" in response.json()["detail"]
+    assert client.get("/tableau-de-bord/?annee=2026").status_code == 200

@@ -311,3 +311,19 @@ def test_a_recovery_decision_is_signed_by_the_authority_and_changes_nothing_else
     assert services.pdf_verify(data=services.current_pdf(request)).ok
     convention.refresh_from_db()
     assert convention.status == ConventionStatus.TERMINATED
+
+
+def test_a_signature_request_moves_only_in_the_procedures_order(
+        demo_pki, sent_document, agent, representative, elected, mailoutbox,
+        django_capture_on_commit_callbacks):
+    request = services.signature_request_create(document=sent_document, actor=agent)
+    assert request.status == RequestStatus.ASSOCIATION
+    with pytest.raises(ValidationError, match="Changement d'état impossible"):
+        services.signature_request_transition(request=request, to=RequestStatus.SIGNED)
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ASSOCIATION and request.completed_at is None
+    request = _sign_both(sent_document, agent, representative, elected, mailoutbox,
+                         django_capture_on_commit_callbacks)
+    assert request.status == RequestStatus.SIGNED and request.completed_at is not None
+    with pytest.raises(ValidationError, match="Changement d'état impossible"):
+        services.signature_request_transition(request=request, to=RequestStatus.AUTHORITY)
