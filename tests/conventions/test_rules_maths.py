@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conventions import rules
+from tests.rule_tables import table
 
 deterministic = settings(derandomize=True, database=None, deadline=None)
 D = Decimal
@@ -59,7 +60,7 @@ def test_schedule_lines_are_never_negative_and_sum_exactly(amount, rate, instalm
     assert [item.waits_for_report for item in items] == [False] * (len(items) - 1) + [True]
 
 
-@pytest.mark.parametrize("amount,instalments,expected", [
+@table("amount,instalments,expected", [
     ("0.02", 3, ["0.00", "0.00", "0.00", "0.00", "0.02"]),   # never 0,01 ×3 then −0,01
     ("0.03", 2, ["0.00", "0.01", "0.01", "0.01"]),
     ("0.04", 3, ["0.00", "0.01", "0.01", "0.01", "0.01"]),
@@ -86,7 +87,7 @@ def test_schedule_dates_never_go_backwards():
     assert schedule("10", instalments=None)[-1].amount == D("10.00")
 
 
-@pytest.mark.parametrize("amount,rate,message", [
+@table("amount,rate,message", [
     ("-0.01", "0", "negative amount"), ("1", "1.0001", r"advance rate outside \[0, 1\]"),
     ("1", "-0.0001", r"advance rate outside \[0, 1\]"),
 ])
@@ -119,7 +120,7 @@ def test_schedule_errors_each_rule_alone():
 
 # --- deadlines and lateness -----------------------------------------------------------------
 
-@pytest.mark.parametrize("event,delay,due", [
+@table("event,delay,due", [
     (None, 60, dt.date(2026, 3, 31)),
     (dt.date(2026, 1, 30), 60, dt.date(2026, 3, 31)),   # 30 Jan + 60 days = 31 March
     (dt.date(2026, 1, 31), 60, dt.date(2026, 4, 1)),
@@ -143,7 +144,7 @@ def test_due_by():
     assert rules.due_by(dt.date(2026, 11, 2), 0) == dt.date(2026, 11, 2)
 
 
-@pytest.mark.parametrize("due_in,soon_days,state", [
+@table("due_in,soon_days,state", [
     (-1, 15, "late"), (0, 15, "soon"), (14, 15, "soon"), (15, 15, "soon"), (16, 15, "ok"),
     (0, 0, "soon"), (1, 0, "ok"), (30, 30, "soon"), (31, 30, "ok"),
 ])
@@ -168,7 +169,7 @@ def test_payment_state_for_every_date(due, today, paid, soon):
                                soon_days=soon) == "waiting"
 
 
-@pytest.mark.parametrize("year,year_end,months,due", [
+@table("year,year_end,months,due", [
     (2026, (12, 31), 6, dt.date(2027, 6, 30)),
     (2026, (6, 30), 6, dt.date(2026, 12, 31)),
     (2026, (11, 30), 3, dt.date(2027, 2, 28)),    # a month-end closing: a month-end due date
@@ -186,7 +187,7 @@ def test_financial_year_end():
     assert rules.financial_year_end(year=2028, year_end=(2, 29)) == dt.date(2028, 2, 29)
 
 
-@pytest.mark.parametrize("start,months,end", [
+@table("start,months,end", [
     ("2026-11-15", 1, "2026-12-15"),     # December: month index 11, same year
     ("2026-12-15", 1, "2027-01-15"),
     ("2026-11-15", 2, "2027-01-15"),
@@ -226,7 +227,7 @@ def test_open_data_deadline_and_written_convention():
 
 # --- amounts per year -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("start,end,expected", [
+@table("start,end,expected", [
     ("2026-12-31", "2026-12-31", [1]),
     ("2027-01-01", "2028-12-31", [365, 366]),
     ("2028-02-28", "2028-03-01", [3]),
@@ -312,7 +313,7 @@ def test_repayment_on_paid_invariants(tranche):
     assert split.claim == max(D(0), paid - split.entitled)
 
 
-@pytest.mark.parametrize("granted,paid,used,keep,unspent,entitled,still,cancelled,claim", [
+@table("granted,paid,used,keep,unspent,entitled,still,cancelled,claim", [
     ("100", "100", "150", "0", "0", "100", "0", "0", "0"),        # used beyond the grant
     ("100", "100", "0", "1", "100", "100", "0", "0", "0"),        # keep-rule of 100 %
     ("100", "0", "0", "0", "100", "0", "0", "100", "0"),
@@ -329,7 +330,7 @@ def test_repayment_on_paid_examples(granted, paid, used, keep, unspent, entitled
                                          claim=D(claim))
 
 
-@pytest.mark.parametrize("granted,paid,used,keep", [
+@table("granted,paid,used,keep", [
     ("0", "0", "0", "0"), ("10", "10", "0", "1"),
 ])
 def test_repayment_on_paid_accepts_its_limits(granted, paid, used, keep):
@@ -377,7 +378,7 @@ def test_cer_withdrawal_on_its_first_and_last_days():
                              end=dt.date(2026, 1, 4), breach_date=dt.date(2026, 1, 5))
 
 
-@pytest.mark.parametrize("amounts_,cut,expected", [
+@table("amounts_,cut,expected", [
     (["10", "20", "30"], "0", ["10", "20", "30"]),
     (["10", "20", "30"], "30", ["10", "20", "0"]),
     (["10", "20", "30"], "35", ["10", "15", "0"]),

@@ -24,6 +24,7 @@ from backoffice.core.money import (
     to_name,
     with_article,
 )
+from tests.rule_tables import table
 
 NB, THIN = "\u00a0", "\u202f"
 CENT = Decimal("0.01")
@@ -32,7 +33,7 @@ deterministic = settings(derandomize=True, database=None, deadline=None)
 
 # --- to_money -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw,expected", [
+@table("raw,expected", [
     # ROUND_HALF_UP, never banker's rounding (0,125 would give 0,12).
     (Decimal("0.125"), Decimal("0.13")), (Decimal("0.135"), Decimal("0.14")),
     (Decimal("0.124"), Decimal("0.12")), (Decimal("-0.125"), Decimal("-0.13")),
@@ -46,7 +47,7 @@ def test_to_money_rounds_half_up_to_the_cent(raw, expected):
     assert amount.as_tuple().exponent == -2
 
 
-@pytest.mark.parametrize("raw,expected", [
+@table("raw,expected", [
     (f"1{THIN}234,50", Decimal("1234.50")),       # narrow no-break space, as format_eur writes
     (f"1{NB}234,50", Decimal("1234.50")),         # no-break space
     (f"  12{NB}345,60{NB}€ ", Decimal("12345.60")),  # what format_eur printed reads back
@@ -57,7 +58,7 @@ def test_to_money_reads_what_people_type(raw, expected):
     assert to_money(raw) == expected
 
 
-@pytest.mark.parametrize("raw", [
+@table("raw", [
     "1,234.567,89",   # a comma after the decimal point: not an amount
     "1.234,567.89",   # a point after the decimal comma: not an amount
     "1,2,3", "€", "12 €ur",
@@ -99,7 +100,7 @@ def test_split_exact_parts_are_proportional_non_negative_and_sum_exactly(total, 
             CENT, rounding=ROUND_HALF_UP)
 
 
-@pytest.mark.parametrize("total,weights,parts", [
+@table("total,weights,parts", [
     ("100", [1, 1, 1], ["33.33", "33.34", "33.33"]),   # running totals 33,33 / 66,67 / 100
     ("0.05", [1, 1], ["0.03", "0.02"]),                # 0,025 half up
     ("0.02", [1, 1, 1], ["0.01", "0.00", "0.01"]),
@@ -124,14 +125,14 @@ def test_split_exact_accepts_integer_weights_and_a_zero_weight_sum_is_refused():
 
 # --- French notation ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("function", [format_eur, format_hours, format_rate, format_percent,
-                                      format_number, format_date])
-@pytest.mark.parametrize("empty", [None, ""])
+@table("function,empty", [(function, empty) for function in (
+    format_eur, format_hours, format_rate, format_percent, format_number, format_date)
+    for empty in (None, "")])
 def test_nothing_to_show_is_a_dash(function, empty):
     assert function(empty) == "—"
 
 
-@pytest.mark.parametrize("value,places,trim,text", [
+@table("value,places,trim,text", [
     (Decimal("0.125"), 2, False, "0,13"),             # half up, not half even
     (Decimal("0.135"), 2, False, "0,14"),
     (Decimal("2.5"), 0, False, "3"),
@@ -154,7 +155,7 @@ def test_format_number(value, places, trim, text):
     assert format_number(value, places, trim=trim) == text
 
 
-@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity")])
+@table("value", [Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity")])
 def test_format_number_of_what_is_not_a_number_is_a_dash(value):
     assert format_number(value) == "—"
 
@@ -176,7 +177,7 @@ def test_amounts_hours_rates_and_percentages():
     assert format_percent(Decimal("10")) == f"10{NB}%"
 
 
-@pytest.mark.parametrize("count,suffix", [
+@table("count,suffix", [
     (0, ""), (1, ""), (Decimal("1.99"), ""), (2, "s"), (-2, "s"), (Decimal("-1.5"), ""),
     ("3", "s"), ("beaucoup", ""), (None, ""),
 ])
@@ -184,7 +185,7 @@ def test_plural_suffix(count, suffix):
     assert plural_suffix(count) == suffix
 
 
-@pytest.mark.parametrize("count,singular,plural_form,text", [
+@table("count,singular,plural_form,text", [
     (2, "voix", None, f"2{NB}voix"),
     (2, "prix", None, f"2{NB}prix"),
     (2, "nez", None, f"2{NB}nez"),
@@ -201,7 +202,7 @@ def test_plural(count, singular, plural_form, text):
     assert plural(count, singular, plural_form) == text
 
 
-@pytest.mark.parametrize("day,long,text", [
+@table("day,long,text", [
     (dt.date(2026, 12, 1), True, "1er décembre 2026"),
     (dt.date(2026, 1, 2), True, "2 janvier 2026"),
     (dt.date(2027, 8, 31), True, "31 août 2027"),
@@ -211,7 +212,7 @@ def test_format_date(day, long, text):
     assert format_date(day, long=long) == text
 
 
-@pytest.mark.parametrize("value,words", [
+@table("value,words", [
     ("0", "zéro euro"), ("1", "un euro"), ("2", "deux euros"), ("3", "trois euros"),
     ("1.01", "un euro et un centime"), ("1.02", "un euro et deux centimes"),
     ("1.03", "un euro et trois centimes"), ("0.50", "zéro euro et cinquante centimes"),
@@ -223,7 +224,7 @@ def test_amount_in_words(value, words):
     assert amount_in_words(Decimal(value)) == words
 
 
-@pytest.mark.parametrize("name,text", [
+@table("name,text", [
     ("Ville de Lorient", "la Ville de Lorient"),
     ("Commune de Ploemeur", "la Commune de Ploemeur"),
     ("Région Bretagne", "la Région Bretagne"),
@@ -246,7 +247,7 @@ def test_with_article(name, text):
     assert with_article(name) == text
 
 
-@pytest.mark.parametrize("name,text", [
+@table("name,text", [
     ("Les Jardins partagés", "aux Jardins partagés"),
     ("Le Cercle nautique", "au Cercle nautique"),
     ("  Le Cercle nautique ", "au Cercle nautique"),
