@@ -194,6 +194,7 @@ def test_plural_suffix(count, suffix):
     (Decimal("1.5"), "heure", None, f"1,5{NB}heure"),
     (Decimal("12.50"), "heure", None, f"12,5{NB}heures"),
     (Decimal("2.25"), "heure", None, f"2,25{NB}heures"),
+    (Decimal("2.125"), "heure", None, f"2,13{NB}heures"),   # two places at most, half up
     (Decimal("3"), "jour", None, f"3{NB}jours"),
     (1234, "euro", None, f"1{THIN}234{NB}euros"),
     (1, "journal", "journaux", f"1{NB}journal"),

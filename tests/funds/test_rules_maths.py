@@ -76,6 +76,9 @@ def test_shares_round_half_up_to_four_places_and_an_empty_budget_is_zero():
     assert rules.compute_shares(lines).self_financing_share == D("0.0313")   # 1/32 = 0,03125
     empty = rules.compute_shares([])
     assert empty.authority_share == D("0") and str(empty.authority_share) == "0.0000"
+    # A basis below one euro is still a basis.
+    cents = rules.compute_shares([BudgetLine("60", D("0.50")), BudgetLine("75", D("0.50"))])
+    assert cents.self_financing_share == D("1.0000")
     zero = rules.compute_shares([BudgetLine("60", D("0")), authority("0")])
     assert str(zero.public_share) == "0.0000"
 
@@ -165,6 +168,14 @@ def test_the_self_financing_message_says_what_counted(volunteering, in_kind, cou
     assert f"au moins 90{NB}%." in checks["self_financing"].message
 
 
+def test_a_fund_that_excludes_in_kind_contributions_is_checked_without_them():
+    fund = rules.FundRules(min_self_financing_share=D("0.35"), in_kind_counts=False)
+    checks = {c.code: c for c in rules.rule_checks(BUDGET, amount_requested=D("600"),
+                                                   rules=fund)}
+    assert not checks["self_financing"].ok                 # 33,3 % without the 50 € in kind
+    assert f"atteint 33,3{NB}%" in checks["self_financing"].message
+
+
 @table("hours,rate,value", [
     ("1", "0.125", "0.13"), ("1", "0.124", "0.12"), ("0", "12.02", "0.00"),
     ("10.5", "12.02", "126.21"), ("3", "0", "0.00"),
@@ -230,6 +241,7 @@ def test_phase_on_ignores_undated_phases_and_phase_after_skips_them():
                           dt.date(2026, 5, 1)) == "open"
     assert rules.phase_after("draft", PHASES) == "open"
     assert rules.phase_after("review", PHASES) == "decision"
+    assert rules.phase_after("decision", PHASES) == "closed"
     assert rules.phase_after("closed", PHASES) is None
     assert rules.phase_after("draft", {}) is None
     with pytest.raises(ValueError):
