@@ -71,7 +71,7 @@ def build_schedule(*, amount: Decimal, year: int, advance_rate: Decimal, advance
         raise ValueError("negative amount")
     if not (0 <= advance_rate <= 1):
         raise ValueError("advance rate outside [0, 1]")
-    amount = amount.quantize(CENT)
+    amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     advance = (amount * advance_rate).quantize(CENT, rounding=ROUND_HALF_UP)
     items = [ScheduleItem(ADVANCE, advance, advance_due)]
     rest = amount - advance

@@ -229,3 +229,10 @@ def _fresh_throttle_counters():
     from django.core.cache import cache
 
     cache.clear()
+
+
+# Reproducible property tests for the mutation measurement (`--hypothesis-profile=mutation`):
+# the same examples on every run, no example database carried from one mutant to the next.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("mutation", derandomize=True, database=None, deadline=None)

@@ -54,9 +54,13 @@ def to_money(value) -> Decimal:
 
 
 def split_exact(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
-    """Split ``total`` in proportion to ``weights``; the last part takes the rounding remainder.
+    """Split ``total`` in proportion to ``weights``: each running total of the parts is its
+    share of ``total`` rounded half up to the cent, and each part is the difference of two
+    running totals (rounding each part alone could push the last one below zero: 0,02 € in
+    four equal parts would give 0,01 + 0,01 + 0,01 − 0,01).
 
-    Invariant: the parts are rounded to the cent and always sum exactly to ``total``.
+    Invariants: the parts are rounded to the cent, sum exactly to ``total``, are ≥ 0 for
+    non-negative weights and each lies within a cent of its exact share.
     """
     total = to_money(total)
     if not weights:
@@ -64,9 +68,13 @@ def split_exact(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     weight_sum = sum(weights, Decimal(0))
     if weight_sum <= 0:
         raise ValueError("La somme des poids doit être positive.")
-    parts = [(total * Decimal(w) / weight_sum).quantize(CENT, rounding=ROUND_HALF_UP)
-             for w in weights[:-1]]
-    parts.append(total - sum(parts, ZERO))
+    running, reached, parts = Decimal(0), ZERO, []
+    for w in weights[:-1]:
+        running += Decimal(w)
+        share = (total * running / weight_sum).quantize(CENT, rounding=ROUND_HALF_UP)
+        parts.append(share - reached)
+        reached = share
+    parts.append(total - reached)
     return parts
 
 
