@@ -140,7 +140,8 @@ class ConventionEditForm(ConventionCreateForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["organisation"]
+        # The organisation is the party; the fund only helps propose an imputation at creation.
+        del self.fields["organisation"], self.fields["fund"]
         for name in ("conditions_of_use", "evaluation_terms", "keep_rule_text"):
             # Left empty, they are listed among the missing clauses, not refused: a draft
             # is completed step by step.

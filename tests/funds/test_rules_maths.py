@@ -219,10 +219,13 @@ PHASES = {"open": dt.date(2026, 3, 1), "review": dt.date(2026, 4, 1),
 def test_phase_dates_must_strictly_follow_each_other():
     assert rules.phase_dates_errors(PHASES) == []
     assert rules.phase_dates_errors({}) == []
+    # the review starts the day after the closing of deposits: the message names that day
     assert rules.phase_dates_errors({**PHASES, "review": dt.date(2026, 3, 1)}) == [
-        "Les dates des phases doivent se suivre dans l'ordre."]
+        "La clôture des dépôts (28/02/2026) ne peut pas précéder l'ouverture des dépôts "
+        "(01/03/2026)."]
     assert rules.phase_dates_errors({**PHASES, "closed": dt.date(2026, 5, 31)}) == [
-        "Les dates des phases doivent se suivre dans l'ordre."]
+        "La clôture de l'appel (31/05/2026) doit venir après le début de la décision "
+        "(01/06/2026) : chaque phase commence après la précédente."]
     assert rules.phase_dates_errors({"closed": dt.date(2026, 1, 1),
                                      "open": dt.date(2025, 12, 31)}) == []
 

@@ -232,8 +232,9 @@ def test_phases_switch_at_their_dates_and_by_hand(db):
 
 
 def test_overdue_report_blocks_only_when_configured(draft, settings, monkeypatch):
-    monkeypatch.setattr("conventions.selectors.financial_reports_overdue",
-                        lambda organisation, on=None: ["CR 2024"])
+    # the provider the conventions app registers (funds never imports conventions)
+    monkeypatch.setattr("funds.interfaces._overdue_reports",
+                        [lambda organisation, on=None: ["CR 2024"]])
     settings.FUNDS_OVERDUE_REPORT_BLOCKS = True
     with pytest.raises(ValidationError, match="compte rendu financier"):
         services.application_submit(application=draft, user=draft.applicant)
