@@ -201,3 +201,27 @@ def test_two_scans_at_once_send_each_reminder_once(settings):
 
 def test_step_labels():
     assert [rules.step_label(o) for o in (-30, -7, 0, 7)] == ["J-30", "J-7", "J", "J+7"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recorded_reminders_point_to_existing_rows_and_leave_with_their_organisation(
+        two_documents):
+    """Reminder.organisation and target_type carry no database constraint (the daily insert):
+    the scan only records keys read from the targets, and deleting an organisation through
+    the application still deletes its reminders."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from backoffice.core.models import Organisation
+
+    docs, _users = two_documents
+    run_command("--date", D.isoformat())
+    reminders = list(Reminder.objects.order_by("organisation_id"))
+    assert [r.organisation_id for r in reminders] == sorted(d.organisation_id for d in docs)
+    assert {r.target_type_id for r in reminders} == {
+        ContentType.objects.get_for_model(docs[0]).pk}
+    assert all(Organisation.objects.filter(pk=r.organisation_id).exists() for r in reminders)
+    organisation = docs[0].organisation
+    organisation.documents.all().delete()
+    organisation.delete()
+    assert list(Reminder.objects.values_list("organisation_id", flat=True)) == [
+        docs[1].organisation_id]
