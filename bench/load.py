@@ -219,7 +219,10 @@ def main() -> None:
         connection.close()
         web = start([sys.executable, "-m", "gunicorn", "backoffice.wsgi", "-b",
                      f"127.0.0.1:{port}", "-w", WORKERS, "-k", "gthread", "--threads",
-                     THREADS, "--timeout", "60"], env, work / "gunicorn.log")
+                     THREADS, "--timeout", "60",
+                     # as behind the reverse proxy, whose upstream connections stay open:
+                     # gunicorn's 2 s default would close them under paced clients' feet
+                     "--keep-alive", "75"], env, work / "gunicorn.log")
         worker = start([sys.executable, "-m", "celery", "-A", "backoffice", "worker",
                         "--concurrency=1", "--without-gossip", "--without-mingle",
                         "--without-heartbeat", f"--hostname=bench-load-{os.getpid()}@%h"],

@@ -10,7 +10,8 @@ import json
 import os
 import random
 
-from locust import HttpUser, between, constant, events, task
+import gevent
+from locust import HttpUser, between, events, task
 
 DATA = json.loads(open(os.environ["LOAD_DATA"]).read())
 MODE = os.environ.get("LOAD_MODE", "vote")
@@ -29,9 +30,15 @@ def _headers():
     return {"X-CSRFToken": CSRF, "Referer": DATA["host"] + "/"}
 
 
+def _read_the_page() -> None:
+    """In a paced run, the pause of a person reading the page before sending a ballot."""
+    if PACE:
+        gevent.sleep(random.uniform(PACE / 2, PACE * 1.5))
+
+
 class Resident(HttpUser):
     weight = 9
-    wait_time = between(PACE / 2, PACE * 1.5) if PACE else constant(0)
+    wait_time = between(0, 0)  # paced runs pause before each ballot (``_read_the_page``)
 
     @task
     def vote_twice(self):
@@ -51,6 +58,7 @@ class Resident(HttpUser):
                 self.client.post("/bench/insert/", headers=_headers(), name="floor insert")
             return
         if number % 20 == 0:  # a ballot refused by a rule still gets its French 400
+            _read_the_page()
             with self.client.post(f"/api/v1/votes/{DATA['call']}/ballot/",
                                   json={"choices": random.sample(projects, DATA["max"] + 1)},
                                   headers=_headers(), name="ballot refused (API)",
@@ -61,9 +69,8 @@ class Resident(HttpUser):
                 else:
                     REFUSED_AS_EXPECTED["wrong"] += 1
                     response.failure(f"expected a French 400, got {response.status_code}")
-        for round_ in range(2):
-            if PACE and round_:
-                self.wait()  # reads the confirmation, then changes their mind
+        for _round in range(2):
+            _read_the_page()
             choices = sorted(random.sample(projects, random.randint(1, DATA["max"])))
             if number % 2:
                 response = self.client.post(
