@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .models import (
     EmailStatus,
@@ -157,6 +158,12 @@ def email_failures(*, user: User, limit: int = 50) -> QuerySet[Notification]:
         return Notification.objects.none()
     return (Notification.objects.filter(email_status=EmailStatus.FAILED)
             .select_related("recipient").order_by("-created_at")[:limit])
+
+
+# What a staff page says when it cannot tell which authority acts (see site_authority).
+NO_SITE_AUTHORITY = gettext_lazy(
+    "Aucune collectivité désignée : renseignez-la dans l'administration (et, si plusieurs "
+    "partagent ce service, le réglage SITE_AUTHORITY_ID).")
 
 
 def site_authority():

@@ -122,7 +122,7 @@ class ConventionCreateView(Base):
         self.check("convention.manage")
         form = ConventionCreateForm(request.POST)
         if form.is_valid():
-            from backoffice.core.selectors import site_authority
+            from backoffice.core.selectors import NO_SITE_AUTHORITY, site_authority
 
             data = dict(form.cleaned_data)
             fund = data.pop("fund", None)
@@ -130,9 +130,7 @@ class ConventionCreateView(Base):
                 nature=data["nature"], fund=fund)[0]
             authority = site_authority()
             if authority is None:
-                form.add_error(None, _(
-                    "Aucune collectivité désignée : renseignez-la dans l'administration (et, si "
-                    "plusieurs partagent ce service, le réglage SITE_AUTHORITY_ID)."))
+                form.add_error(None, NO_SITE_AUTHORITY)
             else:
                 try:
                     convention = services.convention_create(authority=authority, actor=request.user,

@@ -65,13 +65,11 @@ class FundCreateView(LoginRequiredMixin, View):
         check(request.user, "fund.manage")
         form = FundForm(request.POST)
         if form.is_valid():
-            from backoffice.core.selectors import site_authority
+            from backoffice.core.selectors import NO_SITE_AUTHORITY, site_authority
 
             authority = site_authority()
             if authority is None:
-                form.add_error(None, _(
-                    "Aucune collectivité désignée : renseignez-la dans l'administration (et, si "
-                    "plusieurs partagent ce service, le réglage SITE_AUTHORITY_ID)."))
+                form.add_error(None, NO_SITE_AUTHORITY)
             else:
                 try:
                     fund = services.fund_create(authority=authority, actor=request.user,

@@ -61,6 +61,21 @@ def test_fund_create(app):
     assert "80\u00a0%" in done.text
 
 
+def test_fund_create_says_which_authority_is_missing(app, settings):
+    """Two authorities share the service and SITE_AUTHORITY_ID is not set: nothing is created,
+    the page says what to set and keeps what was typed."""
+    settings.SITE_AUTHORITY_ID = None
+    AuthorityFactory(), AuthorityFactory()
+    app.set_user(staff_user(Role.FINANCE_AGENT))
+    form = form_with(app.get(reverse("funds:fund-create")), "Créer le fonds")
+    _fill_fund(form)
+    refused = form.submit(status=400)
+    assert "Aucune collectivité désignée" in summary_of(refused)
+    assert "SITE_AUTHORITY_ID" in summary_of(refused)
+    assert value_of(refused, "envelope") == "200 000,00"
+    assert not Fund.objects.exists()
+
+
 def test_fund_edit_keeps_the_envelope_above_what_is_awarded(app):
     fund = FundFactory(envelope=Decimal("100000.00"))
     Award.objects.create(
