@@ -567,4 +567,12 @@ class ScdlExportView(APIView):
             from rest_framework.exceptions import ValidationError
 
             raise ValidationError({"year": ["Indiquez l'année (par exemple 2026)."]}) from exc
-        return HttpResponse(scdl_csv(year=year), content_type="text/csv; charset=utf-8")
+        from backoffice.core.selectors import NO_SITE_AUTHORITY, site_authority
+
+        authority = site_authority()
+        if authority is None:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"non_field_errors": [str(NO_SITE_AUTHORITY)]})
+        return HttpResponse(scdl_csv(year=year, authority=authority),
+                            content_type="text/csv; charset=utf-8")

@@ -18,8 +18,9 @@ SCDL_FIELDS = [
 ]
 
 
-def scdl_rows(*, year: int) -> list[dict]:
-    """One row per signed convention with a tranche in ``year``, its ``montant`` the total
+def scdl_rows(*, year: int, authority) -> list[dict]:
+    """One row per signed convention of ``authority`` (each authority publishes its own data,
+    even when several share one deployment) with a tranche in ``year``, its ``montant`` the total
     amount of the convention as signed or amended (the planned amount of every year: a later
     year not confirmed yet does not change it). Drafts, conventions sent but never signed and
     terminated ones are out; rows without a SIRET or RNA (informal collectives) cannot be
@@ -30,7 +31,7 @@ def scdl_rows(*, year: int) -> list[dict]:
     years = ConventionYear.objects.filter(year=year).prefetch_related(
         Prefetch("lines", queryset=ScheduleLine.objects.order_by("position")))
     conventions = (Convention.objects.filter(
-        signed_on__isnull=False, years__year=year,
+        authority=authority, signed_on__isnull=False, years__year=year,
         status__in=[ConventionStatus.SIGNED, ConventionStatus.ACTIVE, ConventionStatus.CLOSED])
         .select_related("authority", "organisation", "award__fund")
         .prefetch_related(Prefetch("years", queryset=years, to_attr="the_year"),
@@ -69,13 +70,14 @@ def scdl_rows(*, year: int) -> list[dict]:
     return rows
 
 
-def scdl_csv(*, year: int) -> str:
-    """The SCDL file of ``year``: the open-data dialect (``,``, decimal point, ISO dates) of the
+def scdl_csv(*, year: int, authority) -> str:
+    """The SCDL file of ``authority`` for ``year``: the open-data dialect (``,``, decimal point, ISO dates) of the
     one export writer, whose escaping keeps a beneficiary's text from becoming a formula."""
     from backoffice.core.exports import OPEN_DATA, TEXT, Column, csv_bytes
 
     columns = [Column(name, TEXT) for name in SCDL_FIELDS]
-    rows = ([row[name] for name in SCDL_FIELDS] for row in scdl_rows(year=year))
+    rows = ([row[name] for name in SCDL_FIELDS]
+            for row in scdl_rows(year=year, authority=authority))
     return csv_bytes(columns, rows, dialect=OPEN_DATA).decode("utf-8")
 
 

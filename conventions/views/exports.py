@@ -65,6 +65,8 @@ class PaymentsDueExportView(Base):
 
 class ScdlExportView(Base):
     def get(self, request):
+        from backoffice.core.selectors import NO_SITE_AUTHORITY, site_authority
+
         from ..scdl import scdl_csv
 
         self.check("export.download")
@@ -72,6 +74,10 @@ class ScdlExportView(Base):
             year = int(request.GET.get("annee", timezone.localdate().year))
         except ValueError as exc:
             raise Http404 from exc
-        response = HttpResponse(scdl_csv(year=year), content_type="text/csv; charset=utf-8")
+        authority = site_authority()
+        if authority is None:
+            return render(request, "400.html", {"explanation": NO_SITE_AUTHORITY}, status=400)
+        response = HttpResponse(scdl_csv(year=year, authority=authority),
+                                content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="subventions-{year}.csv"'
         return response

@@ -31,7 +31,7 @@ def test_export_is_valid_against_the_official_schema(authority, organisation, ag
     make_convention(authority=authority, agent=agent, signed=True, end=dt.date(2026, 12, 31),
                     amounts=[Decimal("5000")])
     make_convention(authority=authority, agent=agent)  # unsigned: not published
-    content = scdl_csv(year=2026)
+    content = scdl_csv(year=2026, authority=authority)
     rows = list(csv.DictReader(io.StringIO(content)))
     assert len(rows) == 2
     # The total of the convention as signed (3 × 30 000), not the year's tranche.
@@ -53,6 +53,43 @@ def test_export_command_writes_file(authority, organisation, agent, tmp_path):
     out = tmp_path / "o.csv"
     call_command("export_scdl", "--year", "2027", "--output", str(out))
     assert organisation.name in out.read_text(encoding="utf-8")
+
+
+def test_each_authority_publishes_only_its_own_conventions(authority, organisation, agent,
+                                                           client, settings, tmp_path):
+    """An intercommunalité and one of its communes share one deployment: each one's open data
+    holds its own conventions only — service, page, API and command."""
+    from tests.factories import AuthorityFactory
+
+    commune = AuthorityFactory(name="Commune de Lanester", siret="21560098600016")
+    make_convention(authority=authority, organisation=organisation, agent=agent, signed=True)
+    other = make_convention(authority=commune, agent=agent, signed=True)
+    other.object = "Fête du quartier de Kerfrehour"
+    type(other).objects.filter(pk=other.pk).update(object=other.object)
+    ours = {r["objet"] for r in csv.DictReader(io.StringIO(
+        scdl_csv(year=2026, authority=authority)))}
+    theirs = list(csv.DictReader(io.StringIO(scdl_csv(year=2026, authority=commune))))
+    assert "Fête du quartier de Kerfrehour" not in ours and len(ours) == 1
+    assert [(r["objet"], r["nomAttribuant"], r["idAttribuant"]) for r in theirs] == [
+        (other.object, "Commune de Lanester", "21560098600016")]
+
+    client.force_login(agent)
+    settings.SITE_AUTHORITY_ID = None  # two authorities, none designated: nothing published
+    refused = client.get("/conventions/donnees-ouvertes/?annee=2026")
+    assert refused.status_code == 400
+    assert "Aucune collectivité désignée" in refused.content.decode()
+    api = client.get("/api/v1/conventions/scdl/?year=2026")
+    assert api.status_code == 400 and "Aucune collectivité désignée" in str(api.json())
+    with pytest.raises(CommandError, match="--authority"):
+        call_command("export_scdl", "--year", "2026")
+    settings.SITE_AUTHORITY_ID = commune.pk
+    page = client.get("/conventions/donnees-ouvertes/?annee=2026").content.decode("utf-8-sig")
+    assert "Kerfrehour" in page and organisation.name not in page
+    out = tmp_path / "o.csv"
+    call_command("export_scdl", "--year", "2026", "--authority", str(authority.pk),
+                 "--output", str(out))
+    assert organisation.name in out.read_text(encoding="utf-8")
+    assert "Kerfrehour" not in out.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("raw,expected", [("137 825,00", "137825.00"), ("10000.0", "10000.00"),
@@ -194,13 +231,14 @@ def test_export_is_in_scope_and_reads_its_fields_from_data(authority, organisati
     services.convention_transition(convention=sent, to=ConventionStatus.SENT, actor=agent,
                                    on=dt.date(2026, 1, 10))
     from_award = services.convention_create_from_award(
-        award=make_award(amount=Decimal("4000.00")), actor=agent)
+        award=make_award(amount=Decimal("4000.00"), call__fund__authority=authority), actor=agent)
     services.convention_transition(convention=from_award, to=ConventionStatus.SENT, actor=agent,
                                    on=dt.date(2026, 3, 20))
     services.convention_transition(convention=from_award, to=ConventionStatus.SIGNED,
                                    actor=agent, on=dt.date(2026, 3, 25),
                                    authority_signatory="M", organisation_signatory="L")
-    rows = {r["objet"]: r for r in csv.DictReader(io.StringIO(scdl_csv(year=2026)))}
+    rows = {r["objet"]: r for r in csv.DictReader(io.StringIO(scdl_csv(year=2026,
+                                                                      authority=authority)))}
     assert len(rows) == 2  # the terminated and the never-signed conventions are out
     cpo = rows[" ".join(signed.object.split())]
     assert (cpo["montant"], cpo["nature"], cpo["notificationUE"]) == (
