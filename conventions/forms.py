@@ -77,10 +77,13 @@ class ConventionCreateForm(forms.Form):
                                     widget=DATE)
 
     def __init__(self, *args, **kwargs):
+        from backoffice.core.selectors import site_authority
         from funds.models import Fund
 
         super().__init__(*args, **kwargs)
-        self.fields["fund"].queryset = Fund.objects.order_by("-year_end", "name")
+        # The funds of the authority that signs; none to choose from when it is unknown.
+        funds = Fund.objects.filter(authority=site_authority())
+        self.fields["fund"].queryset = funds.order_by("-year_end", "name")
 
     def clean_yearly_amounts(self):
         raw = [part.strip() for part in self.cleaned_data["yearly_amounts"].split(";")]

@@ -89,3 +89,18 @@ def test_an_account_typed_by_hand_is_kept_with_a_warning_when_it_misfits(app, ag
     page = form.submit().follow()
     assert Convention.objects.latest("pk").imputation == "20421"
     assert "ne correspond pas" not in messages_of(page)
+
+
+def test_create_page_offers_only_the_funds_of_the_site_authority(app, agent, settings):
+    """An intercommunalité and a commune share the service: the page of the commune never
+    proposes the intercommunalité's funds (nor their accounts)."""
+    commune, epci = AuthorityFactory(), AuthorityFactory()
+    ours = FundFactory(authority=commune, name="Fonds des quartiers")
+    FundFactory(authority=epci, name="Fonds de l'agglomération")
+    settings.SITE_AUTHORITY_ID = commune.pk
+    app.set_user(agent)
+    page = app.get(reverse("conventions:convention-create"))
+    options = [text for _value, _selected, text in
+               form_with(page, "Créer").fields["fund"][0].options]
+    assert "Fonds des quartiers" in options and ours.name in options
+    assert "Fonds de l'agglomération" not in options
