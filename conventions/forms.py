@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.core.budget import budget_gap, grid_rows
 from backoffice.core.choices import Nature
+from backoffice.core.forms import AuthorityChoiceField
 from backoffice.core.models import Organisation
 from backoffice.core.money import format_number, to_money
 from funds.forms import money_field
@@ -39,6 +40,9 @@ class PercentField(forms.DecimalField):
 
 
 class ConventionCreateForm(forms.Form):
+    authority = AuthorityChoiceField(
+        label=_("Collectivité qui signe"),
+        help_text=_("Elle signe la convention, la paie et la numérote."))
     organisation = forms.ModelChoiceField(Organisation.objects.order_by("name"),
                                           label=_("Organisation bénéficiaire"))
     object = forms.CharField(label=_("Objet"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -77,13 +81,27 @@ class ConventionCreateForm(forms.Form):
                                     widget=DATE)
 
     def __init__(self, *args, **kwargs):
-        from backoffice.core.selectors import site_authority
         from funds.models import Fund
 
         super().__init__(*args, **kwargs)
-        # The funds of the authority that signs; none to choose from when it is unknown.
-        funds = Fund.objects.filter(authority=site_authority())
-        self.fields["fund"].queryset = funds.order_by("-year_end", "name")
+        if "authority" not in self.fields:
+            return
+        self.fields["authority"].configure(self, "authority")
+        self.fields["fund"].queryset = (Fund.objects.select_related("authority")
+                                        .order_by("authority__name", "-year_end", "name"))
+        if self.fields["authority"].several:
+            # Each fund says whose it is: the authority that signs pays from its own funds.
+            self.fields["fund"].label_from_instance = (
+                lambda fund: f"{fund.name} — {fund.authority.name}")
+
+    def clean(self):
+        data = super().clean()
+        authority, fund = data.get("authority"), data.get("fund")
+        if authority and fund and fund.authority_id != authority.pk:
+            self.add_error("fund", _("Ce fonds appartient à %(owner)s, pas à %(authority)s : "
+                                     "choisissez un fonds de la collectivité qui signe.")
+                           % {"owner": fund.authority.name, "authority": authority.name})
+        return data
 
     def clean_yearly_amounts(self):
         raw = [part.strip() for part in self.cleaned_data["yearly_amounts"].split(";")]
@@ -143,8 +161,9 @@ class ConventionEditForm(ConventionCreateForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The organisation is the party; the fund only helps propose an imputation at creation.
-        del self.fields["organisation"], self.fields["fund"]
+        # The organisation and the authority are the parties; the fund only helps propose an
+        # imputation at creation.
+        del self.fields["authority"], self.fields["organisation"], self.fields["fund"]
         for name in ("conditions_of_use", "evaluation_terms", "keep_rule_text"):
             # Left empty, they are listed among the missing clauses, not refused: a draft
             # is completed step by step.

@@ -9,6 +9,7 @@ PAYMENTS_DUE_COLUMNS = [
     Column("Montant", MONEY, 14), Column("Compte", TEXT, 10), Column("Convention", TEXT, 18),
     Column("Année", INTEGER, 8), Column("Échéance", TEXT, 14),
     Column("Date de déclenchement", DATE, 14), Column("À verser avant le", DATE, 14),
+    Column("Collectivité", TEXT, 28),
 ]
 
 
@@ -19,4 +20,5 @@ def payments_due_rows(lines):
         organisation = convention.organisation
         yield [organisation.name, organisation.siret, organisation.iban, line.amount,
                convention.imputation, convention.reference, line.year.year,
-               str(line.get_kind_display()), line.trigger_date, line.due_by]
+               str(line.get_kind_display()), line.trigger_date, line.due_by,
+               convention.authority.name]

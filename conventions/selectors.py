@@ -122,7 +122,7 @@ CALENDAR_GROUPS = ("imputation", "fund")
 
 
 def payment_calendar(*, on: dt.date | None = None, soon_days: int = 15, months: int = 12,
-                     by: str = "imputation", limit: int = 100) -> dict:
+                     by: str = "imputation", limit: int = 100, authority=None) -> dict:
     """The calendar of the payments to order: built on ``payments_due`` (the export the
     finance software reads), so the calendar and the export agree by construction.
     Tallies per ``rules.due_calendar`` ('late', 'soon', 'month', 'months', 'later',
@@ -130,7 +130,7 @@ def payment_calendar(*, on: dt.date | None = None, soon_days: int = 15, months: 
     fund (``by``); 'late', 'soon' and 'month' also carry their ``limit`` most urgent lines.
     Four queries whatever the volume: one grouped sum, three short lists."""
     on = on or timezone.localdate()
-    base = payments_due(on=on)
+    base = payments_due(on=on, authority=authority)
     group = ("year__convention__award__fund__name" if by == "fund"
              else "year__convention__imputation")
     outside = _("Hors fonds (convention directe)")
@@ -163,23 +163,35 @@ def payment_calendar(*, on: dt.date | None = None, soon_days: int = 15, months: 
     return result
 
 
-def payments_due(*, on: dt.date | None = None) -> QuerySet[ScheduleLine]:
-    """Payable lines without a payment order yet: what the finance software must mandate.
+def payments_due(*, on: dt.date | None = None, authority=None) -> QuerySet[ScheduleLine]:
+    """Payable lines without a payment order yet: what the finance software must mandate —
+    of one ``authority`` (each pays from its own budget), or of every one when None.
 
     Organisations whose bank details changed and are not yet checked against a RIB are left
     out until a finance agent confirms them (see ``payments_on_hold``)."""
-    return (ScheduleLine.objects.filter(trigger_date__isnull=False)
-            .exclude(year__convention__organisation__bank_details_on_hold=True)
-            .exclude(payments__status__in=[PaymentStatus.ORDERED, PaymentStatus.PAID])
-            .select_related("year__convention__organisation").order_by("due_by", "pk"))
+    lines = (ScheduleLine.objects.filter(trigger_date__isnull=False)
+             .exclude(year__convention__organisation__bank_details_on_hold=True)
+             .exclude(payments__status__in=[PaymentStatus.ORDERED, PaymentStatus.PAID])
+             .select_related("year__convention__organisation", "year__convention__authority")
+             .order_by("due_by", "pk"))
+    return lines if authority is None else lines.filter(year__convention__authority=authority)
 
 
-def payments_on_hold() -> QuerySet[ScheduleLine]:
+def payments_on_hold(*, authority=None) -> QuerySet[ScheduleLine]:
     """Payable lines held back because their organisation's new bank details await a check."""
-    return (ScheduleLine.objects.filter(trigger_date__isnull=False,
-                                        year__convention__organisation__bank_details_on_hold=True)
-            .exclude(payments__status__in=[PaymentStatus.ORDERED, PaymentStatus.PAID])
-            .select_related("year__convention__organisation").order_by("due_by", "pk"))
+    lines = (ScheduleLine.objects.filter(trigger_date__isnull=False,
+                                         year__convention__organisation__bank_details_on_hold=True)
+             .exclude(payments__status__in=[PaymentStatus.ORDERED, PaymentStatus.PAID])
+             .select_related("year__convention__organisation").order_by("due_by", "pk"))
+    return lines if authority is None else lines.filter(year__convention__authority=authority)
+
+
+def paying_authorities():
+    """The authorities that have conventions: more than one, and the payment pages and
+    exports are chosen per authority."""
+    from backoffice.core.models import Authority
+
+    return Authority.objects.filter(conventions__isnull=False).distinct().order_by("name")
 
 
 def financial_reports_overdue(*, organisation, on=None) -> list:
@@ -227,7 +239,7 @@ def awards_without_convention(*, user, limit: int = 50):
         return Award.objects.none()
     return (Award.objects.filter(convention__isnull=True,
                                  application__organisation__isnull=False)
-            .select_related("application__organisation", "fund")
+            .select_related("application__organisation", "fund__authority")
             .order_by("deliberation_date", "pk")[:limit])
 
 
@@ -267,7 +279,8 @@ def volunteering_projects(organisation) -> list[Project]:
     """The organisation's conventions volunteers may log hours on: every one, a terminated one
     until its termination date. One query."""
     conventions = (Convention.objects.filter(organisation=organisation)
-                   .only("pk", "reference", "object", "start_date", "end_date", "terminated_on")
+                   .only("pk", "reference", "object", "start_date", "end_date", "terminated_on",
+                         "authority_id")
                    .order_by("start_date", "pk"))
     return [Project(reference=convention.reference,
                     label=_("Convention %(ref)s — %(object)s")
@@ -275,5 +288,5 @@ def volunteering_projects(organisation) -> list[Project]:
                        "object": Truncator(convention.object).chars(80)},
                     start=convention.start_date,
                     end=convention.terminated_on or convention.end_date,
-                    convention_id=convention.pk)
+                    convention_id=convention.pk, authority_id=convention.authority_id)
             for convention in conventions]

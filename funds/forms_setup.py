@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.core.choices import Nature
+from backoffice.core.forms import AuthorityChoiceField
 from backoffice.core.models import DocumentKind
 from backoffice.core.money import format_eur, format_number, parse_decimal
 
@@ -140,6 +141,22 @@ class FundForm(forms.Form):
     def data_for_service(self) -> dict:
         data = dict(self.cleaned_data)
         data["min_amount"] = data.get("min_amount") or Decimal("0.00")
+        return data
+
+
+class FundCreateForm(FundForm):
+    """A new fund names the authority that endows it: the one chosen, never "the first"."""
+
+    authority = AuthorityChoiceField(
+        help_text=_("Celle qui dote le fonds, signe et paie les aides qui en découlent."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].configure(self, "authority")
+
+    def data_for_service(self) -> dict:
+        data = super().data_for_service()
+        data.pop("authority")
         return data
 
 

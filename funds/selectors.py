@@ -348,7 +348,8 @@ def volunteering_projects(organisation) -> list[Project]:
                     .exclude(status__in=(ApplicationStatus.DRAFT, ApplicationStatus.INELIGIBLE,
                                          ApplicationStatus.REJECTED))
                     .only("pk", "title", "start_date", "end_date")
-                    .annotate(convention_pk=F("award__convention__pk")).order_by("pk"))
+                    .annotate(convention_pk=F("award__convention__pk"),
+                              authority_pk=F("call__fund__authority_id")).order_by("pk"))
     projects = []
     for application in applications:
         reference = application_reference(application)
@@ -356,5 +357,6 @@ def volunteering_projects(organisation) -> list[Project]:
             reference=reference, label=_("Dossier %(ref)s — %(title)s")
             % {"ref": reference, "title": application.title},
             start=application.start_date, end=application.end_date,
-            application_id=application.pk, convention_id=application.convention_pk))
+            application_id=application.pk, convention_id=application.convention_pk,
+            authority_id=application.authority_pk))
     return projects

@@ -26,6 +26,8 @@ class Project:
     end: dt.date | None
     application_id: int | None = None
     convention_id: int | None = None
+    # The authority that funds the project: the one its attestation is addressed to.
+    authority_id: int | None = None
 
 
 def application_reference(application) -> str:
@@ -70,6 +72,13 @@ def project_periods(organisation) -> dict[str, tuple]:
     organisation's applications and conventions; hours outside a period, or on a reference
     not in this map, are refused."""
     return {ref: (p.start, p.end) for ref, p in organisation_projects(organisation).items()}
+
+
+def project_authority_id(organisation, reference: str) -> int | None:
+    """The authority funding the organisation's project ``reference`` (None for free text or
+    an unknown reference)."""
+    project = organisation_projects(organisation).get(reference) if reference else None
+    return project.authority_id if project else None
 
 
 def project_links(organisation, references) -> dict[str, tuple[int | None, int | None]]:

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .models import DocumentKind, Organisation
+from .models import Authority, DocumentKind, Organisation
 
 
 def add_service_errors(exc: forms.ValidationError, form) -> None:
@@ -13,6 +13,39 @@ def add_service_errors(exc: forms.ValidationError, form) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class AuthorityChoiceField(forms.ModelChoiceField):
+    """The authority a fund or a convention belongs to, chosen by the person who creates it:
+    a list when several authorities share the service (the site's own preselected), a hidden
+    field holding the only one otherwise. Never "the first one"."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Collectivité"))
+        kwargs.setdefault("empty_label", _("Choisissez la collectivité"))
+        kwargs.setdefault("error_messages", {
+            "required": _("Choisissez la collectivité concernée (aucune n'est enregistrée ? "
+                          "créez-la dans l'administration, rubrique Collectivités)."),
+            "invalid_choice": _("Cette collectivité n'existe pas ou plus : choisissez-en une "
+                                "de la liste.")})
+        super().__init__(queryset=Authority.objects.order_by("name"), **kwargs)
+
+    def configure(self, form, name: str) -> None:
+        """Hide the field when the service has a single authority; preselect the site's."""
+        from .selectors import site_authority
+
+        authorities = list(self.queryset[:2])
+        if len(authorities) == 1:
+            self.widget = forms.HiddenInput()
+            form.initial.setdefault(name, authorities[0].pk)
+        else:
+            chosen = site_authority()
+            if chosen is not None:
+                form.initial.setdefault(name, chosen.pk)
+
+    @property
+    def several(self) -> bool:
+        return not isinstance(self.widget, forms.HiddenInput)
 
 
 class SignupForm(forms.Form):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -91,9 +93,23 @@ class AuthorityKind(models.TextChoices):
 
 
 class Authority(models.Model):
-    """The collectivity that funds (collectivité attribuante). One per deployment is usual."""
+    """The collectivity that funds (collectivité attribuante). One per deployment is usual; an
+    intercommunalité and its communes may share one, each numbering its own conventions."""
 
     name = models.CharField(_("nom"), max_length=200)
+    # Conventions are numbered per authority: CONV-<year>-<n> for the one without a code,
+    # CONV-<code>-<year>-<n> for the others, so that two authorities' numbers never meet.
+    # Authorities without a code share the plain sequence: the administration allows only one.
+    reference_code = models.CharField(
+        _("code de numérotation"), max_length=12, blank=True,
+        validators=[RegexValidator(
+            r"^[A-Z][A-Z0-9]{1,11}$",
+            _("De 2 à 12 lettres majuscules ou chiffres, en commençant par une lettre "
+              "(par exemple LOR)."))],
+        help_text=_("Préfixe des numéros de ses conventions (LOR → CONV-LOR-2026-0001). "
+                    "Obligatoire pour chaque collectivité après la première lorsque plusieurs "
+                    "partagent ce service."),
+    )
     kind = models.CharField(_("type"), max_length=20, choices=AuthorityKind.choices)
     siret = models.CharField(_("SIRET"), max_length=14, validators=[validate_siret])
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
@@ -119,9 +135,22 @@ class Authority(models.Model):
         verbose_name = _("collectivité")
         verbose_name_plural = _("collectivités")
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(
+            fields=["reference_code"], condition=~Q(reference_code=""),
+            name="authority_reference_code_unique",
+            violation_error_message=_("Une autre collectivité de ce service utilise déjà ce "
+                                      "code."))]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        super().clean()
+        if not self.reference_code and Authority.objects.filter(
+                reference_code="").exclude(pk=self.pk).exists():
+            raise ValidationError({"reference_code": _(
+                "Une autre collectivité de ce service numérote déjà ses conventions sans code : "
+                "donnez un code à celle-ci (par exemple LOR).")})
 
     @property
     def publishes_open_data(self) -> bool:

@@ -7,11 +7,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.core import dates
 from backoffice.core.audit import audit_log
+from backoffice.core.models import Authority
 from backoffice.core.money import format_eur, to_money
 from backoffice.core.notifications import Event, notify
 from backoffice.core.permissions import require
@@ -44,10 +46,24 @@ YEAR_TRANSITIONS = {
 }
 
 
-def _next_reference(start: dt.date) -> str:
-    prefix = f"CONV-{start.year}-"
+def reference_prefix(authority, year: int) -> str:
+    """``CONV-<year>-`` for the authority without a numbering code, ``CONV-<code>-<year>-``
+    for the others: two authorities sharing the service never draw the same number."""
+    code = authority.reference_code
+    return f"CONV-{code}-{year}-" if code else f"CONV-{year}-"
+
+
+def _next_reference(authority, start: dt.date) -> str:
+    """The authority's next number for the year of ``start``. The authority's row is locked
+    until the convention is saved, so two agents creating at once get two numbers."""
+
+
+    Authority.objects.select_for_update().filter(pk=authority.pk).exists()
+    prefix = reference_prefix(authority, start.year)
+    # Longest first: « …-10000 » comes after « …-9999 ».
     last = (Convention.objects.filter(reference__startswith=prefix)
-            .order_by("-reference").values_list("reference", flat=True).first())
+            .order_by(Length("reference").desc(), "-reference")
+            .values_list("reference", flat=True).first())
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"
 
@@ -140,7 +156,7 @@ def convention_create(*, authority, organisation, object: str, nature: str, star
     if errors:
         raise ValidationError(errors)
     convention = Convention(
-        reference=_next_reference(start_date), authority=authority, organisation=organisation,
+        reference=_next_reference(authority, start_date), authority=authority, organisation=organisation,
         object=object, nature=nature,
         imputation=imputation.strip() or rules.default_imputation(
             nature=nature, operating=c.default_imputation, investment=c.investment_imputation),

@@ -62,7 +62,8 @@ class ConventionListView(Base):
                        "can_manage": can(request.user, "convention.manage")[0],
                        "awards": list(selectors.awards_without_convention(user=request.user)),
                        "authorities_without_population": list(
-                           selectors.authorities_without_population())})
+                           selectors.authorities_without_population()),
+                       "several_authorities": selectors.paying_authorities()[:2].count() > 1})
 
 
 class ConventionFromAwardView(Base):
@@ -122,29 +123,22 @@ class ConventionCreateView(Base):
         self.check("convention.manage")
         form = ConventionCreateForm(request.POST)
         if form.is_valid():
-            from backoffice.core.selectors import NO_SITE_AUTHORITY, site_authority
-
             data = dict(form.cleaned_data)
             fund = data.pop("fund", None)
             data["imputation"] = (data["imputation"] or "").strip() or imputation_proposal(
                 nature=data["nature"], fund=fund)[0]
-            authority = site_authority()
-            if authority is None:
-                form.add_error(None, NO_SITE_AUTHORITY)
+            try:
+                convention = services.convention_create(actor=request.user, **data)
+            except ValidationError as exc:
+                add_service_errors(exc, form)
             else:
-                try:
-                    convention = services.convention_create(authority=authority, actor=request.user,
-                                                            **data)
-                except ValidationError as exc:
-                    add_service_errors(exc, form)
-                else:
-                    mismatch = imputation_mismatch(nature=convention.nature,
-                                                   account=convention.imputation)
-                    for warning in [*convention.warnings, *filter(None, [mismatch])]:
-                        messages.warning(request, warning)
-                    messages.success(request, _("Convention %(ref)s créée.")
-                                     % {"ref": convention.reference})
-                    return redirect("conventions:convention-detail", convention.pk)
+                mismatch = imputation_mismatch(nature=convention.nature,
+                                               account=convention.imputation)
+                for warning in [*convention.warnings, *filter(None, [mismatch])]:
+                    messages.warning(request, warning)
+                messages.success(request, _("Convention %(ref)s créée.")
+                                 % {"ref": convention.reference})
+                return redirect("conventions:convention-detail", convention.pk)
         return self.page(form, status=400)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from backoffice.core.exports import export_response
@@ -34,6 +35,19 @@ class DocumentDownloadView(Base):
                             filename=document.filename, content_type="application/pdf")
 
 
+def _paying_authority(request):
+    """The authority chosen with ``?collectivite=<id>`` (None: every authority) and the
+    authorities to choose from. An unknown one is a 404: the choice is a link."""
+    authorities = list(selectors.paying_authorities())
+    raw = request.GET.get("collectivite", "")
+    if not raw:
+        return None, authorities
+    chosen = next((a for a in authorities if str(a.pk) == raw), None)
+    if chosen is None:
+        raise Http404(_("Cette collectivité n'a pas de convention."))
+    return chosen, authorities
+
+
 class PaymentCalendarView(Base):
     def get(self, request):
         self.check("export.download")
@@ -41,13 +55,18 @@ class PaymentCalendarView(Base):
         by = request.GET.get("par", "imputation")
         if by not in selectors.CALENDAR_GROUPS:
             by = "imputation"
-        buckets = selectors.payment_calendar(soon_days=c.soon_late_days, by=by)
+        authority, authorities = _paying_authority(request)
+        buckets = selectors.payment_calendar(soon_days=c.soon_late_days, by=by,
+                                             authority=authority)
         on_hold = Organisation.objects.filter(
-            pk__in=selectors.payments_on_hold().values("year__convention__organisation")
+            pk__in=selectors.payments_on_hold(authority=authority).values(
+                "year__convention__organisation")
         ).order_by("name")
         return render(request, "conventions/calendar.html",
                       {"buckets": buckets, "today": timezone.localdate(), "by": by,
-                       "soon_days": c.soon_late_days, "on_hold": on_hold})
+                       "soon_days": c.soon_late_days, "on_hold": on_hold,
+                       "chosen_authority": authority,
+                       "authorities": authorities if len(authorities) > 1 else []})
 
 
 class PaymentsDueExportView(Base):
@@ -57,9 +76,12 @@ class PaymentsDueExportView(Base):
         self.check("export.download")
         if fmt not in ("csv", "xlsx"):
             raise Http404
+        authority, _authorities = _paying_authority(request)
         stamp = timezone.localdate().isoformat()
-        return export_response(PAYMENTS_DUE_COLUMNS, payments_due_rows(selectors.payments_due()),
-                               filename=f"versements-a-mandater-{stamp}", fmt=fmt,
+        suffix = f"-{slugify(authority.reference_code or authority.name)}" if authority else ""
+        return export_response(PAYMENTS_DUE_COLUMNS,
+                               payments_due_rows(selectors.payments_due(authority=authority)),
+                               filename=f"versements-a-mandater{suffix}-{stamp}", fmt=fmt,
                                title="Versements à mandater")
 
 

@@ -20,7 +20,7 @@ from backoffice.core.money import format_date
 from backoffice.core.versioning import object_version
 
 from .. import selectors, services
-from ..forms_setup import CallDuplicateForm, CallForm, FundForm, question_formset
+from ..forms_setup import CallDuplicateForm, CallForm, FundCreateForm, FundForm, question_formset
 from ..models import Call, CallPhase, Fund
 from ..services.setup import call_copy_preview
 from .common import check
@@ -59,28 +59,22 @@ class FundCreateView(LoginRequiredMixin, View):
 
     def get(self, request):
         check(request.user, "fund.manage")
-        return render(request, self.template_name, {"form": FundForm()})
+        return render(request, self.template_name, {"form": FundCreateForm()})
 
     def post(self, request):
         check(request.user, "fund.manage")
-        form = FundForm(request.POST)
+        form = FundCreateForm(request.POST)
         if form.is_valid():
-            from backoffice.core.selectors import NO_SITE_AUTHORITY, site_authority
-
-            authority = site_authority()
-            if authority is None:
-                form.add_error(None, NO_SITE_AUTHORITY)
+            try:
+                fund = services.fund_create(authority=form.cleaned_data["authority"],
+                                            actor=request.user, data=form.data_for_service())
+            except ValidationError as exc:
+                add_service_errors(exc, form)
             else:
-                try:
-                    fund = services.fund_create(authority=authority, actor=request.user,
-                                                data=form.data_for_service())
-                except ValidationError as exc:
-                    add_service_errors(exc, form)
-                else:
-                    messages.success(request, _("Fonds « %(name)s » créé. Vous pouvez "
-                                                "maintenant lui ajouter un appel.")
-                                     % {"name": fund.name})
-                    return redirect("funds:fund-detail", pk=fund.pk)
+                messages.success(request, _("Fonds « %(name)s » créé. Vous pouvez "
+                                            "maintenant lui ajouter un appel.")
+                                 % {"name": fund.name})
+                return redirect("funds:fund-detail", pk=fund.pk)
         return render(request, self.template_name, {"form": form}, status=400)
 
 

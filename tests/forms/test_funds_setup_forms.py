@@ -61,19 +61,35 @@ def test_fund_create(app):
     assert "80\u00a0%" in done.text
 
 
-def test_fund_create_says_which_authority_is_missing(app, settings):
-    """Two authorities share the service and SITE_AUTHORITY_ID is not set: nothing is created,
-    the page says what to set and keeps what was typed."""
+def test_fund_create_asks_which_authority_when_several_share_the_service(app, settings):
+    """Two authorities share the service: the page asks which one endows the fund (none
+    preselected without SITE_AUTHORITY_ID), refuses to guess and keeps what was typed."""
     settings.SITE_AUTHORITY_ID = None
-    AuthorityFactory(), AuthorityFactory()
+    commune = AuthorityFactory(name="Ville de Lanester")
+    epci = AuthorityFactory(name="Lorient Agglomération", reference_code="LA")
     app.set_user(staff_user(Role.FINANCE_AGENT))
-    form = form_with(app.get(reverse("funds:fund-create")), "Créer le fonds")
+    page = app.get(reverse("funds:fund-create"))
+    form = form_with(page, "Créer le fonds")
+    options = [text for _value, _selected, text in form.fields["authority"][0].options]
+    assert options == ["Choisissez la collectivité", commune.name, epci.name] or options == [
+        "Choisissez la collectivité", epci.name, commune.name]
     _fill_fund(form)
     refused = form.submit(status=400)
-    assert "Aucune collectivité désignée" in summary_of(refused)
-    assert "SITE_AUTHORITY_ID" in summary_of(refused)
+    assert "Choisissez la collectivité concernée" in field_error(refused, "authority")
     assert value_of(refused, "envelope") == "200 000,00"
     assert not Fund.objects.exists()
+    form = form_with(refused, "Créer le fonds")
+    form["authority"] = str(epci.pk)
+    form.submit().follow()
+    assert Fund.objects.get().authority == epci
+
+
+def test_fund_create_preselects_the_site_authority(app, settings):
+    commune = AuthorityFactory(name="Ville de Lanester")
+    AuthorityFactory(name="Lorient Agglomération", reference_code="LA")
+    settings.SITE_AUTHORITY_ID = commune.pk
+    app.set_user(staff_user(Role.FINANCE_AGENT))
+    assert value_of(app.get(reverse("funds:fund-create")), "authority") == str(commune.pk)
 
 
 def test_fund_edit_keeps_the_envelope_above_what_is_awarded(app):

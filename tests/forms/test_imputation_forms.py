@@ -91,16 +91,31 @@ def test_an_account_typed_by_hand_is_kept_with_a_warning_when_it_misfits(app, ag
     assert "ne correspond pas" not in messages_of(page)
 
 
-def test_create_page_offers_only_the_funds_of_the_site_authority(app, agent, settings):
-    """An intercommunalité and a commune share the service: the page of the commune never
-    proposes the intercommunalité's funds (nor their accounts)."""
-    commune, epci = AuthorityFactory(), AuthorityFactory()
-    ours = FundFactory(authority=commune, name="Fonds des quartiers")
-    FundFactory(authority=epci, name="Fonds de l'agglomération")
+def test_create_page_signs_for_the_authority_chosen_and_its_funds_only(app, agent, settings):
+    """An intercommunalité and a commune share the service: each fund says whose it is, the
+    authority that signs is chosen (the site's preselected), a fund of the other is refused
+    next to its field, and the convention is numbered in the signing authority's sequence."""
+    commune = AuthorityFactory(name="Ville de Lanester")
+    epci = AuthorityFactory(name="Lorient Agglomération", reference_code="LA")
+    FundFactory(authority=commune, name="Fonds des quartiers")
+    theirs = FundFactory(authority=epci, name="Fonds de l'agglomération")
+    organisation = OrganisationFactory()
     settings.SITE_AUTHORITY_ID = commune.pk
     app.set_user(agent)
     page = app.get(reverse("conventions:convention-create"))
-    options = [text for _value, _selected, text in
-               form_with(page, "Créer").fields["fund"][0].options]
-    assert "Fonds des quartiers" in options and ours.name in options
-    assert "Fonds de l'agglomération" not in options
+    form = form_with(page, "Créer")
+    options = [text for _value, _selected, text in form.fields["fund"][0].options]
+    assert "Fonds des quartiers — Ville de Lanester" in options
+    assert "Fonds de l'agglomération — Lorient Agglomération" in options
+    assert value_of(page, "authority") == str(commune.pk)
+    _fill(form, organisation, "fonctionnement", fund=str(theirs.pk))
+    refused = form.submit(status=400)
+    assert ("Ce fonds appartient à Lorient Agglomération, pas à Ville de Lanester"
+            in field_error(refused, "fund"))
+    assert not Convention.objects.exists()
+    form = form_with(refused, "Créer")
+    form["authority"] = str(epci.pk)
+    form.submit().follow()
+    convention = Convention.objects.get()
+    assert convention.authority == epci and convention.reference == "CONV-LA-2026-0001"
+

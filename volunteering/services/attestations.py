@@ -72,6 +72,20 @@ def attestation_request(*, organisation, year: int, project_reference: str = "",
     return attestation
 
 
+def _addressee(organisation, project_reference: str):
+    """The authority an attestation is addressed to: the one funding its project (the
+    convention's, or the application's fund's), the site's for the organisation's whole year."""
+    from backoffice.core.models import Authority
+    from backoffice.core.selectors import site_authority
+
+    from ..projects import project_authority_id
+
+    authority_id = project_authority_id(organisation, project_reference)
+    if authority_id is None:
+        return site_authority()
+    return Authority.objects.filter(pk=authority_id).first()
+
+
 def attestation_context(attestation: VolunteerAttestation) -> dict:
     from backoffice.core.budget import (
         IN_KIND_CHARGE_ACCOUNTS,
@@ -79,7 +93,6 @@ def attestation_context(attestation: VolunteerAttestation) -> dict:
         VOLUNTEERING_CHARGE,
         VOLUNTEERING_RESOURCE,
     )
-    from backoffice.core.selectors import site_authority
 
     from ..models import ValuationMethod
 
@@ -115,7 +128,7 @@ def attestation_context(attestation: VolunteerAttestation) -> dict:
     return {
         "attestation": attestation, "organisation": organisation, "totals": totals,
         "activities": activities, "rates": rates, "volunteer_count": volunteers,
-        "authority": site_authority(),
+        "authority": _addressee(organisation, attestation.project_reference),
         "method_label": ValuationMethod(selectors.valuation_method_of(organisation)).label,
         "charge_account": VOLUNTEERING_CHARGE,
         "charge_label": IN_KIND_CHARGE_ACCOUNTS[VOLUNTEERING_CHARGE],
