@@ -33,6 +33,14 @@ ORGANISATION_EDITABLE_FIELDS = (
 )
 
 
+def reject_unknown_keys(data: dict, allowed) -> None:
+    """A service given a field it does not know is a programming error, not a user's: refuse
+    it loudly rather than ignore it (every adapter passes the same names)."""
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+
+
 def organisation_url(organisation_id: int) -> str:
     """The organisation's page, the link of its notifications."""
     return reverse("core:organisation-detail", args=[organisation_id])

@@ -6,14 +6,12 @@ from .conventions import (
     annual_amount,
     convention_create,
     convention_transition,
-    convention_update,
-    convention_version,
-    convention_year_confirm,
     main_document_kind,
     missing_clauses,
     organisation_aid_by_year,
 )
 from .documents import document_context, document_html, document_render, document_request
+from .drafts import convention_update, convention_version
 from .in_kind import aid_summary, in_kind_aid_add, in_kind_aid_update
 from .payments import payment_cancel, payment_order, payment_record, payment_transition
 from .recovery import (
@@ -33,6 +31,7 @@ from .reports import (
     rows_from_lines,
 )
 from .schedule import lines_refresh, schedule_generate, schedule_update
+from .years import convention_year_confirm
 
 __all__ = [
     "convention_withdraw_for_cer_breach", "recovery_decide", "recovery_observations",

@@ -30,8 +30,9 @@ from ..models import (
 )
 from ..permissions import can
 from ._common import apply_transition, conf, convention_url
-from .conventions import annual_amount, main_document_kind, year_reopen
+from .conventions import annual_amount, main_document_kind
 from .schedule import lines_refresh, paid_total, schedule_generate
+from .years import year_reopen
 
 AMENDMENT_TRANSITIONS = {
     AmendmentStatus.DRAFT: {AmendmentStatus.SENT, AmendmentStatus.CANCELLED},

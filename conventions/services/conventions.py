@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from backoffice.core import dates
 from backoffice.core.audit import audit_log
 from backoffice.core.models import Authority
-from backoffice.core.money import format_eur, to_money
+from backoffice.core.money import to_money
 from backoffice.core.notifications import Event, notify
 from backoffice.core.permissions import require
 
@@ -23,13 +23,9 @@ from ..models import (
     Convention,
     ConventionStatus,
     ConventionYear,
-    FinancialReport,
-    PaymentStatus,
-    ReportStatus,
-    YearStatus,
 )
 from ..permissions import can
-from ._common import apply_transition, conf, convention_url, report_due_date_of
+from ._common import apply_transition, conf, convention_url
 from .schedule import lines_refresh, schedule_generate
 
 CONVENTION_TRANSITIONS = {
@@ -38,11 +34,6 @@ CONVENTION_TRANSITIONS = {
                             ConventionStatus.TERMINATED},
     ConventionStatus.SIGNED: {ConventionStatus.ACTIVE, ConventionStatus.TERMINATED},
     ConventionStatus.ACTIVE: {ConventionStatus.CLOSED, ConventionStatus.TERMINATED},
-}
-YEAR_TRANSITIONS = {
-    YearStatus.PLANNED: {YearStatus.CONFIRMED},
-    YearStatus.CONFIRMED: {YearStatus.PAID},
-    YearStatus.PAID: {YearStatus.CLOSED, YearStatus.CONFIRMED},
 }
 
 
@@ -188,137 +179,6 @@ def convention_create(*, authority, organisation, object: str, nature: str, star
     return convention
 
 
-# The clauses of a draft that ``convention_update`` edits, besides duration and amounts.
-DRAFT_TERMS = ("object", "nature", "imputation", "keep_rule_rate", "keep_rule_text",
-               "advance_rate", "advance_delay_days", "payment_delay_days",
-               "balance_requires_report", "conditions_of_use", "evaluation_terms",
-               "cofinancing", "volunteering_planned", "decision_reference", "decision_date",
-               "aid_form", "eu_notified")
-# A change of these rebuilds every tranche's planned schedule (advance share and date,
-# balance waiting for the previous report).
-# Loi 2021-875 art. 10: a subsidy is paid within 60 days of its triggering event.
-LEGAL_PAYMENT_DELAY_DAYS = 60
-SCHEDULE_TERMS = ("start_date", "advance_rate", "advance_delay_days", "balance_requires_report")
-
-
-def convention_version(convention: Convention) -> str:
-    """The version an edit page of a draft carries: the convention row and its tranches."""
-    from backoffice.core.versioning import object_version
-
-    return object_version(convention, related=[
-        ConventionYear.history.filter(convention_id=convention.pk)])
-
-
-def convention_update(*, convention: Convention, actor, start_date: dt.date, end_date: dt.date,
-                      yearly_amounts: list[Decimal], version: str | None = None,
-                      **terms) -> Convention:
-    """Change the clauses, duration and yearly amounts of a draft convention.
-
-    Invariants: only a draft changes (once sent, an amendment does); the same rules as
-    creation hold (dates in order, at most CONVENTIONS_MAX_YEARS years, one amount ≥ 0 per
-    covered year and one at least > 0, readable co-financing), plus: the deliberation is not
-    dated in the future, a convention made from an award never totals more than the award
-    decided, and every aid in kind stays within the covered years. A form opened on an older
-    ``version`` saves nothing. Tranches follow the new years; a tranche's schedule is rebuilt
-    when its amount or the schedule's terms change, and kept as edited otherwise. Nothing is
-    saved when anything is refused.
-    """
-    from backoffice.core.versioning import version_check
-
-    require(can, actor, "convention.edit", convention)
-    unknown = set(terms) - set(DRAFT_TERMS)
-    if unknown:
-        raise TypeError(f"Unknown terms: {sorted(unknown)}")
-    with transaction.atomic():
-        convention = (Convention.objects.select_for_update(of=("self",))
-                      .select_related("organisation", "authority", "award").get(pk=convention.pk))
-        if convention.status != ConventionStatus.DRAFT:
-            raise ValidationError(_("La convention n'est plus un brouillon (%(status)s) : ses "
-                                    "clauses se modifient désormais par un avenant.")
-                                  % {"status": convention.get_status_display().lower()})
-        version_check(obj=convention, version=version, related=[
-            ConventionYear.history.filter(convention_id=convention.pk)])
-        errors, warnings, years, amounts = _duration_and_amounts(
-            start_date=start_date, end_date=end_date, yearly_amounts=yearly_amounts)
-        errors = {field: list(messages) for field, messages in errors.items()}
-        decision_date = terms.get("decision_date", convention.decision_date)
-        future = dates.future_error(value=decision_date, today=timezone.localdate(),
-                                    label=_("la date de la délibération"))
-        if future:
-            errors.setdefault("decision_date", []).append(future)
-        award = convention.award
-        if award is not None and amounts and sum(amounts, Decimal("0.00")) > award.amount:
-            # The deliberation decided the award: the convention cannot promise more.
-            errors.setdefault("yearly_amounts", []).append(_(
-                "Le total des montants annuels (%(total)s) dépasse la subvention attribuée "
-                "(%(award)s) par la délibération %(ref)s.")
-                % {"total": format_eur(sum(amounts, Decimal("0.00"))),
-                   "award": format_eur(award.amount), "ref": award.deliberation_reference})
-        if years:
-            outside = sorted({aid.year for aid in convention.in_kind_aids.all()
-                              if aid.year not in years})
-            if outside:
-                errors.setdefault("end_date", []).append(_(
-                    "Une aide en nature est valorisée en %(years)s, hors de la nouvelle durée "
-                    "(%(first)s à %(last)s).") % {
-                    "years": ", ".join(str(y) for y in outside), "first": years[0],
-                    "last": years[-1]})
-        delay = terms.get("payment_delay_days", convention.payment_delay_days)
-        if delay is None or not 1 <= delay <= LEGAL_PAYMENT_DELAY_DAYS:
-            errors.setdefault("payment_delay_days", []).append(_(
-                "Le délai de paiement est compris entre 1 et %(n)s jours (loi n° 2021-875).")
-                % {"n": LEGAL_PAYMENT_DELAY_DAYS})
-        if "cofinancing" in terms:
-            try:
-                terms["cofinancing"] = _clean_cofinancing(terms["cofinancing"])
-            except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    errors.setdefault(field, []).extend(messages)
-        if errors:
-            raise ValidationError(errors)
-        before = {name: getattr(convention, name)
-                  for name in ("start_date", "end_date", *DRAFT_TERMS)}
-        convention.start_date, convention.end_date = start_date, end_date
-        for name, value in terms.items():
-            if name == "volunteering_planned":
-                value = to_money(value)
-            elif isinstance(value, str):
-                value = value.strip()
-            setattr(convention, name, value)
-        if not convention.imputation:
-            c = conf()
-            convention.imputation = rules.default_imputation(
-                nature=convention.nature, operating=c.default_imputation,
-                investment=c.investment_imputation)
-        convention.full_clean()
-        convention.save()
-        changed = [name for name, value in before.items() if getattr(convention, name) != value]
-        rebuild_all = any(name in changed for name in SCHEDULE_TERMS)
-        existing = {tranche.year: tranche for tranche in convention.years.all()}
-        for year, tranche in existing.items():
-            if year not in years:
-                tranche.lines.all().delete()
-                tranche.delete()
-        amounts_before = {year: str(t.planned_amount) for year, t in existing.items()}
-        for year, amount in zip(years, amounts, strict=True):
-            tranche = existing.get(year)
-            if tranche is None:
-                tranche = ConventionYear(convention=convention, year=year, planned_amount=amount)
-            elif tranche.planned_amount == amount and not rebuild_all:
-                continue
-            tranche.planned_amount = amount
-            tranche.full_clean()
-            tranche.save()
-            schedule_generate(year=tranche)
-        amounts_after = {year: str(amount) for year, amount in zip(years, amounts, strict=True)}
-        audit_log(event="convention_updated", obj=convention, actor=actor,
-                  message=_("Clauses du brouillon modifiées"),
-                  data={"fields": changed, "amounts_before": amounts_before,
-                        "amounts_after": amounts_after, "warnings": warnings})
-    convention.warnings = warnings
-    return convention
-
-
 def annual_amount(convention: Convention) -> Decimal:
     """The annual amount of a convention's cash aid (décret 2001-495): a project of 12 months
     or less in full, a longer one per 12 months, never less than its largest tranche."""
@@ -456,99 +316,3 @@ def convention_transition(*, convention: Convention, to: str, actor, on: dt.date
         lines_refresh(convention=convention)
         notify(Event.CONVENTION_SIGNED, convention, actor, url=convention_url(convention))
     return convention
-
-
-def _year_transition(*, year: ConventionYear, to: str, actor) -> None:
-    apply_transition(obj=year, to=to, table=YEAR_TRANSITIONS, actor=actor,
-                     event=f"convention_year_{to}", label=_("la tranche"))
-
-
-@transaction.atomic
-def convention_year_confirm(*, year: ConventionYear, amount: Decimal, vote_reference: str,
-                            vote_date: dt.date, actor, on: dt.date | None = None
-                            ) -> ConventionYear:
-    """Confirm a tranche after the budget vote: the confirmed amount becomes what the
-    schedule sums to, the schedule is rebuilt, the financial report is expected by its due
-    date; the first confirmation activates a signed convention."""
-    require(can, actor, "convention.manage", year.convention)
-    year = ConventionYear.objects.select_for_update().select_related("convention").get(pk=year.pk)
-    convention = year.convention
-    on = on or timezone.localdate()
-    if convention.status not in (ConventionStatus.SIGNED, ConventionStatus.ACTIVE):
-        raise ValidationError(_("Seule une convention signée peut voir ses tranches confirmées."))
-    try:
-        amount = to_money(amount)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({"amount": _("Montant illisible.")}) from exc
-    if amount < 0:
-        raise ValidationError({"amount": _("Le montant confirmé ne peut pas être négatif.")})
-    if not vote_reference.strip() or vote_date is None:
-        raise ValidationError({"vote_reference": _(
-            "Indiquez la référence et la date du vote du budget (inscription des crédits).")})
-    if amount > year.planned_amount:
-        # The yearly amounts are signed (convention or amendment): the budget vote confirms
-        # them "sous réserve de l'inscription des crédits", it cannot raise them.
-        raise ValidationError({"amount": _(
-            "Le montant confirmé (%(amount)s) dépasse le montant signé (%(signed)s) : passez "
-            "par un avenant.") % {"amount": format_eur(amount),
-                                  "signed": format_eur(year.planned_amount)}})
-    errors = dates.collect(
-        vote_date=dates.future_error(value=vote_date, today=timezone.localdate(),
-                                     label=_("la date du vote du budget"))
-        or dates.order_error(earlier=vote_date, later=on, earlier_label=_("le vote du budget"),
-                             later_label=_("la date de confirmation"),
-                             hint=_("la tranche se confirme après le vote des crédits qui "
-                                    "l'autorise.")),
-        on=dates.future_error(value=on, today=timezone.localdate(),
-                              label=_("la date de confirmation")))
-    if errors:
-        raise ValidationError(errors)
-    year.confirmed_amount = amount
-    year.budget_vote_reference = vote_reference.strip()
-    year.budget_vote_date = vote_date
-    year.confirmed_on = on
-    _year_transition(year=year, to=YearStatus.CONFIRMED, actor=actor)
-    schedule_generate(year=year)
-    FinancialReport.objects.get_or_create(
-        year=year, defaults={"due_date": report_due_date_of(year=year)})
-    if convention.status == ConventionStatus.SIGNED:
-        convention_transition(convention=convention, to=ConventionStatus.ACTIVE, actor=actor,
-                              on=on)
-    lines_refresh(convention=convention)
-    notify(Event.CONVENTION_YEAR_CONFIRMED, convention, actor,
-           url=convention_url(convention), context={"year": year})
-    return year
-
-
-def year_close_if_done(*, year: ConventionYear, actor) -> None:
-    """A paid tranche whose report is approved is closed; the convention closes with its last
-    tranche."""
-    report = FinancialReport.objects.filter(year=year).first()
-    if year.status == YearStatus.PAID and report and report.status == ReportStatus.APPROVED:
-        _year_transition(year=year, to=YearStatus.CLOSED, actor=actor)
-    convention = year.convention
-    if (convention.status == ConventionStatus.ACTIVE
-            and not convention.years.exclude(status=YearStatus.CLOSED).exists()):
-        convention_transition(convention=convention, to=ConventionStatus.CLOSED, actor=actor)
-
-
-def year_mark_paid(*, year: ConventionYear, actor) -> bool:
-    """A confirmed tranche whose every line has been paid becomes 'paid' (a line brought to
-    0 € by a cancellation or a repayment has nothing left to pay). True when it did."""
-    from ..models import Payment
-
-    paid = set(Payment.objects.filter(line__year=year, status=PaymentStatus.PAID)
-               .values_list("line_id", flat=True))
-    lines = [line for line in year.lines.all() if line.amount > 0 or line.pk in paid]
-    if year.status == YearStatus.CONFIRMED and all(line.pk in paid for line in lines) and (
-            lines or year.amount == 0):
-        _year_transition(year=year, to=YearStatus.PAID, actor=actor)
-        year_close_if_done(year=year, actor=actor)
-        return True
-    return False
-
-
-def year_reopen(*, year: ConventionYear, actor) -> None:
-    """An amendment raising a paid tranche makes it payable again."""
-    if year.status == YearStatus.PAID:
-        _year_transition(year=year, to=YearStatus.CONFIRMED, actor=actor)

@@ -23,8 +23,8 @@ from ..models import (
 )
 from ..permissions import can
 from ._common import apply_transition, convention_url
-from .conventions import year_mark_paid
 from .schedule import lines_refresh
+from .years import year_mark_paid
 
 PAYMENT_TRANSITIONS = {
     PaymentStatus.ORDERED: {PaymentStatus.PAID, PaymentStatus.CANCELLED},

@@ -31,8 +31,8 @@ from .. import rules
 from ..models import ConventionYear, FinancialReport, ReportAttachment, ReportStatus
 from ..permissions import can
 from ._common import apply_transition, conf, convention_url
-from .conventions import year_close_if_done, year_mark_paid
 from .schedule import lines_refresh, paid_total, schedule_reduce
+from .years import year_close_if_done, year_mark_paid
 
 REPORT_TRANSITIONS = {
     ReportStatus.EXPECTED: {ReportStatus.SUBMITTED},

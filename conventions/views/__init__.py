@@ -2,13 +2,15 @@
 
 from .conventions import (
     ConventionActionView,
-    ConventionClausesView,
-    ConventionCreateView,
     ConventionDetailView,
-    ConventionEditView,
-    ConventionFromAwardView,
     ConventionListView,
     ScheduleEditView,
+)
+from .drafts import (
+    ConventionClausesView,
+    ConventionCreateView,
+    ConventionEditView,
+    ConventionFromAwardView,
 )
 from .exports import (
     DocumentDownloadView,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from backoffice.core.audit import audit_log
 from backoffice.core.money import format_date
 from backoffice.core.permissions import require
+from backoffice.core.services import reject_unknown_keys
 from backoffice.core.versioning import version_check
 
 from .. import rules
@@ -37,17 +38,11 @@ NOT_COPIED = {"id", "fund", "title", "phase", "results_computation", "results_pu
 DATE_FIELDS = ("opens_on", "closes_on", "vote_on", "decision_on", "results_on", "ends_on")
 
 
-def _unknown(data: dict, allowed) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise TypeError(f"Unknown fields: {sorted(unknown)}")
-
-
 def fund_create(*, authority, actor, data: dict) -> Fund:
     """Create a fund of ``authority``. Only a finance agent or an administrator
     (``fund.manage``) does; the fund's rules are checked by ``Fund.clean``."""
     require(can, actor, "fund.manage")
-    _unknown(data, FUND_FIELDS)
+    reject_unknown_keys(data, FUND_FIELDS)
     with transaction.atomic():
         fund = Fund(authority=authority, **data)
         fund.full_clean()
@@ -64,7 +59,7 @@ def fund_update(*, fund: Fund, actor, data: dict, version: str | None = None) ->
     is awarded, even with a decision saved at the same moment; a form opened on an older
     ``version`` changes nothing."""
     require(can, actor, "fund.manage", fund)
-    _unknown(data, FUND_FIELDS)
+    reject_unknown_keys(data, FUND_FIELDS)
     with transaction.atomic():
         fund = Fund.objects.select_for_update().get(pk=fund.pk)
         version_check(obj=fund, version=version)
@@ -82,7 +77,7 @@ def call_create(*, fund: Fund, actor, data: dict) -> Call:
     """Create a call of ``fund``, in preparation (not shown to the public until its opening
     date moves it on)."""
     require(can, actor, "fund.manage", fund)
-    _unknown(data, CALL_FIELDS)
+    reject_unknown_keys(data, CALL_FIELDS)
     with transaction.atomic():
         call = Call(fund=fund, phase=CallPhase.DRAFT, **data)
         call.full_clean()
@@ -98,7 +93,7 @@ def call_update(*, call: Call, actor, data: dict, version: str | None = None) ->
     application exists, the kind and the questions stay as they were (answers are stored by
     question); a form opened on an older ``version`` changes nothing."""
     require(can, actor, "fund.manage", call.fund)
-    _unknown(data, CALL_FIELDS)
+    reject_unknown_keys(data, CALL_FIELDS)
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call.pk)
         version_check(obj=call, version=version)
