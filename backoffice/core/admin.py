@@ -34,7 +34,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Authority)
 class AuthorityAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "siret", "population"]
+    list_display = ["name", "kind", "reference_code", "siret", "population"]
 
 
 class MembershipInline(admin.TabularInline):

@@ -36,12 +36,19 @@ class AuthorityChoiceField(forms.ModelChoiceField):
 
         authorities = list(self.queryset[:2])
         if len(authorities) == 1:
+            # Nothing to choose: the only authority, even when a post leaves the field out.
             self.widget = forms.HiddenInput()
+            self.required, self.only = False, authorities[0]
             form.initial.setdefault(name, authorities[0].pk)
         else:
             chosen = site_authority()
             if chosen is not None:
                 form.initial.setdefault(name, chosen.pk)
+
+    only = None
+
+    def clean(self, value):
+        return super().clean(value) or self.only
 
     @property
     def several(self) -> bool:

@@ -49,6 +49,7 @@ class ConventionListView(Base):
             organisation=filters.get("organisation"), late=filters.get("late", False),
             report_overdue=filters.get("report_overdue", False), search=filters.get("q") or "")
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        authorities = list(selectors.paying_authorities())
         query = request.GET.copy()
         query.pop("page", None)
         return render(request, "conventions/convention_list.html",
@@ -57,7 +58,8 @@ class ConventionListView(Base):
                        "awards": list(selectors.awards_without_convention(user=request.user)),
                        "authorities_without_population": list(
                            selectors.authorities_without_population()),
-                       "several_authorities": selectors.paying_authorities()[:2].count() > 1})
+                       "paying_authorities": authorities,
+                       "several_authorities": len(authorities) > 1})
 
 
 def _timeline(convention, today, soon_days):

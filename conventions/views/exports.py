@@ -96,10 +96,12 @@ class ScdlExportView(Base):
             year = int(request.GET.get("annee", timezone.localdate().year))
         except ValueError as exc:
             raise Http404 from exc
-        authority = site_authority()
+        # Each authority of a shared service publishes its own file (?collectivite=ID).
+        authority = _paying_authority(request)[0] or site_authority()
         if authority is None:
             return render(request, "400.html", {"explanation": NO_SITE_AUTHORITY}, status=400)
         response = HttpResponse(scdl_csv(year=year, authority=authority),
                                 content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="subventions-{year}.csv"'
+        code = f"-{slugify(authority.reference_code)}" if authority.reference_code else ""
+        response["Content-Disposition"] = f'attachment; filename="subventions{code}-{year}.csv"'
         return response

@@ -135,13 +135,22 @@ def test_payments_to_order_are_exported_per_authority(client, two):
     assert "choisissez-en une avant d'exporter" in everything
 
 
-def test_open_data_of_each_authority_holds_its_own_conventions_only(two):
+def test_open_data_of_each_authority_holds_its_own_conventions_only(client, two):
+    client.force_login(two["agent"])
+    listing = client.get(reverse("conventions:convention-list")).content.decode()
     for authority, conventions in [(two["commune"], two["ours"]), (two["epci"], [two["theirs"]])]:
         rows = list(csv.DictReader(io.StringIO(scdl_csv(year=2026, authority=authority)),
                                    delimiter=","))
         assert {(row["nomAttribuant"], row["idAttribuant"]) for row in rows} == {
             (authority.name, authority.siret)}
         assert len(rows) == len(conventions)
+        # The list offers each authority's file; the page serves it.
+        assert f"Données ouvertes (SCDL) de {authority.name}" in listing
+        page = client.get(reverse("conventions:scdl-export"),
+                          {"annee": 2026, "collectivite": authority.pk})
+        published = list(csv.DictReader(io.StringIO(page.content.decode("utf-8-sig"))))
+        assert {row["idAttribuant"] for row in published} == {authority.siret}
+        assert len(published) == len(conventions)
 
 
 def test_a_volunteering_attestation_is_addressed_to_the_authority_funding_the_project(two):
