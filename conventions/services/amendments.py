@@ -143,6 +143,123 @@ def amendment_create(*, convention: Convention, reason: str, actor, new_amounts=
     return amendment
 
 
+def _signature_errors(amendment: Amendment, on: dt.date) -> dict[str, str]:
+    """An amendment is signed after its deliberation, not in the future (CGCT L2311-7)."""
+    return dates.collect(signed_on=(
+        dates.future_error(value=on, today=timezone.localdate(),
+                           label=_("la date de signature de l'avenant"))
+        or dates.order_error(earlier=amendment.decision_date, later=on,
+                             earlier_label=_("la délibération de l'avenant"),
+                             later_label=_("la date de signature de l'avenant"),
+                             hint=_("l'avenant se signe après la délibération qui "
+                                    "l'approuve (CGCT L2311-7)."))))
+
+
+def _transition_check(*, amendment: Amendment, convention: Convention, to: str,
+                      on: dt.date) -> dict[int, Decimal]:
+    """Refuse a move the amendment may not make yet; the new amounts by year when it is sent
+    or signed (its deliberation and its amounts are checked again then)."""
+    if to == AmendmentStatus.SIGNED and amendment.status == AmendmentStatus.DRAFT:
+        raise ValidationError(_("Envoyez d'abord l'avenant pour signature : son document est "
+                                "produit à l'envoi, c'est lui que les parties signent."))
+    if to not in (AmendmentStatus.SENT, AmendmentStatus.SIGNED):
+        return {}
+    errors = _decision_errors(amendment.decision_reference, amendment.decision_date,
+                              convention)
+    if errors:
+        raise ValidationError(errors)
+    amounts = _parse_amounts(amendment.new_amounts)
+    _check(convention, amounts, amendment.new_end_date)
+    if to == AmendmentStatus.SIGNED:
+        errors = _signature_errors(amendment, on)
+        if errors:
+            raise ValidationError(errors)
+    return amounts
+
+
+def _years_drop(*, convention: Convention, covered) -> None:
+    """Remove the tranches the new end date leaves out."""
+    for dropped in convention.years.exclude(year__in=covered):
+        # No payment history here (checked above): its planned lines and its empty expected
+        # report go with it.
+        FinancialReport.objects.filter(year=dropped, status=ReportStatus.EXPECTED).delete()
+        dropped.lines.all().delete()
+        dropped.delete()
+
+
+def _tranche_add(*, convention: Convention, year: int, amount: Decimal | None) -> None:
+    tranche = ConventionYear(convention=convention, year=year,
+                             planned_amount=amount or Decimal("0.00"))
+    tranche.full_clean()
+    tranche.save()
+    schedule_generate(year=tranche)
+
+
+def _tranche_amend(*, tranche: ConventionYear, amount: Decimal, actor) -> None:
+    # The amendment changes the signed amount; a confirmed tranche follows it.
+    tranche.planned_amount = amount
+    if tranche.status != YearStatus.PLANNED:
+        tranche.confirmed_amount = amount
+    tranche.full_clean()
+    tranche.save()
+    if amount > paid_total(tranche):
+        year_reopen(year=tranche, actor=actor)
+    schedule_generate(year=tranche)
+
+
+def _tranches_apply(*, convention: Convention, amounts: dict[int, Decimal], actor) -> None:
+    """The tranches of the (new) duration: dropped, added, or given their new amount."""
+    covered = rules.calendar_years(convention.start_date, convention.end_date)
+    _years_drop(convention=convention, covered=covered)
+    existing = {y.year: y for y in convention.years.all()}
+    for year in covered:
+        tranche = existing.get(year)
+        amount = amounts.get(year)
+        if tranche is None:
+            _tranche_add(convention=convention, year=year, amount=amount)
+        elif amount is not None:
+            _tranche_amend(tranche=tranche, amount=amount, actor=actor)
+
+
+def _threshold_crossed(*, convention: Convention, amendment: Amendment, on: dt.date,
+                       actor) -> None:
+    # Loi 2000-321 art. 10: above the threshold the letter becomes a convention, to be
+    # signed by both parties, and its essential data must be published (décret 2017-779).
+    c = conf()
+    convention.open_data_deadline = rules.open_data_deadline(
+        signed_on=on, max_yearly=annual_amount(convention),
+        threshold=c.threshold, months=c.open_data_months,
+        publishes=convention.authority.publishes_open_data)
+    convention.full_clean()
+    convention.save(update_fields=["open_data_deadline"])
+    audit_log(event="convention_threshold_crossed", obj=convention, actor=actor,
+              message=_("L'avenant n°%(n)s porte l'aide au-delà du seuil de %(threshold)s "
+                        "par an : une convention est à signer par les deux parties et à "
+                        "publier en données ouvertes.")
+              % {"n": amendment.number, "threshold": format_eur(c.threshold)})
+
+
+def _amendment_apply(*, amendment: Amendment, convention: Convention,
+                     amounts: dict[int, Decimal], was_letter: bool, on: dt.date, actor) -> None:
+    """What a signed amendment changes: end date, tranches and their schedules, and a new
+    version of the convention document."""
+    from .documents import document_mark_signed, document_request
+
+    if amendment.new_end_date:
+        convention.end_date = amendment.new_end_date
+        convention.full_clean()
+        convention.save()
+    _tranches_apply(convention=convention, amounts=amounts, actor=actor)
+    lines_refresh(convention=convention)
+    document_mark_signed(convention=convention, kind="amendment")
+    kind = main_document_kind(convention)
+    document_request(convention=convention, kind=kind)
+    if was_letter and kind == "convention":
+        _threshold_crossed(convention=convention, amendment=amendment, on=on, actor=actor)
+    notify(Event.AMENDMENT_SIGNED, convention, actor, url=convention_url(convention),
+           context={"amendment": amendment})
+
+
 @transaction.atomic
 def amendment_transition(*, amendment: Amendment, to: str, actor, on: dt.date | None = None
                          ) -> Amendment:
@@ -159,92 +276,17 @@ def amendment_transition(*, amendment: Amendment, to: str, actor, on: dt.date | 
         pk=amendment.pk)
     convention = Convention.objects.select_for_update().get(pk=amendment.convention_id)
     on = on or timezone.localdate()
-    if to == AmendmentStatus.SIGNED and amendment.status == AmendmentStatus.DRAFT:
-        raise ValidationError(_("Envoyez d'abord l'avenant pour signature : son document est "
-                                "produit à l'envoi, c'est lui que les parties signent."))
-    if to in (AmendmentStatus.SENT, AmendmentStatus.SIGNED):
-        errors = _decision_errors(amendment.decision_reference, amendment.decision_date,
-                                  convention)
-        if errors:
-            raise ValidationError(errors)
-        amounts = _parse_amounts(amendment.new_amounts)
-        _check(convention, amounts, amendment.new_end_date)
+    amounts = _transition_check(amendment=amendment, convention=convention, to=to, on=on)
     if to == AmendmentStatus.SENT:
         amendment.sent_on = on
     if to == AmendmentStatus.SIGNED:
-        errors = dates.collect(signed_on=(
-            dates.future_error(value=on, today=timezone.localdate(),
-                               label=_("la date de signature de l'avenant"))
-            or dates.order_error(earlier=amendment.decision_date, later=on,
-                                 earlier_label=_("la délibération de l'avenant"),
-                                 later_label=_("la date de signature de l'avenant"),
-                                 hint=_("l'avenant se signe après la délibération qui "
-                                        "l'approuve (CGCT L2311-7)."))))
-        if errors:
-            raise ValidationError(errors)
         amendment.signed_on = on
     was_letter = main_document_kind(convention) == "notification"
     apply_transition(obj=amendment, to=to, table=AMENDMENT_TRANSITIONS, actor=actor,
                      event=f"amendment_{to}", label=_("l'avenant"))
     if to == AmendmentStatus.SENT:
         document_request(convention=convention, kind="amendment", amendment=amendment)
-        return amendment
-    if to != AmendmentStatus.SIGNED:
-        return amendment
-    if amendment.new_end_date:
-        convention.end_date = amendment.new_end_date
-        convention.full_clean()
-        convention.save()
-    covered = rules.calendar_years(convention.start_date, convention.end_date)
-    for dropped in convention.years.exclude(year__in=covered):
-        # No payment history here (checked above): its planned lines and its empty expected
-        # report go with it.
-        FinancialReport.objects.filter(year=dropped, status=ReportStatus.EXPECTED).delete()
-        dropped.lines.all().delete()
-        dropped.delete()
-    existing = {y.year: y for y in convention.years.all()}
-    for year in covered:
-        tranche = existing.get(year)
-        amount = amounts.get(year)
-        if tranche is None:
-            tranche = ConventionYear(convention=convention, year=year,
-                                     planned_amount=amount or Decimal("0.00"))
-            tranche.full_clean()
-            tranche.save()
-            schedule_generate(year=tranche)
-            continue
-        if amount is None:
-            continue
-        # The amendment changes the signed amount; a confirmed tranche follows it.
-        tranche.planned_amount = amount
-        if tranche.status != YearStatus.PLANNED:
-            tranche.confirmed_amount = amount
-        tranche.full_clean()
-        tranche.save()
-        if amount > paid_total(tranche):
-            year_reopen(year=tranche, actor=actor)
-        schedule_generate(year=tranche)
-    lines_refresh(convention=convention)
-    from .documents import document_mark_signed
-
-    document_mark_signed(convention=convention, kind="amendment")
-    kind = main_document_kind(convention)
-    document_request(convention=convention, kind=kind)
-    if was_letter and kind == "convention":
-        # Loi 2000-321 art. 10: above the threshold the letter becomes a convention, to be
-        # signed by both parties, and its essential data must be published (décret 2017-779).
-        c = conf()
-        convention.open_data_deadline = rules.open_data_deadline(
-            signed_on=on, max_yearly=annual_amount(convention),
-            threshold=c.threshold, months=c.open_data_months,
-            publishes=convention.authority.publishes_open_data)
-        convention.full_clean()
-        convention.save(update_fields=["open_data_deadline"])
-        audit_log(event="convention_threshold_crossed", obj=convention, actor=actor,
-                  message=_("L'avenant n°%(n)s porte l'aide au-delà du seuil de %(threshold)s "
-                            "par an : une convention est à signer par les deux parties et à "
-                            "publier en données ouvertes.")
-                  % {"n": amendment.number, "threshold": format_eur(c.threshold)})
-    notify(Event.AMENDMENT_SIGNED, convention, actor, url=convention_url(convention),
-           context={"amendment": amendment})
+    elif to == AmendmentStatus.SIGNED:
+        _amendment_apply(amendment=amendment, convention=convention, amounts=amounts,
+                         was_letter=was_letter, on=on, actor=actor)
     return amendment

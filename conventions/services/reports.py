@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +18,7 @@ from backoffice.core.budget import (
     ALL_ACCOUNTS,
     FUNDER_ROWS,
     BudgetLine,
+    Gap,
     budget_errors,
     budget_gap,
     grid_rows,
@@ -133,6 +137,82 @@ def report_lines(*, report: FinancialReport, rows: dict[str, Decimal]) -> list[B
             for key, amount in rows.items() if amount]
 
 
+@dataclass(frozen=True)
+class _Error:
+    """One error of a report: what it is about (a form field) and its French message."""
+
+    key: str
+    message: str
+
+
+def _amount_errors(rows: dict[str, Decimal]) -> Iterator[_Error]:
+    for key, amount in rows.items():
+        if amount < 0:
+            yield _Error(f"amount_{key}", _("Un montant ne peut pas être négatif."))
+
+
+def _balance_errors(report: FinancialReport, rows: dict[str, Decimal]) -> Iterator[_Error]:
+    lines = report_lines(report=report, rows={k: v for k, v in rows.items() if v > 0})
+    if not lines:
+        yield _Error("budget_lines", _("Le budget réalisé est vide."))
+        return
+    for message in budget_errors(lines):
+        yield _Error("budget_lines", message)
+
+
+def _gap_message(gap: Gap, limit: Decimal) -> str:
+    if gap.percent is None:
+        return _("Ligne absente du budget prévisionnel (%(actual)s réalisés) : "
+                 "expliquez-la.") % {"actual": format_eur(gap.actual)}
+    return (_("Écart de %(percent)s (%(amount)s) avec le budget prévisionnel, "
+              "au-delà de %(limit)s : expliquez-le.")
+            % {"percent": format_percent(gap.percent, 1), "amount": format_eur(gap.amount),
+               "limit": format_percent(limit)})
+
+
+def _gap_errors(rows: dict[str, Decimal], explanations: dict[str, str],
+                planned: dict[str, Decimal] | None) -> Iterator[_Error]:
+    """Each gap with the provisional budget beyond the limit needs its explanation."""
+    if planned is None:
+        return
+    limit = conf().report_gap_percent
+    for row in grid_rows():
+        gap = budget_gap(planned.get(row.key, Decimal("0.00")),
+                         rows.get(row.key) or Decimal("0.00"), limit)
+        if gap.needs_explanation and not (explanations.get(row.key) or "").strip():
+            yield _Error(f"explanation_{row.key}", _gap_message(gap, limit))
+
+
+def _subsidy_errors(report: FinancialReport, subsidy_used) -> Iterator[_Error]:
+    if subsidy_used in (None, ""):
+        yield _Error("subsidy_used", _("Indiquez la part de la subvention utilisée."))
+        return
+    try:
+        used = to_money(subsidy_used)
+    except (TypeError, ValueError):
+        yield _Error("subsidy_used", _("Montant illisible."))
+        return
+    if used < 0 or used > report.year.amount:
+        yield _Error("subsidy_used", _(
+            "La subvention utilisée est comprise entre 0 et le montant de la tranche "
+            "(%(amount)s).") % {"amount": format_eur(report.year.amount)})
+
+
+def _qualitative_errors(qualitative_report: str) -> Iterator[_Error]:
+    if not (qualitative_report or "").strip():
+        yield _Error("qualitative_report", _("Le bilan qualitatif est obligatoire."))
+
+
+def _period_errors(report: FinancialReport, on: dt.date) -> Iterator[_Error]:
+    """A report is filed once the organisation's financial year has ended."""
+    year_end = _financial_year_end(report)
+    if on <= year_end:
+        yield _Error("__all__", _(
+            "L'exercice %(year)s de l'organisation se clôt le %(end)s : le compte rendu "
+            "financier se dépose après cette date (enregistrez-le en brouillon d'ici là).")
+            % {"year": report.year.year, "end": format_date(year_end)})
+
+
 def report_check(*, report: FinancialReport, rows: dict[str, Decimal],
                  explanations: dict[str, str], subsidy_used, qualitative_report: str,
                  planned: dict[str, Decimal] | None, on: dt.date) -> dict[str, list[str]]:
@@ -140,56 +220,11 @@ def report_check(*, report: FinancialReport, rows: dict[str, Decimal],
     ``explanation_<row>``, ``subsidy_used``, ``qualitative_report``, ``budget_lines`` (the
     balance of the grid) and ``__all__`` (a report filed before the year it reports on ended)."""
     errors: dict[str, list[str]] = {}
-
-    def add(key, message):
-        errors.setdefault(key, []).append(message)
-
-    for key, amount in rows.items():
-        if amount < 0:
-            add(f"amount_{key}", _("Un montant ne peut pas être négatif."))
-    lines = report_lines(report=report, rows={k: v for k, v in rows.items() if v > 0})
-    if not lines:
-        add("budget_lines", _("Le budget réalisé est vide."))
-    else:
-        for message in budget_errors(lines):
-            add("budget_lines", message)
-    if planned is not None:
-        limit = conf().report_gap_percent
-        for row in grid_rows():
-            gap = budget_gap(planned.get(row.key, Decimal("0.00")),
-                             rows.get(row.key) or Decimal("0.00"), limit)
-            if gap.needs_explanation and not (explanations.get(row.key) or "").strip():
-                if gap.percent is None:
-                    add(f"explanation_{row.key}", _(
-                        "Ligne absente du budget prévisionnel (%(actual)s réalisés) : "
-                        "expliquez-la.") % {"actual": format_eur(gap.actual)})
-                else:
-                    add(f"explanation_{row.key}", _(
-                        "Écart de %(percent)s (%(amount)s) avec le budget prévisionnel, "
-                        "au-delà de %(limit)s : expliquez-le.")
-                        % {"percent": format_percent(gap.percent, 1),
-                           "amount": format_eur(gap.amount),
-                           "limit": format_percent(limit)})
-    if subsidy_used in (None, ""):
-        add("subsidy_used", _("Indiquez la part de la subvention utilisée."))
-    else:
-        try:
-            used = to_money(subsidy_used)
-        except (TypeError, ValueError):
-            add("subsidy_used", _("Montant illisible."))
-        else:
-            if used < 0 or used > report.year.amount:
-                add("subsidy_used", _(
-                    "La subvention utilisée est comprise entre 0 et le montant de la tranche "
-                    "(%(amount)s).") % {"amount": format_eur(report.year.amount)})
-    if not (qualitative_report or "").strip():
-        add("qualitative_report", _("Le bilan qualitatif est obligatoire."))
-    year_end = _financial_year_end(report)
-    if on <= year_end:
-        add("__all__", _(
-            "L'exercice %(year)s de l'organisation se clôt le %(end)s : le compte rendu "
-            "financier se dépose après cette date (enregistrez-le en brouillon d'ici là).")
-            % {"year": report.year.year, "end": format_date(year_end)})
+    for error in chain(_amount_errors(rows), _balance_errors(report, rows),
+                       _gap_errors(rows, explanations, planned),
+                       _subsidy_errors(report, subsidy_used),
+                       _qualitative_errors(qualitative_report), _period_errors(report, on)):
+        errors.setdefault(error.key, []).append(error.message)
     return errors
 
 

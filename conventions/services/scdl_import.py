@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -43,6 +44,23 @@ class _Invalid(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class _Beneficiary:
+    """Who a row's subsidy went to: its name, and its SIRET or RNA number (at least one)."""
+
+    name: str
+    siret: str
+    rna: str
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A checked row: the subsidy to save (without its organisation yet) and its beneficiary."""
+
+    subsidy: ImportedSubsidy
+    beneficiary: _Beneficiary
+
+
 def _siret(raw: str) -> str:
     text = (raw or "").strip().replace(" ", "")
     if not text:
@@ -57,7 +75,8 @@ def _siret(raw: str) -> str:
     return text
 
 
-def _organisation(name: str, siret: str, rna: str) -> Organisation:
+def _organisation(beneficiary: _Beneficiary) -> Organisation:
+    name, siret, rna = beneficiary.name, beneficiary.siret, beneficiary.rna
     organisation = None
     if siret:
         organisation = Organisation.objects.filter(siret=siret).first()
@@ -76,43 +95,88 @@ def _organisation(name: str, siret: str, rna: str) -> Organisation:
     return organisation
 
 
-def _row(values: dict, *, source: str, line: int) -> ImportedSubsidy:
-    name = (values.get("name") or "").strip()
-    if not name:
-        raise _Invalid(_("nom du bénéficiaire manquant."))
-    siret = _siret(values.get("siret", ""))
-    rna = (values.get("rna") or "").strip().upper()
+def _text(values: dict, key: str) -> str:
+    return (values.get(key) or "").strip()
+
+
+def _rna(values: dict) -> str:
+    rna = _text(values, "rna").upper()
     if rna and not re.fullmatch(r"W\d{9}", rna):
         raise _Invalid(_("numéro RNA « %(value)s » invalide (W suivi de 9 chiffres).")
                        % {"value": rna})
+    return rna
+
+
+def _beneficiary(values: dict) -> _Beneficiary:
+    name = _text(values, "name")
+    if not name:
+        raise _Invalid(_("nom du bénéficiaire manquant."))
+    siret = _siret(values.get("siret", ""))
+    rna = _rna(values)
     if not (siret or rna):
         raise _Invalid(_("ni SIRET ni numéro RNA du bénéficiaire."))
+    return _Beneficiary(name=name, siret=siret, rna=rna)
+
+
+def _amount(values: dict) -> Decimal:
     try:
         amount = parse_amount(values.get("amount", ""))
     except ValueError as exc:
         raise _Invalid(_("montant illisible « %(value)s ».")
-                       % {"value": (values.get("amount") or "").strip()}) from exc
+                       % {"value": _text(values, "amount")}) from exc
     if amount <= 0:
         raise _Invalid(_("montant nul ou négatif."))
+    return amount
+
+
+def _date(values: dict) -> dt.date:
     try:
-        date = parse_date(values.get("date", ""))
+        return parse_date(values.get("date", ""))
     except ValueError as exc:
         raise _Invalid(_("date de convention illisible « %(value)s ».")
-                       % {"value": (values.get("date") or "").strip()}) from exc
-    period = (values.get("period") or "").strip().replace("_", "/")
-    fingerprint = hashlib.sha256("|".join(
-        [siret or rna, date.isoformat(), str(amount), " ".join((values.get("object") or "").split()),
-         (values.get("decision") or "").strip()]).encode()).hexdigest()
-    return ImportedSubsidy(
-        authority_name=(values.get("authority_name") or "").strip()[:255],
-        authority_id=(values.get("authority_id") or "").strip()[:20],
-        convention_date=date, decision_reference=(values.get("decision") or "").strip()[:255],
-        object=(values.get("object") or "").strip(), amount=amount,
-        nature=(values.get("nature") or "").strip().lower()[:120],
-        payment_conditions=(values.get("conditions") or "").strip(),
+                       % {"value": _text(values, "date")}) from exc
+
+
+def _fingerprint(values: dict, *, beneficiary: _Beneficiary, date: dt.date,
+                 amount: Decimal) -> str:
+    """The same subsidy imported twice (same beneficiary, date, amount, object, decision)
+    has the same fingerprint."""
+    return hashlib.sha256("|".join(
+        [beneficiary.siret or beneficiary.rna, date.isoformat(), str(amount),
+         " ".join((values.get("object") or "").split()), _text(values, "decision")]
+    ).encode()).hexdigest()
+
+
+def _row(values: dict, *, source: str, line: int) -> _Row:
+    beneficiary = _beneficiary(values)
+    amount = _amount(values)
+    date = _date(values)
+    period = _text(values, "period").replace("_", "/")
+    return _Row(subsidy=ImportedSubsidy(
+        authority_name=_text(values, "authority_name")[:255],
+        authority_id=_text(values, "authority_id")[:20],
+        convention_date=date, decision_reference=_text(values, "decision")[:255],
+        object=_text(values, "object"), amount=amount,
+        nature=_text(values, "nature").lower()[:120],
+        payment_conditions=_text(values, "conditions"),
         payment_period=period[:60], source=source[:255], source_line=line,
-        fingerprint=fingerprint,
-    ), name, siret, rna
+        fingerprint=_fingerprint(values, beneficiary=beneficiary, date=date, amount=amount),
+    ), beneficiary=beneficiary)
+
+
+def _header(rows) -> list[str]:
+    """The normalised column names of the first row; the required columns must be there."""
+    try:
+        _line, first = next(rows)
+    except StopIteration as exc:
+        raise ValidationError(_("Le fichier est vide.")) from exc
+    header = [normalise_header(name) for name in first]
+    missing = [label for key, label in (("name", "nomBeneficiaire"), ("amount", "montant"),
+                                        ("date", "dateConvention")) if key not in header]
+    if missing:
+        raise ValidationError(_("Colonnes obligatoires absentes : %(cols)s.")
+                              % {"cols": ", ".join(missing)})
+    return header
 
 
 def scdl_import(*, content: bytes, source: str, dry_run: bool = False) -> ImportReport:
@@ -131,16 +195,7 @@ def scdl_import(*, content: bytes, source: str, dry_run: bool = False) -> Import
     rows = csv_rows(text, delimiter=report.delimiter, limits=limits, with_line=True)
     seen: set[str] = set()
     try:
-        try:
-            _line, first = next(rows)
-        except StopIteration as exc:
-            raise ValidationError(_("Le fichier est vide.")) from exc
-        header = [normalise_header(name) for name in first]
-        missing = [label for key, label in (("name", "nomBeneficiaire"), ("amount", "montant"),
-                                            ("date", "dateConvention")) if key not in header]
-        if missing:
-            raise ValidationError(_("Colonnes obligatoires absentes : %(cols)s.")
-                                  % {"cols": ", ".join(missing)})
+        header = _header(rows)
         with transaction.atomic():
             for line, cells in rows:
                 if not any(cell.strip() for cell in cells):
@@ -149,11 +204,12 @@ def scdl_import(*, content: bytes, source: str, dry_run: bool = False) -> Import
                 values = dict(zip(header, cells, strict=False))
                 try:
                     with transaction.atomic():
-                        subsidy, name, siret, rna = _row(values, source=source, line=line)
+                        row = _row(values, source=source, line=line)
+                        subsidy = row.subsidy
                         if subsidy.fingerprint in seen or ImportedSubsidy.objects.filter(
                                 fingerprint=subsidy.fingerprint).exists():
                             raise _Invalid(_("subvention déjà importée."))
-                        subsidy.organisation = _organisation(name, siret, rna)
+                        subsidy.organisation = _organisation(row.beneficiary)
                         subsidy.full_clean()
                         subsidy.save()
                 except _Invalid as exc:
