@@ -151,6 +151,11 @@ def test_open_data_of_each_authority_holds_its_own_conventions_only(client, two)
         published = list(csv.DictReader(io.StringIO(page.content.decode("utf-8-sig"))))
         assert {row["idAttribuant"] for row in published} == {authority.siret}
         assert len(published) == len(conventions)
+        api = client.get("/api/v1/conventions/scdl/", {"year": 2026, "authority": authority.pk})
+        assert api.status_code == 200
+        assert api.content.decode("utf-8-sig") == page.content.decode("utf-8-sig")
+    refused = client.get("/api/v1/conventions/scdl/", {"year": 2026, "authority": 999999})
+    assert refused.status_code == 400 and "sous cet identifiant" in str(refused.json())
 
 
 def test_a_volunteering_attestation_is_addressed_to_the_authority_funding_the_project(two):
