@@ -166,3 +166,18 @@ def test_a_volunteering_attestation_is_addressed_to_the_authority_funding_the_pr
         assert attestation_context(attestation)["authority"] == convention.authority
     whole_year = VolunteerAttestation.objects.create(organisation=organisation, year=2026)
     assert attestation_context(whole_year)["authority"] == two["commune"]
+
+
+def test_calls_and_funds_name_the_authority_that_funds_them(client, two):
+    from tests.funds.factories import CallFactory, FundFactory
+
+    fund = FundFactory(authority=two["epci"], name="Fonds territorial de réemploi")
+    call = CallFactory(fund=fund, title="Appel réemploi 2026")
+    public = client.get(reverse("funds:call-detail", args=[call.pk])).content.decode()
+    main = public.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "Fonds territorial de réemploi — Lorient Agglomération" in main
+    assert "Ville de Lanester" not in main
+    client.force_login(two["agent"])
+    page = client.get(reverse("funds:fund-detail", args=[fund.pk])).content.decode()
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "<dt>Collectivité</dt><dd>Lorient Agglomération</dd>" in main
