@@ -1,6 +1,10 @@
 """Funds, calls, the single simple application (CERFA 12156 structure), its review and the award.
 
 Committed and remaining amounts of a fund are derived from its awards (selectors), never typed.
+
+The models of the funds app stay in one module, past the usual size for a split: a fund, its
+calls, applications and awards refer to one another, and their relations, constraints and
+migrations read in one place.
 """
 
 from __future__ import annotations
