@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -59,9 +59,8 @@ def advance_due_date(*, year: int, deadline: tuple[int, int], event_date: dt.dat
 
 
 def build_schedule(*, amount: Decimal, year: int, advance_rate: Decimal, advance_due: dt.date,
-                   instalment_dates: list[dt.date] | None = None,
                    balance_date: dt.date, balance_waits_for_report: bool) -> list[ScheduleItem]:
-    """The payment schedule of a year: advance, optional equal instalments, balance.
+    """The payment schedule of a year: the advance, then the balance.
 
     Invariants: every amount ≥ 0 and rounded to the cent; the sum is exactly ``amount`` (the
     balance takes the rounding remainder); the advance is ``amount × advance_rate`` to the cent;
@@ -73,18 +72,9 @@ def build_schedule(*, amount: Decimal, year: int, advance_rate: Decimal, advance
         raise ValueError("advance rate outside [0, 1]")
     amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     advance = (amount * advance_rate).quantize(CENT, rounding=ROUND_HALF_UP)
-    items = [ScheduleItem(ADVANCE, advance, advance_due)]
-    rest = amount - advance
-    dates = sorted(instalment_dates or [])
-    # Rounded down so that the balance, which takes the remainder, is never negative.
-    share = (rest / (len(dates) + 1)).quantize(CENT, rounding=ROUND_DOWN) if dates else ZERO
-    last = advance_due
-    for date in dates:
-        last = max(last, date)
-        items.append(ScheduleItem(INSTALMENT, share, last))
-    balance = amount - sum((item.amount for item in items), ZERO)
-    items.append(ScheduleItem(BALANCE, balance, max(last, balance_date), balance_waits_for_report))
-    return items
+    return [ScheduleItem(ADVANCE, advance, advance_due),
+            ScheduleItem(BALANCE, amount - advance, max(advance_due, balance_date),
+                         balance_waits_for_report)]
 
 
 def schedule_errors(*, amount: Decimal, items: list[ScheduleItem]) -> list[str]:

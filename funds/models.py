@@ -1,6 +1,10 @@
 """Funds, calls, the single simple application (CERFA 12156 structure), its review and the award.
 
 Committed and remaining amounts of a fund are derived from its awards (selectors), never typed.
+
+The models of the funds app stay in one module, past the usual size for a split: a fund, its
+calls, applications and awards refer to one another, and their relations, constraints and
+migrations read in one place.
 """
 
 from __future__ import annotations
@@ -223,6 +227,16 @@ class Call(models.Model):
         return self.title
 
     def clean(self):
+        errors = {**self._application_form_errors(), **self._vote_errors()}
+        if "vote_on" not in errors:
+            for field_name, message in self._phase_order_errors().items():
+                errors.setdefault(field_name, message)
+        if errors:
+            raise ValidationError(errors)
+
+    def _application_form_errors(self) -> dict:
+        """What the application form asks: who may apply, which documents, how many
+        questions."""
         from . import rules
 
         errors = {}
@@ -236,19 +250,27 @@ class Call(models.Model):
         if len(self.questions or []) > rules.MAX_QUESTIONS:
             errors["questions"] = _("Au plus %(n)s questions complémentaires.") % {
                 "n": rules.MAX_QUESTIONS}
+        return errors
+
+    def _vote_errors(self) -> dict:
+        """A participatory budget has a dated vote and a coherent number of choices; a call
+        decided in committee has no vote."""
+        errors = {}
         if self.kind == CallKind.PARTICIPATORY and not self.vote_on:
             errors["vote_on"] = _("Un budget participatif a une phase de vote datée.")
         if self.max_choices is not None and self.max_choices < self.min_choices:
             errors["max_choices"] = _("Le maximum de choix doit être au moins égal au minimum.")
         if self.kind == CallKind.INITIATIVES and self.vote_on:
             errors["vote_on"] = _("Un appel décidé en comité n'a pas de phase de vote.")
-        if "vote_on" not in errors:
-            # Each out-of-order date is shown on its own field, not on the last one.
-            dates = {phase: day for phase, day in self.phase_dates().items() if day is not None}
-            for phase, message in rules.phase_order_errors(dates).items():
-                errors.setdefault(PHASE_DATE_FIELDS[phase], message)
-        if errors:
-            raise ValidationError(errors)
+        return errors
+
+    def _phase_order_errors(self) -> dict:
+        """Each out-of-order date is shown on its own field, not on the last one."""
+        from . import rules
+
+        dates = {phase: day for phase, day in self.phase_dates().items() if day is not None}
+        return {PHASE_DATE_FIELDS[phase]: message
+                for phase, message in rules.phase_order_errors(dates).items()}
 
     def phase_dates(self) -> dict:
         """Start date of each dated phase, in order (review starts the day after closing)."""

@@ -1,4 +1,9 @@
-"""Shared domain: users, the authority, organisations, members, documents, notifications, audit."""
+"""Shared domain: users, the authority, organisations, members, documents, notifications, audit.
+
+The models of the core app stay in one module, past the usual size for a split: the foreign keys
+between them, their constraints and the migrations they produce read in one place, and every
+other app imports them from one path.
+"""
 
 from __future__ import annotations
 

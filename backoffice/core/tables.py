@@ -163,6 +163,64 @@ class _CountingReader:
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _DIGITS = "0123456789"
+_SCANNED = ("dimension", "row", "c", "sheetData")
+_SCANNED_TAGS = {f"{_MAIN}{name}": name for name in _SCANNED} | {name: name for name in _SCANNED}
+_VALUE_TAGS = frozenset({f"{_MAIN}v", f"{_MAIN}is", "v", "is"})
+
+
+class _SheetScan:
+    """What one pass over a sheet's XML has seen so far: the current row and column, the cells
+    of the current row, the widest column holding a value. Each element is checked against
+    ``limits`` as it is met."""
+
+    def __init__(self, limits: TableLimits):
+        self.limits = limits
+        self.row_index = self.cells_in_row = self.column = self.widest = 0
+        self.sheet_data = None
+
+    def start(self, tag: str, element) -> None:
+        if tag == "c":
+            self.cells_in_row += 1
+            # One row may hold at most the Excel width of cells (styled empty cells included).
+            if self.cells_in_row > EXCEL_MAX_COLUMNS:
+                raise _too_many_columns(self.limits)
+        elif tag == "sheetData":
+            self.sheet_data = element
+
+    def end(self, tag: str, element) -> None:
+        if tag == "c":
+            self._end_cell(element)
+        elif tag == "row":
+            self._end_row(element)
+        elif tag == "dimension":
+            self._check_dimension(element)
+
+    def _end_cell(self, element) -> None:
+        ref = element.get("r")
+        self.column = _column_index(ref.rstrip(_DIGITS)) if ref else self.column + 1
+        if self.column > EXCEL_MAX_COLUMNS:
+            raise _too_many_columns(self.limits)
+        if any(child.tag in _VALUE_TAGS for child in element):
+            if self.column > self.limits.max_columns:
+                raise _too_many_columns(self.limits)
+            self.widest = max(self.widest, self.column)
+        element.clear()
+
+    def _end_row(self, element) -> None:
+        number = element.get("r")
+        self.row_index = int(number) if number and number.isdigit() else self.row_index + 1
+        if self.row_index > self.limits.max_rows + 1:
+            raise _too_many_rows(self.limits)
+        self.cells_in_row = self.column = 0
+        # Drop the finished rows themselves: memory stays that of one row.
+        (self.sheet_data if self.sheet_data is not None else element).clear()
+
+    def _check_dimension(self, element) -> None:
+        width, height = _parse_ref(element.get("ref", "").split(":")[-1])
+        if height > self.limits.max_rows + 1:
+            raise _too_many_rows(self.limits)
+        if width > self.limits.max_columns:
+            raise _too_many_columns(self.limits)
 
 
 def _scan_sheet(stream, limits: TableLimits) -> int:
@@ -170,55 +228,21 @@ def _scan_sheet(stream, limits: TableLimits) -> int:
     Returns the last column holding a value."""
     from xml.etree.ElementTree import iterparse
 
-    # One row may hold at most the Excel width of cells (styled empty cells included).
-    max_cells_per_row = EXCEL_MAX_COLUMNS
-    tags = {f"{_MAIN}{name}": name for name in ("dimension", "row", "c", "sheetData")}
-    tags.update({name: name for name in ("dimension", "row", "c", "sheetData")})
-    value_tags = {f"{_MAIN}v", f"{_MAIN}is", "v", "is"}
-    row_index = cells_in_row = column = widest = 0
-    sheet_data = None
+    scan = _SheetScan(limits)
     events = iterparse(_CountingReader(stream, limits.max_uncompressed_bytes),
                        events=("start", "end"))
     try:
         for event, element in events:
-            tag = tags.get(element.tag)
+            tag = _SCANNED_TAGS.get(element.tag)
             if tag is None:
                 continue
             if event == "start":
-                if tag == "c":
-                    cells_in_row += 1
-                    if cells_in_row > max_cells_per_row:
-                        raise _too_many_columns(limits)
-                elif tag == "sheetData":
-                    sheet_data = element
-                continue
-            if tag == "c":
-                ref = element.get("r")
-                column = _column_index(ref.rstrip(_DIGITS)) if ref else column + 1
-                if column > EXCEL_MAX_COLUMNS:
-                    raise _too_many_columns(limits)
-                if any(child.tag in value_tags for child in element):
-                    if column > limits.max_columns:
-                        raise _too_many_columns(limits)
-                    widest = max(widest, column)
-                element.clear()
-            elif tag == "row":
-                number = element.get("r")
-                row_index = int(number) if number and number.isdigit() else row_index + 1
-                if row_index > limits.max_rows + 1:
-                    raise _too_many_rows(limits)
-                cells_in_row = column = 0
-                # Drop the finished rows themselves: memory stays that of one row.
-                (sheet_data if sheet_data is not None else element).clear()
-            elif tag == "dimension":
-                width, height = _parse_ref(element.get("ref", "").split(":")[-1])
-                if height > limits.max_rows + 1:
-                    raise _too_many_rows(limits)
-                if width > limits.max_columns:
-                    raise _too_many_columns(limits)
+                scan.start(tag, element)
+            else:
+                scan.end(tag, element)
     except ParseError as exc:
         raise TableError(_("Le classeur XLSX est illisible.")) from exc
-    return widest
+    return scan.widest
 
 
 def _check_archive(content: bytes, limits: TableLimits) -> int:

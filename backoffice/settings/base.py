@@ -2,6 +2,9 @@
 
 Every setting has a default that makes the zero-setup demo work (SQLite, Celery eager,
 console e-mail). Production overrides live in ``production.py``.
+
+One module, read top to bottom: later settings are derived from earlier ones (paths, the
+environment, ``DEBUG``), so splitting it would hide that order.
 """
 
 from datetime import timedelta

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from ..models import (
     Application,
@@ -144,11 +144,6 @@ def call_constraints(call: Call, members: list[Application]):
 
 def call_ballot_count(call: Call) -> int:
     return Ballot.objects.filter(call=call).count()
-
-
-def vote_calls_for_agents() -> QuerySet[Call]:
-    return (Call.objects.filter(kind="participatory").select_related("fund")
-            .annotate(ballot_count=Count("ballots", distinct=True)))
 
 
 def vote_counts_visible(call: Call) -> bool:

@@ -94,22 +94,7 @@ def test_reduce_lines_refuses_a_cut_beyond_the_lines():
                                                                               Decimal("0")]
 
 
-def test_build_schedule_never_negative_with_instalments():
-    items = rules.build_schedule(amount=Decimal("0.02"), year=2026, advance_rate=Decimal("0"),
-                                 advance_due=dt.date(2026, 3, 31),
-                                 instalment_dates=[dt.date(2026, 5, 1), dt.date(2026, 6, 1),
-                                                   dt.date(2026, 7, 1)],
-                                 balance_date=dt.date(2026, 9, 30),
-                                 balance_waits_for_report=False)
-    assert [i.amount for i in items] == [Decimal("0.00")] * 4 + [Decimal("0.02")]
-    items = rules.build_schedule(amount=Decimal("100"), year=2026, advance_rate=Decimal("0.5"),
-                                 advance_due=dt.date(2026, 3, 31),
-                                 instalment_dates=[dt.date(2026, 6, 1), dt.date(2026, 5, 1)],
-                                 balance_date=dt.date(2026, 1, 1), balance_waits_for_report=True)
-    assert [i.amount for i in items] == [Decimal("50.00"), Decimal("16.66"), Decimal("16.66"),
-                                         Decimal("16.68")]
-    assert [i.planned_date for i in items] == [dt.date(2026, 3, 31), dt.date(2026, 5, 1),
-                                               dt.date(2026, 6, 1), dt.date(2026, 6, 1)]
+def test_build_schedule_refuses_a_negative_amount_and_a_rate_outside_0_1():
     with pytest.raises(ValueError):
         rules.build_schedule(amount=Decimal("-1"), year=2026, advance_rate=Decimal("0"),
                              advance_due=dt.date(2026, 3, 31), balance_date=dt.date(2026, 9, 30),
@@ -346,12 +331,10 @@ def test_rounding_is_half_up_everywhere():
 def test_schedule_boundaries():
     items = rules.build_schedule(amount=Decimal("100"), year=2026, advance_rate=Decimal("1"),
                                  advance_due=dt.date(2026, 3, 31),
-                                 instalment_dates=[dt.date(2026, 6, 1)],
                                  balance_date=dt.date(2026, 9, 30),
                                  balance_waits_for_report=False)
     assert [(i.kind, i.amount) for i in items] == [
-        (rules.ADVANCE, Decimal("100.00")), (rules.INSTALMENT, Decimal("0.00")),
-        (rules.BALANCE, Decimal("0.00"))]
+        (rules.ADVANCE, Decimal("100.00")), (rules.BALANCE, Decimal("0.00"))]
 
 
 def test_annual_amount_boundary_of_twelve_months():

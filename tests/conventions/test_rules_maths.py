@@ -3,7 +3,7 @@ input: schedules never negative, repayments never above what was paid, month ari
 year ends, the "soon late" window, days per calendar year, half-up rounding."""
 
 import datetime as dt
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -21,56 +21,34 @@ rates = st.decimals(min_value=D("0"), max_value=D("1"), places=4)
 days = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2030, 12, 31))
 
 
-def schedule(amount, rate="0", instalments=(), advance_due=dt.date(2026, 3, 31),
+def schedule(amount, rate="0", advance_due=dt.date(2026, 3, 31),
              balance=dt.date(2026, 9, 30), waits=False):
     return rules.build_schedule(amount=D(amount), year=2026, advance_rate=D(rate),
                                 advance_due=advance_due,
-                                instalment_dates=None if instalments is None else list(instalments),
                                 balance_date=balance, balance_waits_for_report=waits)
 
 
 # --- build_schedule -------------------------------------------------------------------------
 
 @deterministic
-@given(amount=st.one_of(small_amounts, amounts), rate=rates,
-       instalments=st.lists(days, max_size=6), advance_due=days, balance=days)
-def test_schedule_lines_are_never_negative_and_sum_exactly(amount, rate, instalments,
-                                                           advance_due, balance):
+@given(amount=st.one_of(small_amounts, amounts), rate=rates, advance_due=days, balance=days)
+def test_schedule_lines_are_never_negative_and_sum_exactly(amount, rate, advance_due, balance):
     items = rules.build_schedule(amount=amount, year=2026, advance_rate=rate,
-                                 advance_due=advance_due, instalment_dates=instalments,
+                                 advance_due=advance_due,
                                  balance_date=balance, balance_waits_for_report=True)
-    assert [item.kind for item in items] == (
-        [rules.ADVANCE] + [rules.INSTALMENT] * len(instalments) + [rules.BALANCE])
+    assert [item.kind for item in items] == [rules.ADVANCE, rules.BALANCE]
     assert all(item.amount >= 0 for item in items)
     assert sum(item.amount for item in items) == amount
     assert items[0].amount == (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
-    instalment_amounts = {item.amount for item in items[1:-1]}
-    assert len(instalment_amounts) <= 1                      # equal instalments
-    if instalments:
-        share = instalment_amounts.pop()
-        # Each instalment is the rest shared among instalments and balance, rounded down; the
-        # balance takes what is left, never less than one share.
-        assert share == ((amount - items[0].amount) / (len(instalments) + 1)).quantize(
-            CENT, rounding=ROUND_DOWN)
-        assert share <= items[-1].amount < share + CENT * (len(instalments) + 1)
     planned = [item.planned_date for item in items]
     assert planned == sorted(planned)
     assert planned[0] == advance_due
-    assert planned[-1] == max([advance_due, balance, *instalments])
+    assert planned[-1] == max([advance_due, balance])
     assert [item.waits_for_report for item in items] == [False] * (len(items) - 1) + [True]
 
 
-@table("amount,instalments,expected", [
-    ("0.02", 3, ["0.00", "0.00", "0.00", "0.00", "0.02"]),   # never 0,01 ×3 then −0,01
-    ("0.03", 2, ["0.00", "0.01", "0.01", "0.01"]),
-    ("0.04", 3, ["0.00", "0.01", "0.01", "0.01", "0.01"]),
-    ("1.00", 2, ["0.00", "0.33", "0.33", "0.34"]),
-    ("0.05", 0, ["0.00", "0.05"]),
-])
-def test_schedule_examples_of_tiny_amounts(amount, instalments, expected):
-    dates = [dt.date(2026, 5 + i, 1) for i in range(instalments)]
-    assert [item.amount for item in schedule(amount, instalments=dates)] == [D(e)
-                                                                             for e in expected]
+def test_schedule_examples_of_tiny_amounts():
+    assert [item.amount for item in schedule("0.05")] == [D("0.00"), D("0.05")]
 
 
 def test_the_advance_rounds_half_up_and_the_year_amount_too():
@@ -80,11 +58,11 @@ def test_the_advance_rounds_half_up_and_the_year_amount_too():
 
 
 def test_schedule_dates_never_go_backwards():
-    items = schedule("300", rate="0.5", instalments=[dt.date(2026, 1, 15)],
-                     advance_due=dt.date(2026, 3, 31), balance=dt.date(2026, 2, 1), waits=True)
-    assert [i.planned_date for i in items] == [dt.date(2026, 3, 31)] * 3
-    assert [i.waits_for_report for i in items] == [False, False, True]
-    assert schedule("10", instalments=None)[-1].amount == D("10.00")
+    items = schedule("300", rate="0.5", advance_due=dt.date(2026, 3, 31),
+                     balance=dt.date(2026, 2, 1), waits=True)
+    assert [i.planned_date for i in items] == [dt.date(2026, 3, 31)] * 2
+    assert [i.waits_for_report for i in items] == [False, True]
+    assert schedule("10")[-1].amount == D("10.00")
 
 
 @table("amount,rate,message", [
