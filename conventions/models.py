@@ -5,6 +5,10 @@ Every deadline is a stored, indexed date so that reminders find due rows with in
 ``Convention.end_date``, ``Convention.open_data_deadline``, ``ScheduleLine.planned_date`` (advance
 due date), ``ScheduleLine.trigger_date``, ``ScheduleLine.due_by`` (60 days, loi 2021-875) and
 ``FinancialReport.due_date``.
+
+The models of the conventions app stay in one module, past the usual size for a split: a
+convention, its tranches, schedule lines, payments, amendments and reports refer to one another,
+and their relations, constraints and migrations read in one place.
 """
 
 from __future__ import annotations

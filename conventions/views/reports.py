@@ -16,12 +16,9 @@ from backoffice.core.forms import add_service_errors
 from backoffice.core.uploads import check_upload
 
 from .. import selectors, services
-from ..forms import (
-    ReportForm,
-    ReportReviewForm,
-)
 from ..models import FinancialReport
 from ..permissions import can
+from ..report_forms import ReportForm, ReportReviewForm
 from ..services._common import conf as services_conf
 from ._base import Base
 
