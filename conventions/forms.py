@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.core.choices import Nature
 from backoffice.core.forms import AuthorityChoiceField
-from backoffice.core.models import Organisation
+from backoffice.core.models import Authority, Organisation
 from backoffice.core.money import format_number, to_money
 
 from .models import ConventionStatus, LineKind, YearStatus
@@ -308,6 +308,17 @@ class ConventionFilterForm(forms.Form):
     year = forms.IntegerField(label=_("Année"), required=False, min_value=2000, max_value=2100)
     organisation = forms.ModelChoiceField(Organisation.objects.order_by("name"), required=False,
                                           label=_("Organisation"))
+    authority = forms.ModelChoiceField(None, required=False, label=_("Collectivité"),
+                                       empty_label=_("Toutes"))
     late = forms.BooleanField(label=_("Versements en retard"), required=False)
     report_overdue = forms.BooleanField(label=_("Compte rendu en retard"), required=False)
+
+    def __init__(self, *args, authorities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # A choice only where several authorities share the service.
+        if len(authorities) > 1:
+            self.fields["authority"].queryset = Authority.objects.filter(
+                pk__in=[a.pk for a in authorities]).order_by("name")
+        else:
+            del self.fields["authority"]
 

@@ -65,11 +65,14 @@ def scope_to_user(qs: QuerySet, user, path: str) -> QuerySet:
 
 def convention_list(*, user, status: str = "", year: int | None = None, organisation=None,
                     late: bool = False, report_overdue: bool = False, search: str = "",
-                    on: dt.date | None = None) -> QuerySet[Convention]:
+                    authority=None, on: dt.date | None = None) -> QuerySet[Convention]:
     """Conventions the user may see, filtered, with totals and late/overdue flags annotated
     (one query whatever the number of rows)."""
     on = on or timezone.localdate()
-    qs = scope_to_user(Convention.objects.select_related("organisation"), user, "organisation__")
+    qs = scope_to_user(Convention.objects.select_related("organisation", "authority"), user,
+                       "organisation__")
+    if authority:
+        qs = qs.filter(authority=authority)
     if status:
         qs = qs.filter(status=status)
     if year:

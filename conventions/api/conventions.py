@@ -33,7 +33,7 @@ from .serializers import (
 @extend_schema_view(list=extend_schema(
     summary="Liste des conventions",
     description="Conventions visibles : celles de vos organisations ; toutes pour les agents "
-                "de la collectivité. Filtres : statut, année de tranche, organisation, retard "
+                "de la collectivité. Filtres : statut, année de tranche, organisation, collectivité, retard "
                 "de paiement, compte rendu en retard ; une valeur invalide répond 400.",
     parameters=[ConventionFilterSerializer]),
     retrieve=extend_schema(summary="Détail d'une convention (tranches, échéances, "

@@ -84,6 +84,13 @@ class ConventionFilterSerializer(serializers.Serializer):
         error_messages={"invalid": "Identifiant d'organisation invalide.",
                         "min_value": "Identifiant d'organisation invalide.",
                         "max_value": "Identifiant d'organisation invalide."})
+    authority = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1,
+        help_text="Identifiant de la collectivité qui signe, quand plusieurs partagent ce "
+                  "service.",
+        error_messages={"invalid": "Identifiant de collectivité invalide.",
+                        "min_value": "Identifiant de collectivité invalide.",
+                        "max_value": "Identifiant de collectivité invalide."})
     late = serializers.BooleanField(
         required=False, help_text="true : seulement celles dont une échéance est en retard de "
                                   "paiement.")

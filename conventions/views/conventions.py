@@ -42,14 +42,15 @@ from ._base import Base
 class ConventionListView(Base):
     def get(self, request):
         self.check("convention.list_all")
-        form = ConventionFilterForm(request.GET or None)
+        authorities = list(selectors.paying_authorities())
+        form = ConventionFilterForm(request.GET or None, authorities=authorities)
         filters = form.cleaned_data if form.is_valid() else {}
         qs = selectors.convention_list(
             user=request.user, status=filters.get("status") or "", year=filters.get("year"),
             organisation=filters.get("organisation"), late=filters.get("late", False),
-            report_overdue=filters.get("report_overdue", False), search=filters.get("q") or "")
+            report_overdue=filters.get("report_overdue", False), search=filters.get("q") or "",
+            authority=filters.get("authority"))
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
-        authorities = list(selectors.paying_authorities())
         query = request.GET.copy()
         query.pop("page", None)
         return render(request, "conventions/convention_list.html",

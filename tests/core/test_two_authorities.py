@@ -105,6 +105,15 @@ def test_the_pages_show_each_convention_with_its_own_authority(client, two):
     for convention in [*two["ours"], two["theirs"]]:
         row = listing.split(convention.reference, 1)[1].split("</tr>", 1)[0]
         assert convention.authority.name in row
+    # The list and the API filter by authority.
+    epci_only = client.get(reverse("conventions:convention-list"),
+                           {"authority": two["epci"].pk}).content.decode()
+    assert two["theirs"].reference in epci_only
+    assert all(f">{c.reference}<" not in epci_only for c in two["ours"])
+    api = client.get("/api/v1/conventions/", {"authority": two["commune"].pk}).json()
+    rows = api["results"] if isinstance(api, dict) else api
+    assert sorted(row["reference"] for row in rows) == sorted(c.reference for c in two["ours"])
+    assert client.get("/api/v1/conventions/", {"authority": "x"}).status_code == 400
 
 
 def _rows(response) -> list[dict]:
