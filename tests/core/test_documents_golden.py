@@ -277,6 +277,24 @@ def test_document_text_is_the_approved_one_and_signatures_stay_with_their_text(w
     assert not re.search(r"\d+\.\d{2} ?€", text) and "percentile_cont" not in text
 
 
+# Signed after they are produced: the date of signature is left to the signatories.
+SIGNED_LATER = {"convention", "amendment", "notification"}
+
+
+@pytest.mark.parametrize("kind", sorted(set(BUILDERS) - SIGNED_LATER))
+def test_a_letter_dated_by_the_authority_leaves_no_blank_to_fill(world, kind):
+    content, replacements = BUILDERS[kind](world)
+    text = normalise("\n".join(pages_text(content)), replacements)
+    assert "……" not in text, kind
+
+
+def test_the_decision_is_made_at_the_authority_s_city_on_its_date(world):
+    content, replacements = build_recovery_decision(world)
+    text = normalise("\n".join(pages_text(content)), replacements)
+    assert "Fait à Lorient, le 20/07/2026." in text
+    assert text.count("20/07/2026") == 1
+
+
 def test_the_page_break_check_sees_a_lonely_signature():
     assert closing_starts_a_page(["Article 16 texte " * 10, "Page 2 sur 2 Fait à Lorient, le"],
                                  "Fait à Lorient")
