@@ -65,7 +65,8 @@ def _dated_after(on: dt.date, *, earlier: dt.date | None, field_label: str, earl
 
 def recovery_open(*, convention: Convention, kind: str, amount: Decimal, actor,
                   on: dt.date | None = None, report=None, breach_date: dt.date | None = None,
-                  cancelled: Decimal = Decimal("0.00")) -> Recovery:
+                  cancelled: Decimal = Decimal("0.00"), ground: str = "", reason: str = ""
+                  ) -> Recovery:
     """Notify the organisation of the amount to recover and give it the delay for its
     observations (CONVENTIONS_OBSERVATION_DAYS, 30 by default); the notice letter is dated
     and names that deadline. Caller holds the transaction."""
@@ -74,6 +75,7 @@ def recovery_open(*, convention: Convention, kind: str, amount: Decimal, actor,
     on = on or timezone.localdate()
     recovery = Recovery(convention=convention, kind=kind, amount=amount, report=report,
                         breach_date=breach_date, cancelled_amount=cancelled, notice_on=on,
+                        ground=ground, reason=reason,
                         observation_deadline=on + dt.timedelta(days=conf().observation_days))
     recovery.full_clean()
     recovery.save()
@@ -82,7 +84,8 @@ def recovery_open(*, convention: Convention, kind: str, amount: Decimal, actor,
                         "%(deadline)s.") % {"kind": recovery.get_kind_display(),
                                             "amount": format_eur(amount),
                                             "deadline": dates.fr(recovery.observation_deadline)},
-              data={"recovery": recovery.pk, "amount": str(amount)})
+              data={"recovery": recovery.pk, "amount": str(amount), "ground": ground,
+                    "reason": reason})
     document_request(convention=convention, kind=NOTICE_DOCUMENT[kind], report=report,
                      recovery=recovery)
     return recovery
@@ -273,4 +276,4 @@ def convention_withdraw_for_cer_breach(*, convention: Convention, breach_date: d
         return None
     return recovery_open(convention=convention, kind=RecoveryKind.CER_WITHDRAWAL,
                          amount=split.claim, cancelled=split.cancelled, actor=actor, on=on,
-                         breach_date=breach_date)
+                         breach_date=breach_date, reason=reason.strip())

@@ -295,6 +295,15 @@ def test_the_decision_is_made_at_the_authority_s_city_on_its_date(world):
     assert text.count("20/07/2026") == 1
 
 
+def test_the_withdrawal_notice_states_the_breach_once(world):
+    content, replacements = build_withdrawal_notice(world)
+    text = normalise("\n".join(pages_text(content)), replacements)
+    assert text.count("01/06/2026") == 1
+    assert text.count("Propos appelant à la haine lors d'un atelier public") == 1
+    assert text.count("Manquement au contrat d'engagement républicain") == 0
+    assert "souscrit le contrat d'engagement républicain le 02/02/2026" in text
+
+
 def test_the_page_break_check_sees_a_lonely_signature():
     assert closing_starts_a_page(["Article 16 texte " * 10, "Page 2 sur 2 Fait à Lorient, le"],
                                  "Fait à Lorient")
