@@ -37,6 +37,7 @@ from .models import (
     GeneratedDocument,
     Payment,
     PaymentStatus,
+    RecoveryStatus,
     ReportStatus,
     ScheduleLine,
 )
@@ -277,3 +278,20 @@ def volunteering_projects(organisation) -> list[Project]:
                     end=convention.terminated_on or convention.end_date,
                     convention_id=convention.pk)
             for convention in conventions]
+
+
+def repayment_room(*, convention: Convention) -> dict[str, Decimal]:
+    """What a new repayment may still claim (CGCT L1611-4: only money paid): ``paid`` (the
+    payments in the 'paid' state), ``claimed`` (what the convention's recoveries ask back: the
+    notified amount until the decision, then the decided one; nothing once abandoned) and
+    ``room`` = paid − claimed, never below 0. Two queries."""
+    paid = Payment.objects.filter(line__year__convention=convention,
+                                  status=PaymentStatus.PAID).aggregate(
+        total=Coalesce(Sum("amount"), Value(Decimal("0.00")), output_field=MONEY))["total"]
+    claimed = Decimal("0.00")
+    for recovery in convention.recoveries.all():
+        if recovery.status == RecoveryStatus.WAIVED:
+            continue
+        claimed += (recovery.decided_amount if recovery.decided_amount is not None
+                    else recovery.amount)
+    return {"paid": paid, "claimed": claimed, "room": max(paid - claimed, Decimal("0.00"))}

@@ -167,6 +167,19 @@ def build_recovery_decision(world):
     return convention_pdf(convention, "recovery_decision")
 
 
+def build_repayment_breach(world):
+    """A repayment started by hand for a breach of the convention, outside any report."""
+    convention = signed_convention(world, Decimal("40000"))
+    advance = convention.years.get().lines.order_by("position").first()
+    services.payment_record(line=advance, paid_on=dt.date(2026, 4, 10),
+                            mandate_reference="M-1", actor=world["agent"])
+    services.repayment_request(
+        convention=convention, ground="breach", amount="6000", on=dt.date(2026, 9, 15),
+        reason="Les deux récoltes partagées n'ont pas eu lieu et les achats de semences "
+               "n'ont pas été faits.", actor=world["agent"])
+    return convention_pdf(convention, "repayment")
+
+
 def build_receipt(world):
     from funds.models import ApplicationVersion
     from funds.services import application_submit
@@ -223,13 +236,14 @@ def build_scorecard(world):
 
 BUILDERS = {"convention": build_convention, "notification": build_notification,
             "amendment": build_amendment, "repayment": build_repayment,
-            "receipt": build_receipt, "attestation": build_attestation,
+            "repayment_breach": build_repayment_breach, "receipt": build_receipt, "attestation": build_attestation,
             "scorecard": build_scorecard, "withdrawal_notice": build_withdrawal_notice,
             "recovery_decision": build_recovery_decision}
 # The first words of each signature block ("Fait à …" or the signatory, when the letter is
 # dated at its top): they must never open a page on their own.
 CLOSINGS = {"convention": "Fait à Lorient", "notification": "Fait à Lorient",
             "amendment": "Fait à Lorient", "repayment": "Fabrice Loher",
+            "repayment_breach": "Fabrice Loher",
             "receipt": "Ce récépissé atteste", "attestation": "Fait à Lorient",
             "scorecard": None, "withdrawal_notice": "Vous pouvez présenter vos observations",
             "recovery_decision": "Décide :"}
