@@ -32,9 +32,11 @@ from . import rules
 from .models import (
     Amendment,
     Convention,
+    ConventionStatus,
     ConventionYear,
     FinancialReport,
     GeneratedDocument,
+    InKindAid,
     Payment,
     PaymentStatus,
     RecoveryStatus,
@@ -295,3 +297,39 @@ def repayment_room(*, convention: Convention) -> dict[str, Decimal]:
         claimed += (recovery.decided_amount if recovery.decided_amount is not None
                     else recovery.amount)
     return {"paid": paid, "claimed": claimed, "room": max(paid - claimed, Decimal("0.00"))}
+
+
+def organisation_in_kind_aids(*, organisation, user) -> dict | None:
+    """The in-kind aid granted to an organisation, for the authority's staff (None for anyone
+    else): the value per authority and year (the conventions not terminated, as in the
+    threshold, loi 2000-321 art. 9-1) and each convention with aid in kind, its years and
+    value. One query, however many conventions and aids."""
+    if not user.works_for_authority:
+        return None
+    aids = (InKindAid.objects.filter(convention__organisation=organisation)
+            .select_related("convention__authority")
+            .order_by("convention__authority__name", "convention__reference", "year", "pk"))
+    years: dict[tuple[str, int], Decimal] = {}
+    conventions: dict[int, dict] = {}
+    for aid in aids:
+        convention = aid.convention
+        terminated = convention.status == ConventionStatus.TERMINATED
+        row = conventions.setdefault(convention.pk, {
+            "convention": convention, "years": [], "total": Decimal("0.00"),
+            "terminated": terminated, "count": 0})
+        row["count"] += 1
+        row["total"] += aid.value
+        if aid.year not in row["years"]:
+            row["years"].append(aid.year)
+        if not terminated:
+            key = (convention.authority.name, aid.year)
+            years[key] = years.get(key, Decimal("0.00")) + aid.value
+    authorities = {name for name, _year in years}
+    return {
+        "in_kind_years": [{"authority": name, "year": year, "value": value}
+                          for (name, year), value in sorted(years.items(),
+                                                            key=lambda item: (item[0][1],
+                                                                              item[0][0]))],
+        "in_kind_conventions": list(conventions.values()),
+        "in_kind_several_authorities": len(authorities) > 1,
+    }

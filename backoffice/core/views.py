@@ -22,7 +22,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from . import home, selectors, services
+from . import home, organisation_page, selectors, services
 from .forms import (
     BankDetailsConfirmForm,
     DocumentUploadForm,
@@ -319,6 +319,8 @@ def _detail_context(request, organisation, **extra) -> dict:
                       if can_confirm and organisation.bank_details_on_hold else None),
         "today": timezone.localdate(),
         "history": organisation.history.select_related("history_user")[:20],
+        "organisation_sections": organisation_page.sections(organisation=organisation,
+                                                            user=request.user),
         **extra,
     }
 
