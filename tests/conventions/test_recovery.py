@@ -275,6 +275,11 @@ def test_a_repayment_started_by_hand_claims_only_money_paid_and_not_yet_asked_ba
     # A decision lowers what is asked back; an abandoned recovery asks nothing.
     services.recovery_decide(recovery=first, amount="4000", reasons="En partie justifié",
                              on=dt.date(2026, 7, 2), actor=agent)
+    decision = " ".join(services.document_html(
+        convention.documents.get(kind="recovery_decision")).split())
+    assert (f"territoriales et la convention {convention.reference} ;" in decision
+            and "compte rendu financier de l'année" not in decision)
+    assert "Fait le 02/07/2026." in decision    # an authority without a city: no blank either
     second = _repayment(convention, agent, amount="11000", on=dt.date(2026, 7, 3))
     services.recovery_decide(recovery=second, amount="0", reasons="Atelier reporté",
                              on=dt.date(2026, 8, 3), actor=agent)
