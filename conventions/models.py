@@ -427,6 +427,13 @@ class RecoveryKind(models.TextChoices):
                                          "républicain")
 
 
+class RecoveryGround(models.TextChoices):
+    """Why a repayment is claimed outside a financial report (CGCT L1611-4; the convention's
+    repayment clause)."""
+    UNUSED = "unused", _("Subvention versée et non utilisée")
+    BREACH = "breach", _("Manquement aux obligations de la convention")
+
+
 class RecoveryStatus(models.TextChoices):
     NOTICE = "notice", _("Notifiée, observations attendues")
     OBSERVATIONS = "observations", _("Observations reçues")
@@ -453,6 +460,10 @@ class Recovery(models.Model):
     cancelled_amount = money_field(_("montant annulé sur les échéances non versées"),
                                    default=ZERO)
     breach_date = models.DateField(_("date du manquement"), null=True, blank=True)
+    ground = models.CharField(_("fondement"), max_length=8, choices=RecoveryGround.choices,
+                              blank=True)
+    reason = models.TextField(_("motif"), blank=True,
+                              help_text=_("Les faits qui fondent la demande, tels que notifiés."))
     notice_on = models.DateField(_("notifiée le"))
     observation_deadline = models.DateField(_("observations attendues avant le"),
                                             db_index=True)

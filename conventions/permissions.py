@@ -66,6 +66,17 @@ def _withdraw(user, convention):
     return True, ""
 
 
+def _repayment_request(user, convention):
+    """A repayment outside a financial report claims money paid: a convention once signed."""
+    allowed, reason = _agent(user, convention)
+    if not allowed or convention is None:
+        return allowed, reason
+    if convention.status not in ("signed", "active", "closed", "terminated"):
+        return False, _("Seule une convention signée peut donner lieu à un reversement : rien "
+                        "n'a été versé avant la signature.")
+    return True, ""
+
+
 def _recovery_step(*statuses: str):
     """A step of the contradictory procedure: the finance agents, once the step before it is
     recorded (the notice, then the decision, then the titre de recettes)."""
@@ -91,6 +102,7 @@ RULES = {
     "report.review": _agent,
     "export.download": _staff_view,
     "convention.withdraw": _withdraw,
+    "repayment.request": _repayment_request,
     "recovery.observations": _recovery_step("notice"),
     "recovery.decide": _recovery_step("notice", "observations"),
     "recovery.title": _recovery_step("decided"),

@@ -13,7 +13,7 @@ from backoffice.core.money import ZERO, format_eur
 from funds.forms import MONEY_ERRORS, MoneyField
 
 from .forms import DATE
-from .models import InKindKind, Payment, PaymentStatus, ScheduleLine
+from .models import InKindKind, Payment, PaymentStatus, RecoveryGround, ScheduleLine
 
 CONFIRM_ERRORS = {"required": _("Cochez la case pour confirmer : cette étape ne peut pas être "
                                  "annulée.")}
@@ -125,6 +125,35 @@ class CerWithdrawalForm(forms.Form):
 
     def clean_breach_date(self):
         return _not_future(self.cleaned_data["breach_date"], _("la date du manquement"))
+
+
+class RepaymentRequestForm(forms.Form):
+    """A repayment started by hand (CGCT L1611-4): the service bounds the amount by what was
+    paid and not yet asked back."""
+
+    ground = forms.ChoiceField(
+        label=_("Fondement"), choices=RecoveryGround.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez le fondement de la demande de reversement.")})
+    amount = _money(_("Montant à reverser (€)"),
+                    help_text=_("Au plus ce qui a été versé, moins ce qui est déjà demandé en "
+                                "reversement."))
+    reason = forms.CharField(
+        label=_("Motif"), widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Décrivez les faits qui fondent la demande (quelles "
+                                      "sommes, quelle obligation de la convention) : ils "
+                                      "figurent dans la notification.")},
+        help_text=_("Les faits, tels qu'ils figureront dans la notification : action non "
+                    "réalisée, dépenses non conformes, compte rendu non produit…"))
+    on = forms.DateField(label=_("Date de la notification"), widget=DATE)
+    confirm = _confirm(_("Je confirme la demande : la notification est produite et envoyée à "
+                         "l'organisation, qui dispose d'un délai pour ses observations."))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_repayment_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_on(self):
+        return _not_future(self.cleaned_data["on"], _("la date de la notification"))
 
 
 class InKindAidForm(forms.Form):

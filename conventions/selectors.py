@@ -32,11 +32,14 @@ from . import rules
 from .models import (
     Amendment,
     Convention,
+    ConventionStatus,
     ConventionYear,
     FinancialReport,
     GeneratedDocument,
+    InKindAid,
     Payment,
     PaymentStatus,
+    RecoveryStatus,
     ReportStatus,
     ScheduleLine,
 )
@@ -293,3 +296,56 @@ def volunteering_projects(organisation) -> list[Project]:
                     end=convention.terminated_on or convention.end_date,
                     convention_id=convention.pk, authority_id=convention.authority_id)
             for convention in conventions]
+
+
+def repayment_room(*, convention: Convention) -> dict[str, Decimal]:
+    """What a new repayment may still claim (CGCT L1611-4: only money paid): ``paid`` (the
+    payments in the 'paid' state), ``claimed`` (what the convention's recoveries ask back: the
+    notified amount until the decision, then the decided one; nothing once abandoned) and
+    ``room`` = paid − claimed, never below 0. Two queries."""
+    paid = Payment.objects.filter(line__year__convention=convention,
+                                  status=PaymentStatus.PAID).aggregate(
+        total=Coalesce(Sum("amount"), Value(Decimal("0.00")), output_field=MONEY))["total"]
+    claimed = Decimal("0.00")
+    for recovery in convention.recoveries.all():
+        if recovery.status == RecoveryStatus.WAIVED:
+            continue
+        claimed += (recovery.decided_amount if recovery.decided_amount is not None
+                    else recovery.amount)
+    return {"paid": paid, "claimed": claimed, "room": max(paid - claimed, Decimal("0.00"))}
+
+
+def organisation_in_kind_aids(*, organisation, user) -> dict | None:
+    """The in-kind aid granted to an organisation, for the authority's staff (None for anyone
+    else): the value per authority and year (the conventions not terminated, as in the
+    threshold, loi 2000-321 art. 9-1) and each convention with aid in kind, its years and
+    value. One query, however many conventions and aids."""
+    if not user.works_for_authority:
+        return None
+    aids = (InKindAid.objects.filter(convention__organisation=organisation)
+            .select_related("convention__authority")
+            .order_by("convention__authority__name", "convention__reference", "year", "pk"))
+    years: dict[tuple[str, int], Decimal] = {}
+    conventions: dict[int, dict] = {}
+    for aid in aids:
+        convention = aid.convention
+        terminated = convention.status == ConventionStatus.TERMINATED
+        row = conventions.setdefault(convention.pk, {
+            "convention": convention, "years": [], "total": Decimal("0.00"),
+            "terminated": terminated, "count": 0})
+        row["count"] += 1
+        row["total"] += aid.value
+        if aid.year not in row["years"]:
+            row["years"].append(aid.year)
+        if not terminated:
+            key = (convention.authority.name, aid.year)
+            years[key] = years.get(key, Decimal("0.00")) + aid.value
+    authorities = {name for name, _year in years}
+    return {
+        "in_kind_years": [{"authority": name, "year": year, "value": value}
+                          for (name, year), value in sorted(years.items(),
+                                                            key=lambda item: (item[0][1],
+                                                                              item[0][0]))],
+        "in_kind_conventions": list(conventions.values()),
+        "in_kind_several_authorities": len(authorities) > 1,
+    }

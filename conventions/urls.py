@@ -2,7 +2,12 @@ from django.urls import path
 
 from . import views
 from .views.open_data import OpenDataPublishedView
-from .views.recovery import CerWithdrawalView, InKindAidView, RecoveryStepView
+from .views.recovery import (
+    CerWithdrawalView,
+    InKindAidView,
+    RecoveryStepView,
+    RepaymentRequestView,
+)
 
 app_name = "conventions"
 
@@ -22,6 +27,7 @@ urlpatterns = [
     path("<int:pk>/recouvrements/<int:recovery_pk>/<slug:step>/", RecoveryStepView.as_view(),
          name="recovery-step"),
     path("<int:pk>/retrait-cer/", CerWithdrawalView.as_view(), name="cer-withdrawal"),
+    path("<int:pk>/reversement/", RepaymentRequestView.as_view(), name="repayment-request"),
     path("<int:pk>/aides-en-nature/", InKindAidView.as_view(), name="in-kind"),
     path("<int:pk>/aides-en-nature/<int:aid_pk>/", InKindAidView.as_view(), name="in-kind-edit"),
     path("<int:pk>/donnees-ouvertes/", OpenDataPublishedView.as_view(), name="open-data-published"),

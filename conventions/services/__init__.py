@@ -21,6 +21,7 @@ from .recovery import (
     recovery_open,
     recovery_settle,
     recovery_title,
+    repayment_request,
 )
 from .reports import (
     report_attachment_add,
@@ -35,7 +36,7 @@ from .years import convention_year_confirm
 
 __all__ = [
     "convention_withdraw_for_cer_breach", "recovery_decide", "recovery_observations",
-    "recovery_open", "recovery_settle", "recovery_title",
+    "recovery_open", "recovery_settle", "recovery_title", "repayment_request",
     "annual_amount", "organisation_aid_by_year",
     "amendment_create", "amendment_transition", "award_convention_defaults", "convention_create",
     "convention_create_from_award", "convention_transition", "convention_update",

@@ -23,6 +23,7 @@ from ..models import (
     ConventionYear,
     PaymentStatus,
     Recovery,
+    RecoveryGround,
     RecoveryKind,
     RecoveryStatus,
     ScheduleLine,
@@ -65,7 +66,8 @@ def _dated_after(on: dt.date, *, earlier: dt.date | None, field_label: str, earl
 
 def recovery_open(*, convention: Convention, kind: str, amount: Decimal, actor,
                   on: dt.date | None = None, report=None, breach_date: dt.date | None = None,
-                  cancelled: Decimal = Decimal("0.00")) -> Recovery:
+                  cancelled: Decimal = Decimal("0.00"), ground: str = "", reason: str = ""
+                  ) -> Recovery:
     """Notify the organisation of the amount to recover and give it the delay for its
     observations (CONVENTIONS_OBSERVATION_DAYS, 30 by default); the notice letter is dated
     and names that deadline. Caller holds the transaction."""
@@ -74,6 +76,7 @@ def recovery_open(*, convention: Convention, kind: str, amount: Decimal, actor,
     on = on or timezone.localdate()
     recovery = Recovery(convention=convention, kind=kind, amount=amount, report=report,
                         breach_date=breach_date, cancelled_amount=cancelled, notice_on=on,
+                        ground=ground, reason=reason,
                         observation_deadline=on + dt.timedelta(days=conf().observation_days))
     recovery.full_clean()
     recovery.save()
@@ -82,7 +85,8 @@ def recovery_open(*, convention: Convention, kind: str, amount: Decimal, actor,
                         "%(deadline)s.") % {"kind": recovery.get_kind_display(),
                                             "amount": format_eur(amount),
                                             "deadline": dates.fr(recovery.observation_deadline)},
-              data={"recovery": recovery.pk, "amount": str(amount)})
+              data={"recovery": recovery.pk, "amount": str(amount), "ground": ground,
+                    "reason": reason})
     document_request(convention=convention, kind=NOTICE_DOCUMENT[kind], report=report,
                      recovery=recovery)
     return recovery
@@ -273,4 +277,52 @@ def convention_withdraw_for_cer_breach(*, convention: Convention, breach_date: d
         return None
     return recovery_open(convention=convention, kind=RecoveryKind.CER_WITHDRAWAL,
                          amount=split.claim, cancelled=split.cancelled, actor=actor, on=on,
-                         breach_date=breach_date)
+                         breach_date=breach_date, reason=reason.strip())
+
+
+REPAYMENT_STATUSES = (ConventionStatus.SIGNED, ConventionStatus.ACTIVE, ConventionStatus.CLOSED,
+                      ConventionStatus.TERMINATED)
+
+
+@transaction.atomic
+def repayment_request(*, convention: Convention, ground: str, amount, reason: str,
+                      on: dt.date, actor) -> Recovery:
+    """Claim back money paid outside a financial report (CGCT L1611-4): paid and not used, or
+    a breach of the convention. At most what was paid minus what the convention's recoveries
+    already ask back; the reason is required; dated today or before. The notice then follows
+    the contradictory procedure like any other recovery."""
+    from ..selectors import repayment_room
+
+    convention = Convention.objects.select_for_update().get(pk=convention.pk)
+    if convention.status not in REPAYMENT_STATUSES:
+        raise ValidationError(_("Seule une convention signée peut donner lieu à un "
+                                "reversement : rien n'a été versé avant la signature."))
+    errors = {}
+    if ground not in RecoveryGround.values:
+        errors["ground"] = _("Choisissez le fondement de la demande de reversement.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Décrivez les faits qui fondent la demande (quelles sommes, quelle "
+                             "obligation de la convention) : ils figurent dans la notification.")
+    message = dates.future_error(value=on, today=timezone.localdate(),
+                                 label=_("la date de la notification"))
+    if message:
+        errors["on"] = message
+    room = repayment_room(convention=convention)
+    try:
+        amount = to_money(amount)
+    except (TypeError, ValueError):
+        errors["amount"] = _("Montant illisible.")
+    else:
+        if amount <= 0:
+            errors["amount"] = _("Indiquez un montant à reverser supérieur à 0 €.")
+        elif amount > room["room"]:
+            errors["amount"] = _(
+                "Le montant dépasse ce qui peut être demandé : %(paid)s versés, %(claimed)s "
+                "déjà demandés en reversement, soit au plus %(room)s (article L1611-4 du CGCT : "
+                "seule une somme versée se reverse).") % {
+                "paid": format_eur(room["paid"]), "claimed": format_eur(room["claimed"]),
+                "room": format_eur(room["room"])}
+    if errors:
+        raise ValidationError(errors)
+    return recovery_open(convention=convention, kind=RecoveryKind.REPAYMENT, amount=amount,
+                         actor=actor, on=on, ground=ground, reason=reason.strip())

@@ -19,13 +19,14 @@ from backoffice.core.money import format_eur
 from backoffice.core.permissions import allowed
 from backoffice.core.versioning import object_version, version_check
 
-from .. import rules, services
+from .. import rules, selectors, services
 from ..models import DocumentStatus, InKindAid
 from ..recovery_forms import (
     CerWithdrawalForm,
     DecideForm,
     InKindAidForm,
     ObservationsForm,
+    RepaymentRequestForm,
     SettleForm,
     TitleForm,
 )
@@ -155,6 +156,52 @@ class CerWithdrawalView(ConventionDetailView):
         return render(request, "conventions/convention_detail.html",
                       self.context(convention, cer_form=form, failed_action="cer-withdrawal"),
                       status=400)
+
+
+@method_decorator(never_cache, name="dispatch")
+class RepaymentRequestView(Base):
+    """A repayment started by hand (CGCT L1611-4: money paid and not used, or a breach of the
+    convention): everyone who sees the convention sees what was paid and what is already asked
+    back; the finance agents get the form."""
+
+    template = "conventions/recovery/repayment.html"
+
+    def render_page(self, convention, form, status=200):
+        return render(self.request, self.template, {
+            "convention": convention, "form": form,
+            "room": selectors.repayment_room(convention=convention),
+            "recoveries": list(convention.recoveries.all()),
+        }, status=status)
+
+    def get(self, request, pk):
+        convention = self.convention(pk)
+        form = None
+        if allowed(request.user, "repayment.request", convention)[0]:
+            form = RepaymentRequestForm(initial={"on": timezone.localdate()})
+        return self.render_page(convention, form)
+
+    def post(self, request, pk):
+        convention = self.convention(pk)
+        self.check("repayment.request", convention)
+        form = RepaymentRequestForm(request.POST)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "confirm"}
+            try:
+                recovery = services.repayment_request(convention=convention,
+                                                      actor=request.user, **data)
+            except ValidationError as exc:
+                add_service_errors(exc, form)
+            else:
+                messages.success(request, _(
+                    "Reversement de %(amount)s notifié : observations attendues avant le "
+                    "%(deadline)s ; la notification est en cours de génération.") % {
+                    "amount": format_eur(recovery.amount),
+                    "deadline": recovery.observation_deadline.strftime("%d/%m/%Y")})
+                return redirect(reverse("conventions:convention-detail", args=[pk])
+                                + f"#recovery-{recovery.pk}")
+        messages.error(request, _("La demande n'a pas été enregistrée : corrigez le "
+                                  "formulaire."))
+        return self.render_page(convention, form, status=400)
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -229,3 +229,78 @@ def test_api_drives_the_procedure_with_field_errors(client, authority, organisat
     r = client.post(step + "settle/", {"on": today}, content_type="application/json")
     assert r.status_code == 200 and r.json()["status"] == "settled"
     assert len(client.get(base + "recoveries/").json()) == 1
+
+
+def _repayment(convention, agent, **kwargs):
+    return services.repayment_request(convention=convention, actor=agent, **{
+        "ground": "unused", "amount": "1000", "on": dt.date(2026, 6, 1),
+        "reason": "L'atelier de juin n'a pas eu lieu.", **kwargs})
+
+
+def test_a_repayment_started_by_hand_claims_only_money_paid_and_not_yet_asked_back(
+        authority, organisation, agent, django_capture_on_commit_callbacks):
+    convention = make_convention(authority=authority, organisation=organisation, agent=agent,
+                                 confirmed=True)
+    _pay(convention.years.get(year=2026).lines.get(kind=LineKind.ADVANCE), agent)  # 15 000 €
+    for kwargs, field, text in [
+            ({"amount": "15000.01"}, "amount", "au plus 15 000,00"),
+            ({"amount": "0"}, "amount", "supérieur à 0"),
+            ({"reason": "  "}, "reason", "Décrivez les faits"),
+            ({"ground": "other"}, "ground", "fondement"),
+            ({"on": dt.date(2099, 1, 1)}, "on", "dans le futur")]:
+        with pytest.raises(ValidationError) as exc:
+            _repayment(convention, agent, **kwargs)
+        assert text in " ".join(exc.value.message_dict[field]).replace("\u202f", " ").replace("\xa0", " ")
+    assert not Recovery.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _repayment(convention, agent, amount="9000", ground="breach",
+                           reason="Dépenses sans rapport avec l'objet de la convention.")
+    assert (first.kind, first.status, first.ground, first.report) == (
+        "repayment", "notice", "breach", None)
+    assert first.reason == "Dépenses sans rapport avec l'objet de la convention."
+    assert first.observation_deadline == dt.date(2026, 7, 1)
+    event = AuditEvent.objects.get(event="recovery_notice")
+    assert event.data["ground"] == "breach" and "sans rapport" in event.data["reason"]
+    notice = _text(convention.documents.get(kind="repayment"))
+    assert "Dépenses sans rapport avec l'objet de la convention." in notice
+    assert "9 000,00" in notice.replace("\u202f", " ").replace("\xa0", " ")
+
+    # 15 000 € paid, 9 000 € already asked back: 6 000 € at most.
+    with pytest.raises(ValidationError) as exc:
+        _repayment(convention, agent, amount="6000.01")
+    message = exc.value.message_dict["amount"][0].replace("\u202f", " ").replace("\xa0", " ")
+    assert "15 000,00 € versés, 9 000,00 € déjà demandés" in message
+    assert "au plus 6 000,00 €" in message
+    # A decision lowers what is asked back; an abandoned recovery asks nothing.
+    services.recovery_decide(recovery=first, amount="4000", reasons="En partie justifié",
+                             on=dt.date(2026, 7, 2), actor=agent)
+    decision = " ".join(services.document_html(
+        convention.documents.get(kind="recovery_decision")).split())
+    assert (f"territoriales et la convention {convention.reference} ;" in decision
+            and "compte rendu financier de l'année" not in decision)
+    assert "Fait le 02/07/2026." in decision    # an authority without a city: no blank either
+    second = _repayment(convention, agent, amount="11000", on=dt.date(2026, 7, 3))
+    services.recovery_decide(recovery=second, amount="0", reasons="Atelier reporté",
+                             on=dt.date(2026, 8, 3), actor=agent)
+    assert _repayment(convention, agent, amount="11000", on=dt.date(2026, 8, 4)).amount == (
+        Decimal("11000.00"))
+    with pytest.raises(ValidationError):
+        _repayment(convention, agent, amount="0.01", on=dt.date(2026, 8, 4))
+
+
+def test_no_repayment_before_anything_was_paid_or_signed(authority, organisation, agent, member):
+    draft = make_convention(authority=authority, organisation=organisation, agent=agent)
+    with pytest.raises(ValidationError) as exc:
+        _repayment(draft, agent)
+    assert "Seule une convention signée" in " ".join(exc.value.messages)
+    signed = make_convention(authority=authority, organisation=organisation, agent=agent,
+                             confirmed=True)
+    with pytest.raises(ValidationError) as exc:   # nothing paid yet
+        _repayment(signed, agent)
+    assert "au plus 0,00" in exc.value.message_dict["amount"][0].replace("\u202f", " ").replace("\xa0", " ")
+    from backoffice.core.permissions import allowed
+
+    assert allowed(agent, "repayment.request", signed)[0]
+    assert not allowed(agent, "repayment.request", draft)[0]
+    assert not allowed(member, "repayment.request", signed)[0]

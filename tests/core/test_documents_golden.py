@@ -167,6 +167,19 @@ def build_recovery_decision(world):
     return convention_pdf(convention, "recovery_decision")
 
 
+def build_repayment_breach(world):
+    """A repayment started by hand for a breach of the convention, outside any report."""
+    convention = signed_convention(world, Decimal("40000"))
+    advance = convention.years.get().lines.order_by("position").first()
+    services.payment_record(line=advance, paid_on=dt.date(2026, 4, 10),
+                            mandate_reference="M-1", actor=world["agent"])
+    services.repayment_request(
+        convention=convention, ground="breach", amount="6000", on=dt.date(2026, 9, 15),
+        reason="Les deux récoltes partagées n'ont pas eu lieu et les achats de semences "
+               "n'ont pas été faits.", actor=world["agent"])
+    return convention_pdf(convention, "repayment")
+
+
 def build_receipt(world):
     from funds.models import ApplicationVersion
     from funds.services import application_submit
@@ -223,13 +236,14 @@ def build_scorecard(world):
 
 BUILDERS = {"convention": build_convention, "notification": build_notification,
             "amendment": build_amendment, "repayment": build_repayment,
-            "receipt": build_receipt, "attestation": build_attestation,
+            "repayment_breach": build_repayment_breach, "receipt": build_receipt, "attestation": build_attestation,
             "scorecard": build_scorecard, "withdrawal_notice": build_withdrawal_notice,
             "recovery_decision": build_recovery_decision}
 # The first words of each signature block ("Fait à …" or the signatory, when the letter is
 # dated at its top): they must never open a page on their own.
 CLOSINGS = {"convention": "Fait à Lorient", "notification": "Fait à Lorient",
             "amendment": "Fait à Lorient", "repayment": "Fabrice Loher",
+            "repayment_breach": "Fabrice Loher",
             "receipt": "Ce récépissé atteste", "attestation": "Fait à Lorient",
             "scorecard": None, "withdrawal_notice": "Vous pouvez présenter vos observations",
             "recovery_decision": "Décide :"}
@@ -275,6 +289,33 @@ def test_document_text_is_the_approved_one_and_signatures_stay_with_their_text(w
         assert not closing_starts_a_page(pages, CLOSINGS[kind]), kind
     # French notation everywhere, no leftovers of the engine's vocabulary.
     assert not re.search(r"\d+\.\d{2} ?€", text) and "percentile_cont" not in text
+
+
+# Signed after they are produced: the date of signature is left to the signatories.
+SIGNED_LATER = {"convention", "amendment", "notification"}
+
+
+@pytest.mark.parametrize("kind", sorted(set(BUILDERS) - SIGNED_LATER))
+def test_a_letter_dated_by_the_authority_leaves_no_blank_to_fill(world, kind):
+    content, replacements = BUILDERS[kind](world)
+    text = normalise("\n".join(pages_text(content)), replacements)
+    assert "……" not in text, kind
+
+
+def test_the_decision_is_made_at_the_authority_s_city_on_its_date(world):
+    content, replacements = build_recovery_decision(world)
+    text = normalise("\n".join(pages_text(content)), replacements)
+    assert "Fait à Lorient, le 20/07/2026." in text
+    assert text.count("20/07/2026") == 1
+
+
+def test_the_withdrawal_notice_states_the_breach_once(world):
+    content, replacements = build_withdrawal_notice(world)
+    text = normalise("\n".join(pages_text(content)), replacements)
+    assert text.count("01/06/2026") == 1
+    assert text.count("Propos appelant à la haine lors d'un atelier public") == 1
+    assert text.count("Manquement au contrat d'engagement républicain") == 0
+    assert "souscrit le contrat d'engagement républicain le 02/02/2026" in text
 
 
 def test_the_page_break_check_sees_a_lonely_signature():

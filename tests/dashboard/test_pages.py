@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import re
 
 import pytest
 import time_machine
@@ -203,3 +204,22 @@ def test_without_the_rollup_triggers_the_scorecard_says_so(client, agent, data, 
     assert response.status_code == 503
     assert "PostgreSQL" in response.json()["detail"]
     assert client.get("/tableau-de-bord/?annee=2026").status_code == 200
+
+
+def test_the_late_alert_says_it_counts_schedule_lines_not_paid_by_their_due_date(client, agent):
+    year = f.convention(years={2026: ("20000", "20000")}).years.get()
+    f.line(year, amount="3000", due_by=dt.date(2026, 9, 30))            # late, nothing ordered
+    ordered = f.line(year, amount="2000", due_by=dt.date(2026, 10, 31))  # late, ordered only
+    f.pay(ordered, status="ordered")
+    f.pay(f.line(year, amount="1000", due_by=dt.date(2026, 8, 31)),     # paid: not counted
+          paid_on=dt.date(2026, 8, 30))
+    f.line(year, amount="500", due_by=dt.date(2026, 12, 15))            # not due yet
+    client.force_login(agent)
+    html = client.get("/tableau-de-bord/?annee=2026").content.decode()
+    kpi = re.search(r'href="/conventions/\?late=on"><span class="value">(\d+)</span>'
+                    r'<span class="label">([^<]*)</span>', html)
+    assert kpi is not None
+    assert kpi.group(1) == "2"
+    assert kpi.group(2).replace("\u202f", " ").replace("\xa0", " ") == (
+        "échéances non payées à date (5 000,00 €)")
+    assert "versements en retard" not in html

@@ -152,6 +152,9 @@ FORMS = {
     "conventions/recovery/_section.html#5": (
         "conventions:cer-withdrawal — finance agent",
         "test_recovery_forms::test_recovery_procedure_from_withdrawal_to_offset"),
+    "conventions/recovery/repayment.html#1": (
+        "conventions:repayment-request — finance agent",
+        "test_recovery_forms::test_repayment_request_by_hand"),
     "conventions/recovery/in_kind.html#1": (
         "conventions:in-kind / conventions:in-kind-edit — finance agent",
         "test_recovery_forms::test_in_kind_aid_add_edit_and_threshold"),

@@ -277,3 +277,62 @@ def test_in_kind_aid_page_refused_to_the_association(app, agent):
     page = _detail(app, convention)
     assert "gérer les aides en nature" not in page.text
     assert "Aides de l'année 2026" in page.text
+
+
+def test_repayment_request_by_hand(app, agent, frozen, django_capture_on_commit_callbacks):
+    organisation = OrganisationFactory(name="Les Amis du Blavet")
+    convention = _paid_advance(agent, organisation)      # 15 000 € paid
+    url = reverse("conventions:repayment-request", args=[convention.pk])
+    app.set_user(agent)
+    page = _detail(app, convention).click("Demander un reversement")
+    assert _flat(page.html.select_one("#repayment-room").text) == "15 000,00 €"
+
+    # More than was paid: the French error next to the amount, what was typed kept.
+    form = form_with(page, "Notifier la demande de reversement", url=url)
+    form["ground"] = "unused"
+    form["amount"] = "15 000,01"
+    form["reason"] = "L'atelier d'automne est annulé : 2 000 € non dépensés."
+    form["confirm"] = True
+    refused = form.submit(status=400)
+    assert "au plus 15 000,00 €" in _flat(field_error(refused, "amount", url=url))
+    assert value_of(refused, "amount", url=url) == "15 000,01"
+    assert value_of(refused, "reason", url=url) == (
+        "L'atelier d'automne est annulé : 2 000 € non dépensés.")
+    assert not Recovery.objects.exists()
+    # No reason, a future date, no confirmation: each said next to its field.
+    form = form_with(refused, "Notifier la demande de reversement", url=url)
+    form["amount"] = "2 000,00"
+    form["reason"] = ""
+    form["on"] = "2026-07-01"
+    form["confirm"] = False
+    refused = form.submit(status=400)
+    assert "Décrivez les faits" in field_error(refused, "reason", url=url)
+    assert "dans le futur" in field_error(refused, "on", url=url)
+    assert "Cochez la case" in field_error(refused, "confirm", url=url)
+    assert not Recovery.objects.exists()
+
+    form = form_with(refused, "Notifier la demande de reversement", url=url)
+    form["reason"] = "L'atelier d'automne est annulé : 2 000 € non dépensés."
+    form["on"] = "2026-06-15"
+    form["confirm"] = True
+    with django_capture_on_commit_callbacks(execute=True):
+        done = form.submit()
+    page = done.follow()
+    recovery = Recovery.objects.get()
+    assert (recovery.kind, recovery.ground, recovery.amount, recovery.report) == (
+        "repayment", "unused", Decimal("2000.00"), None)
+    assert "observations attendues avant le 15/07/2026" in _flat(messages_of(page))
+    section = page.html.select_one(f"#recovery-{recovery.pk}").text
+    assert "L'atelier d'automne est annulé" in section and "Demande de reversement" in section
+    assert AuditEvent.objects.filter(event="recovery_notice",
+                                     data__recovery=recovery.pk).exists()
+
+    # The association sees the state, not the form, and cannot post it.
+    app.set_user(member_of(organisation))
+    page = app.get(url)
+    assert _flat(page.html.select_one("#repayment-claimed").text) == "2 000,00 €"
+    assert "Notifier la demande de reversement" not in page.text
+    assert "Demander un reversement" not in _detail(app, convention).text
+    app.post(url, {"ground": "unused", "amount": "1", "reason": "x", "on": "2026-06-15",
+                   "confirm": "on"}, status=403)
+    assert Recovery.objects.count() == 1

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from .. import selectors, services
+from .. import organisation_page, selectors, services
 from ..forms import (
     BankDetailsConfirmForm,
     DocumentUploadForm,
@@ -120,6 +120,8 @@ def _detail_context(request, organisation, **extra) -> dict:
                       if can_confirm and organisation.bank_details_on_hold else None),
         "today": timezone.localdate(),
         "history": organisation.history.select_related("history_user")[:20],
+        "organisation_sections": organisation_page.sections(organisation=organisation,
+                                                            user=request.user),
         **extra,
     }
 
