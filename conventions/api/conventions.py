@@ -26,6 +26,7 @@ from .serializers import (
     PaymentRecordSerializer,
     PaymentSerializer,
     RecoverySerializer,
+    RepaymentRequestSerializer,
     YearSerializer,
 )
 
@@ -222,6 +223,19 @@ class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
             convention=convention, actor=request.user, **serializer.validated_data)
         if recovery is None:
             return Response(status=204)
+        return Response(RecoverySerializer(recovery).data, status=201)
+
+    @extend_schema(request=RepaymentRequestSerializer, responses={201: RecoverySerializer},
+                   summary="Demander un reversement hors compte rendu (versé et non utilisé, "
+                           "ou manquement), au plus ce qui a été versé et pas encore demandé")
+    @action(detail=True, methods=["post"], url_path="repayments")
+    def repayment(self, request, pk=None):
+        convention = self.get_object()
+        check_allowed(request.user, "repayment.request", convention)
+        serializer = RepaymentRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        recovery = services.repayment_request(convention=convention, actor=request.user,
+                                              **serializer.validated_data)
         return Response(RecoverySerializer(recovery).data, status=201)
 
     @extend_schema(request=None, responses=RecoverySerializer,

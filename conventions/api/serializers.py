@@ -12,6 +12,7 @@ from ..models import (
     FinancialReport,
     Payment,
     Recovery,
+    RecoveryGround,
     ScheduleLine,
 )
 
@@ -160,6 +161,18 @@ class RecoverySerializer(serializers.ModelSerializer):
 class CerWithdrawalSerializer(serializers.Serializer):
     breach_date = serializers.DateField()
     reason = serializers.CharField()
+
+
+class RepaymentRequestSerializer(serializers.Serializer):
+    ground = serializers.ChoiceField(
+        choices=RecoveryGround.choices,
+        help_text="Fondement : « unused » (versée et non utilisée) ou « breach » (manquement "
+                  "aux obligations de la convention).",
+        error_messages={"invalid_choice": "Fondement inconnu : « {input} »."})
+    amount = serializers.CharField(help_text="Montant à reverser, par exemple « 1 500,00 ».")
+    reason = serializers.CharField(help_text="Les faits qui fondent la demande ; ils figurent "
+                                             "dans la notification.")
+    on = serializers.DateField(help_text="Date de la notification (pas dans le futur).")
 
 
 class RecoveryObservationsSerializer(serializers.Serializer):

@@ -80,3 +80,43 @@ def test_order_and_payment_are_stored_alike_from_the_page_and_the_api(django_app
     assert stored == _stored(api_line)
     assert stored == [("paid", page_line.amount, dt.date(2026, 2, 1), dt.date(2026, 2, 3),
                        "M-2026-17", "6574-1")]
+
+
+def test_a_repayment_by_hand_is_refused_alike_on_the_page_and_the_api(django_app, agent):
+    """The page and the API start a repayment through ``repayment_request``: more than was
+    paid gets the same French message next to the amount, nothing is saved; within what was
+    paid, both open the same procedure."""
+    import time_machine
+
+    from conventions import services
+    from conventions.models import LineKind, Recovery
+    from tests.forms.test_recovery_forms import _flat
+
+    with time_machine.travel(dt.datetime(2026, 6, 15, 10), tick=False):
+        convention = make_convention(agent=agent, confirmed=True)
+        advance = convention.years.get(year=2026).lines.get(kind=LineKind.ADVANCE)
+        services.payment_record(line=advance, paid_on=dt.date(2026, 3, 31),
+                                mandate_reference="M-2026-4", actor=agent)
+        url = reverse("conventions:repayment-request", args=[convention.pk])
+        django_app.set_user(agent)
+        form = form_with(django_app.get(url), "Notifier la demande de reversement", url=url)
+        form["ground"], form["amount"] = "unused", "15 000,01"
+        form["reason"], form["on"], form["confirm"] = "Atelier annulé.", "2026-06-15", True
+        page_message = _flat(field_error(form.submit(status=400), "amount", url=url))
+
+        client = APIClient()
+        client.force_authenticate(agent)
+        api = client.post(f"/api/v1/conventions/{convention.pk}/repayments/",
+                          {"ground": "unused", "amount": "15 000,01", "reason": "Atelier annulé.",
+                           "on": "2026-06-15"}, format="json")
+        assert api.status_code == 400
+        assert _flat(api.json()["amount"][0]) == page_message
+        assert "au plus 15 000,00 €" in page_message
+        assert not Recovery.objects.exists()
+
+        done = client.post(f"/api/v1/conventions/{convention.pk}/repayments/",
+                           {"ground": "breach", "amount": "2000", "reason": "Atelier annulé.",
+                            "on": "2026-06-15"}, format="json")
+        assert done.status_code == 201 and done.json()["status"] == "notice"
+        recovery = Recovery.objects.get()
+        assert (recovery.ground, recovery.amount) == ("breach", 2000)
