@@ -170,6 +170,28 @@ def publishable_computations(call: Call) -> list[VoteComputation]:
                 .order_by("-computed_at", "-pk")[:20])
 
 
+# A computation is requested (pending), then done or failed; a redelivered task runs a failed
+# one again. A done one never changes: a new request is a new row.
+COMPUTATION_TRANSITIONS = {
+    ComputationStatus.PENDING: {ComputationStatus.DONE, ComputationStatus.FAILED},
+    ComputationStatus.FAILED: {ComputationStatus.DONE, ComputationStatus.FAILED},
+}
+
+
+def vote_computation_transition(*, computation: VoteComputation, to: str,
+                                **fields) -> VoteComputation:
+    """The one place a computation's status changes, with the fields that come with it (the
+    error of a failure; the result, its inputs' hash and the ballot count of a success)."""
+    allowed = COMPUTATION_TRANSITIONS.get(ComputationStatus(computation.status), set())
+    if to not in allowed:
+        raise ValueError(f"Computation {computation.pk}: {computation.status} → {to} refused")
+    computation.status = to
+    for name, value in fields.items():
+        setattr(computation, name, value)
+    computation.save(update_fields=["status", *fields])
+    return computation
+
+
 def vote_computation_run(*, computation_id: int) -> VoteComputation:
     """Compute the winners of a stored request (per district when the call has districts).
 
@@ -189,16 +211,14 @@ def vote_computation_run(*, computation_id: int) -> VoteComputation:
              "constraints": part["constraints"].as_dict()}
             for part in parts]
     except ValueError as exc:
-        computation.status, computation.error = ComputationStatus.FAILED, str(exc)
-        computation.save(update_fields=["status", "error"])
-        return computation
-    computation.inputs_sha256 = rules.inputs_sha256(rule=computation.rule,
-                                                    min_votes=computation.min_votes, parts=parts)
-    computation.ballots = selectors.call_ballot_count(computation.call)
-    computation.result = {"parts": results}
-    computation.status = ComputationStatus.DONE
-    computation.computed_at = timezone.now()
-    computation.save()
+        return vote_computation_transition(computation=computation, to=ComputationStatus.FAILED,
+                                           error=str(exc))
+    vote_computation_transition(
+        computation=computation, to=ComputationStatus.DONE,
+        inputs_sha256=rules.inputs_sha256(rule=computation.rule,
+                                          min_votes=computation.min_votes, parts=parts),
+        ballots=selectors.call_ballot_count(computation.call), result={"parts": results},
+        computed_at=timezone.now())
     audit_log(event="vote_computed", obj=computation.call, actor=computation.requested_by,
               message=_("Lauréats calculés (règle « %(rule)s »)")
               % {"rule": rules.rule_label(computation.rule)},

@@ -259,3 +259,21 @@ def test_census_import_reads_a_real_workbook(vote_call):
     content = workbook([["nom", "prenom", "date_naissance"],
                         ["Le Bris", "Anne", dt.datetime(1990, 1, 1)]])
     assert census_import(call=vote_call, data=content, filename="liste.xlsx") == 1
+
+
+def test_a_computation_changes_status_only_through_its_transition(db):
+    from funds.voting.models import ComputationStatus, VoteComputation
+    from funds.voting.results import vote_computation_transition
+    from tests.funds.factories import CallFactory
+
+    computation = VoteComputation.objects.create(call=CallFactory(participatory=True),
+                                                 rule="greedy")
+    vote_computation_transition(computation=computation, to=ComputationStatus.FAILED,
+                                error="Budget négatif")
+    vote_computation_transition(computation=computation, to=ComputationStatus.DONE,
+                                result={"parts": []}, error="")
+    computation.refresh_from_db()
+    assert (computation.status, computation.result, computation.error) == ("done", {"parts": []},
+                                                                          "")
+    with pytest.raises(ValueError, match="done → failed refused"):
+        vote_computation_transition(computation=computation, to=ComputationStatus.FAILED)
