@@ -38,6 +38,7 @@ class PercentField(forms.DecimalField):
 
 
 class ConventionCreateForm(forms.Form):
+    parties = True
     authority = AuthorityChoiceField(
         label=_("Collectivité qui signe"),
         help_text=_("Elle signe la convention, la paie et la numérote."))
@@ -82,7 +83,10 @@ class ConventionCreateForm(forms.Form):
         from funds.models import Fund
 
         super().__init__(*args, **kwargs)
-        if "authority" not in self.fields:
+        if not self.parties:
+            # The organisation and the authority are the parties of a convention: chosen at
+            # creation, never edited; the fund only helps propose an imputation then.
+            del self.fields["authority"], self.fields["organisation"], self.fields["fund"]
             return
         self.fields["authority"].configure(self, "authority")
         self.fields["fund"].queryset = (Fund.objects.select_related("authority")
@@ -144,6 +148,7 @@ class ConventionEditForm(ConventionCreateForm):
     and presents the stored values the way the creation form takes them; the rules are in
     ``services.convention_update``."""
 
+    parties = False
     advance_delay_days = forms.IntegerField(
         label=_("Délai de l'avance (jours après signature ou confirmation)"), min_value=0,
         max_value=365)
@@ -159,9 +164,6 @@ class ConventionEditForm(ConventionCreateForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The organisation and the authority are the parties; the fund only helps propose an
-        # imputation at creation.
-        del self.fields["authority"], self.fields["organisation"], self.fields["fund"]
         for name in ("conditions_of_use", "evaluation_terms", "keep_rule_text"):
             # Left empty, they are listed among the missing clauses, not refused: a draft
             # is completed step by step.
@@ -269,7 +271,7 @@ class AmendmentForm(forms.Form):
             if "=" not in part:
                 raise ValidationError(_("Écrivez « année = montant »."))
             year, amount = (p.strip() for p in part.split("=", 1))
-            if not year.isdigit():
+            if not (year.isascii() and year.isdigit()):
                 raise ValidationError(_("Année illisible : « %(year)s ».") % {"year": year})
             amounts[int(year)] = _money(amount, year)
         return amounts

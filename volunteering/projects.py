@@ -74,13 +74,6 @@ def project_periods(organisation) -> dict[str, tuple]:
     return {ref: (p.start, p.end) for ref, p in organisation_projects(organisation).items()}
 
 
-def project_authority_id(organisation, reference: str) -> int | None:
-    """The authority funding the organisation's project ``reference`` (None for free text or
-    an unknown reference)."""
-    project = organisation_projects(organisation).get(reference) if reference else None
-    return project.authority_id if project else None
-
-
 def project_links(organisation, references) -> dict[str, tuple[int | None, int | None]]:
     """{reference: (application id, convention id)} for the given references that designate
     one of the organisation's applications or conventions; free-text references are absent."""

@@ -47,10 +47,10 @@ def to_money(value) -> Decimal:
     Floats are refused: money never goes through binary floating point.
     """
     try:
-        amount = parse_decimal(value)
-    except ValueError as exc:
+        return parse_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    except (ValueError, ArithmeticError) as exc:
+        # ArithmeticError: a number too large to hold to the cent ("1e30").
         raise ValueError(f"Montant illisible : « {value} »") from exc
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def split_exact(total: Decimal, weights: list[Decimal]) -> list[Decimal]:

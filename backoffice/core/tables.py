@@ -208,7 +208,7 @@ class _SheetScan:
 
     def _end_row(self, element) -> None:
         number = element.get("r")
-        self.row_index = int(number) if number and number.isdigit() else self.row_index + 1
+        self.row_index = int(number) if number and number.isascii() and number.isdigit() else self.row_index + 1
         if self.row_index > self.limits.max_rows + 1:
             raise _too_many_rows(self.limits)
         self.cells_in_row = self.column = 0

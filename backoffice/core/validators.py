@@ -19,7 +19,7 @@ def normalize_siret(value: str) -> str:
 def validate_siret(value: str) -> None:
     """A SIRET is 14 digits whose SIREN and SIRET both pass the Luhn check (stdnum.fr.siret)."""
     raw = normalize_siret(value)
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise ValidationError(
             _("Le SIRET « %(value)s » doit contenir exactement 14 chiffres, sans lettre ni virgule."),
             code="siret_format",

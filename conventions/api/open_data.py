@@ -21,7 +21,7 @@ def _publishing_authority(raw: str):
         if authority is None:
             raise ValidationError({"non_field_errors": [str(NO_SITE_AUTHORITY)]})
         return authority
-    authority = selectors.paying_authorities().filter(pk=raw).first() if raw.isdigit() else None
+    authority = selectors.paying_authorities().filter(pk=raw).first() if raw.isascii() and raw.isdigit() else None
     if authority is None:
         raise ValidationError({"authority": [
             "Aucune collectivité de ce service n'a de convention sous cet identifiant."]})

@@ -12,7 +12,6 @@ from ..models import (
     FinancialReport,
     Payment,
     Recovery,
-    RecoveryGround,
     ScheduleLine,
 )
 
@@ -151,8 +150,8 @@ class PaymentCancelSerializer(serializers.Serializer):
 class RecoverySerializer(serializers.ModelSerializer):
     class Meta:
         model = Recovery
-        fields = ["id", "kind", "status", "amount", "cancelled_amount", "breach_date",
-                  "notice_on", "observation_deadline", "observations", "observations_on",
+        fields = ["id", "kind", "status", "ground", "reason", "amount", "cancelled_amount",
+                  "breach_date", "notice_on", "observation_deadline", "observations", "observations_on",
                   "decision_on", "decision_reasons", "decided_amount", "due_date",
                   "title_reference", "title_date", "settled_on", "offset_line"]
         read_only_fields = fields
@@ -164,13 +163,16 @@ class CerWithdrawalSerializer(serializers.Serializer):
 
 
 class RepaymentRequestSerializer(serializers.Serializer):
-    ground = serializers.ChoiceField(
-        choices=RecoveryGround.choices,
+    """Read as typed: every rule (and its French message, the page's) is the service's."""
+
+    ground = serializers.CharField(
+        required=False, allow_blank=True, default="",
         help_text="Fondement : « unused » (versée et non utilisée) ou « breach » (manquement "
-                  "aux obligations de la convention).",
-        error_messages={"invalid_choice": "Fondement inconnu : « {input} »."})
-    amount = serializers.CharField(help_text="Montant à reverser, par exemple « 1 500,00 ».")
-    reason = serializers.CharField(help_text="Les faits qui fondent la demande ; ils figurent "
+                  "aux obligations de la convention).")
+    amount = serializers.CharField(required=False, allow_blank=True, default="",
+                                   help_text="Montant à reverser, par exemple « 1 500,00 ».")
+    reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                   help_text="Les faits qui fondent la demande ; ils figurent "
                                              "dans la notification.")
     on = serializers.DateField(help_text="Date de la notification (pas dans le futur).")
 

@@ -6,14 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.core import dates
 from backoffice.core.audit import audit_log
-from backoffice.core.models import Authority
 from backoffice.core.money import to_money
 from backoffice.core.notifications import Event, notify
 from backoffice.core.permissions import require
@@ -45,12 +44,13 @@ def reference_prefix(authority, year: int) -> str:
 
 
 def _next_reference(authority, start: dt.date) -> str:
-    """The authority's next number for the year of ``start``. The authority's row is locked
-    until the convention is saved, so two agents creating at once get two numbers."""
-
-
-    Authority.objects.select_for_update().filter(pk=authority.pk).exists()
+    """The authority's next number for the year of ``start``. On PostgreSQL a lock on the
+    prefix, held until the transaction ends, serialises two agents creating at once (even for
+    two authorities sharing the plain sequence); SQLite writes one at a time anyway."""
     prefix = reference_prefix(authority, start.year)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [prefix])
     # Longest first: « …-10000 » comes after « …-9999 ».
     last = (Convention.objects.filter(reference__startswith=prefix)
             .order_by(Length("reference").desc(), "-reference")

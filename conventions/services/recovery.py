@@ -273,11 +273,23 @@ def convention_withdraw_for_cer_breach(*, convention: Convention, breach_date: d
                  "claim": format_eur(split.claim)},
               data={"withdrawn": str(split.unspent), "cancelled": str(split.cancelled),
                     "claim": str(split.claim), "breach_date": str(breach_date)})
-    if split.claim <= 0:
+    claim = claim_within_room(convention=convention, amount=split.claim)
+    if claim <= 0:
         return None
     return recovery_open(convention=convention, kind=RecoveryKind.CER_WITHDRAWAL,
-                         amount=split.claim, cancelled=split.cancelled, actor=actor, on=on,
+                         amount=claim, cancelled=split.cancelled, actor=actor, on=on,
                          breach_date=breach_date, reason=reason.strip())
+
+
+def claim_within_room(*, convention: Convention, amount: Decimal) -> Decimal:
+    """What a new claim may ask back: ``amount``, but never more than was paid and not already
+    asked back by the convention's other recoveries (CGCT L1611-4), so that a repayment started
+    by hand and the one a financial report or a CER withdrawal finds never claim the same
+    money twice. Locks the convention row, as ``repayment_request`` does."""
+    from ..selectors import repayment_room
+
+    Convention.objects.select_for_update().filter(pk=convention.pk).exists()
+    return min(amount, repayment_room(convention=convention)["room"])
 
 
 REPAYMENT_STATUSES = (ConventionStatus.SIGNED, ConventionStatus.ACTIVE, ConventionStatus.CLOSED,
@@ -304,7 +316,10 @@ def repayment_request(*, convention: Convention, ground: str, amount, reason: st
         errors["reason"] = _("Décrivez les faits qui fondent la demande (quelles sommes, quelle "
                              "obligation de la convention) : ils figurent dans la notification.")
     message = dates.future_error(value=on, today=timezone.localdate(),
-                                 label=_("la date de la notification"))
+                                 label=_("la date de la notification")) or dates.order_error(
+        earlier=convention.signed_on, later=on, earlier_label=_("la signature de la convention"),
+        later_label=_("la date de la notification"),
+        hint=_("seule une somme versée se reverse, et rien n'est versé avant la signature."))
     if message:
         errors["on"] = message
     room = repayment_room(convention=convention)

@@ -334,7 +334,10 @@ def report_review(*, report: FinancialReport, approve: bool, actor, comment: str
         split = rules.repayment_on_paid(granted=year.amount, paid=paid_total(year),
                                         used=report.subsidy_used or Decimal("0"),
                                         keep_rate=convention.keep_rule_rate)
-        repayment = split.claim
+        from .recovery import claim_within_room, recovery_open
+
+        # What a repayment started by hand already asks back is not claimed again.
+        repayment = claim_within_room(convention=convention, amount=split.claim)
         report.unspent_amount, report.repayment_amount = split.unspent, repayment
         apply_transition(obj=report, to=ReportStatus.APPROVED, table=REPORT_TRANSITIONS,
                          actor=actor, event="report_approved", label=_("le compte rendu"),
@@ -360,8 +363,6 @@ def report_review(*, report: FinancialReport, approve: bool, actor, comment: str
                      % {"year": report.year.year})
         if repayment > 0:
             # CRPA L121-1: the repayment is notified first, with a delay for observations.
-            from .recovery import recovery_open
-
             recovery_open(convention=convention, kind="repayment", amount=repayment,
                           cancelled=split.cancelled, report=report, actor=actor,
                           on=report.reviewed_on)

@@ -63,7 +63,7 @@ class ConventionCreateView(Base):
         data = form.data if form.is_bound else form.initial
         nature = data.get("nature") or Nature.OPERATING
         fund_id = str(data.get("fund") or "")
-        fund = (form.fields["fund"].queryset.filter(pk=fund_id).first() if fund_id.isdigit()
+        fund = (form.fields["fund"].queryset.filter(pk=fund_id).first() if fund_id.isascii() and fund_id.isdigit()
                 else None)
         account, reason = imputation_proposal(nature=nature, fund=fund)
         # The bound field keeps the help text it was made with: both say the reason.

@@ -45,8 +45,9 @@ def voter_data_purge(*, today: dt.date, dry_run: bool = False) -> dict:
             for voter in due.filter(call=call).select_for_update():
                 age = (rules.age_on(voter.birth_date, call.vote_on or today)
                        if voter.birth_date else None)
-                if age is None and str((voter.data or {}).get("age", "")).isdigit():
-                    age = int(voter.data["age"])
+                raw_age = str((voter.data or {}).get("age", ""))
+                if age is None and raw_age.isascii() and raw_age.isdigit():
+                    age = int(raw_age)
                 voter.first_name = voter.last_name = voter.email = voter.external_id = ""
                 voter.birth_date = None
                 voter.user = None

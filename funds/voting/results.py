@@ -185,10 +185,15 @@ def vote_computation_transition(*, computation: VoteComputation, to: str,
     allowed = COMPUTATION_TRANSITIONS.get(ComputationStatus(computation.status), set())
     if to not in allowed:
         raise ValueError(f"Computation {computation.pk}: {computation.status} → {to} refused")
+    previous = computation.status
     computation.status = to
     for name, value in fields.items():
         setattr(computation, name, value)
     computation.save(update_fields=["status", *fields])
+    audit_log(event=f"vote_computation_{to}", obj=computation.call,
+              actor=computation.requested_by,
+              data={"computation": computation.pk, "from": previous, "to": to,
+                    **({"error": computation.error} if to == ComputationStatus.FAILED else {})})
     return computation
 
 
@@ -198,9 +203,16 @@ def vote_computation_run(*, computation_id: int) -> VoteComputation:
     Invariant: idempotent (a finished computation is returned as is); the stored result is the
     rule's ``as_dict()`` for each part, with the hash of exactly the inputs it read.
     """
-    computation = VoteComputation.objects.select_related("call__fund").get(pk=computation_id)
-    if computation.status == ComputationStatus.DONE:
-        return computation
+    with transaction.atomic():
+        # Locked: a task delivered twice computes once, the second sees it done.
+        computation = (VoteComputation.objects.select_for_update(of=("self",))
+                       .select_related("call__fund").get(pk=computation_id))
+        if computation.status == ComputationStatus.DONE:
+            return computation
+        return _computation_fill(computation)
+
+
+def _computation_fill(computation: VoteComputation) -> VoteComputation:
     parts = selectors.computation_inputs(computation.call)
     try:
         results = [
@@ -218,7 +230,7 @@ def vote_computation_run(*, computation_id: int) -> VoteComputation:
         inputs_sha256=rules.inputs_sha256(rule=computation.rule,
                                           min_votes=computation.min_votes, parts=parts),
         ballots=selectors.call_ballot_count(computation.call), result={"parts": results},
-        computed_at=timezone.now())
+        computed_at=timezone.now(), error="")
     audit_log(event="vote_computed", obj=computation.call, actor=computation.requested_by,
               message=_("Lauréats calculés (règle « %(rule)s »)")
               % {"rule": rules.rule_label(computation.rule)},

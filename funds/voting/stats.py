@@ -32,7 +32,7 @@ def turnout_by_age(call: Call) -> list[tuple[str, int]]:
         age = None
         if birth_date and day:
             age = rules.age_on(birth_date, day)
-        elif data and str(data.get("age", "")).isdigit():
+        elif data and str(data.get("age", "")).isascii() and str(data.get("age", "")).isdigit():
             age = int(data["age"])
         if age is None and data and data.get("age_band"):
             counts[data["age_band"]] += 1  # a purged voter keeps only their age band

@@ -112,6 +112,12 @@ def test_a_repayment_by_hand_is_refused_alike_on_the_page_and_the_api(django_app
         assert api.status_code == 400
         assert _flat(api.json()["amount"][0]) == page_message
         assert "au plus 15 000,00 €" in page_message
+        # No reason, no ground: the service's messages, the page's.
+        blank = client.post(f"/api/v1/conventions/{convention.pk}/repayments/",
+                            {"amount": "100", "reason": " ", "on": "2026-06-15"}, format="json")
+        assert blank.status_code == 400
+        assert "Décrivez les faits" in blank.json()["reason"][0]
+        assert "Choisissez le fondement" in blank.json()["ground"][0]
         assert not Recovery.objects.exists()
 
         done = client.post(f"/api/v1/conventions/{convention.pk}/repayments/",

@@ -247,7 +247,8 @@ def test_a_repayment_started_by_hand_claims_only_money_paid_and_not_yet_asked_ba
             ({"amount": "0"}, "amount", "supérieur à 0"),
             ({"reason": "  "}, "reason", "Décrivez les faits"),
             ({"ground": "other"}, "ground", "fondement"),
-            ({"on": dt.date(2099, 1, 1)}, "on", "dans le futur")]:
+            ({"on": dt.date(2099, 1, 1)}, "on", "dans le futur"),
+            ({"on": dt.date(2026, 1, 14)}, "on", "précède la signature de la convention")]:
         with pytest.raises(ValidationError) as exc:
             _repayment(convention, agent, **kwargs)
         assert text in " ".join(exc.value.message_dict[field]).replace("\u202f", " ").replace("\xa0", " ")
@@ -304,3 +305,26 @@ def test_no_repayment_before_anything_was_paid_or_signed(authority, organisation
     assert allowed(agent, "repayment.request", signed)[0]
     assert not allowed(agent, "repayment.request", draft)[0]
     assert not allowed(member, "repayment.request", signed)[0]
+
+
+def test_money_asked_back_by_hand_is_not_claimed_again_by_the_report(
+        authority, organisation, agent, member):
+    """30 000 € paid; 28 000 € already asked back by hand: the report finds 3 000 € to repay
+    but only 2 000 € were paid and not yet claimed — the claim stops there (CGCT L1611-4)."""
+    convention = make_convention(authority=authority, organisation=organisation, agent=agent,
+                                 confirmed=True, keep_rule_rate=Decimal("0.10"))
+    y2026 = convention.years.get(year=2026)
+    for line in y2026.lines.order_by("position"):
+        _pay(line, agent)
+    _repayment(convention, agent, amount="28000", on=dt.date(2026, 9, 1), ground="breach",
+               reason="Dépenses sans rapport avec l'objet.")
+    organisation.financial_year_end = "30/06"
+    organisation.save()
+    report = y2026.report
+    services.report_submit(report=report, budget_lines=BALANCED_REPORT, subsidy_used="24000",
+                           qualitative_report="Bilan", actor=member, on=dt.date(2026, 9, 20))
+    services.report_review(report=report, approve=True, actor=agent, on=dt.date(2026, 10, 1))
+    report.refresh_from_db()
+    claimed = sorted(r.amount for r in Recovery.objects.all())
+    assert claimed == [Decimal("2000.00"), Decimal("28000.00")]
+    assert report.repayment_amount == Decimal("2000.00")

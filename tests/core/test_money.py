@@ -26,7 +26,7 @@ def test_to_money_reads_french_notation(raw, expected):
     assert to_money(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["NaN", "nan", "Infinity", "-inf", "sNaN", "douze", ""])
+@pytest.mark.parametrize("raw", ["NaN", "nan", "Infinity", "-inf", "sNaN", "douze", "", "1e30"])
 def test_to_money_refuses_what_is_not_an_amount(raw):
     with pytest.raises(ValueError, match="Montant illisible"):
         to_money(raw)

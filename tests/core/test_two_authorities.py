@@ -61,6 +61,12 @@ def test_each_authority_numbers_its_own_conventions(two):
                             start=dt.date(2027, 1, 1), end=dt.date(2027, 12, 31),
                             amounts=(Decimal("12000"),))
     assert again.reference == "CONV-LA-2027-0001"
+    # Past 9 999 the numbers go on (not back to « …-9999 » + 1 read in text order).
+    type(again).objects.filter(pk=again.pk).update(reference="CONV-LA-2027-9999")
+    for expected in ("CONV-LA-2027-10000", "CONV-LA-2027-10001"):
+        assert make_convention(authority=two["epci"], organisation=two["organisation"],
+                               start=dt.date(2027, 1, 1), end=dt.date(2027, 12, 31),
+                               amounts=(Decimal("12000"),)).reference == expected
 
 
 def test_a_second_authority_without_code_or_a_code_taken_is_refused(two):
@@ -173,8 +179,14 @@ def test_a_volunteering_attestation_is_addressed_to_the_authority_funding_the_pr
         attestation = VolunteerAttestation.objects.create(
             organisation=organisation, year=2026, project_reference=convention.reference)
         assert attestation_context(attestation)["authority"] == convention.authority
+    # The whole year of an organisation both fund: the site's authority; of one funded by
+    # the intercommunalité alone: the intercommunalité.
     whole_year = VolunteerAttestation.objects.create(organisation=organisation, year=2026)
     assert attestation_context(whole_year)["authority"] == two["commune"]
+    alone = OrganisationFactory(name="Repair Café du Ter")
+    make_convention(authority=two["epci"], organisation=alone, agent=two["agent"])
+    only_epci = VolunteerAttestation.objects.create(organisation=alone, year=2026)
+    assert attestation_context(only_epci)["authority"] == two["epci"]
 
 
 def test_calls_and_funds_name_the_authority_that_funds_them(client, two):

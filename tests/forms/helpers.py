@@ -83,3 +83,14 @@ def tick(form, name: str, values) -> None:
     assert wanted <= {box._value for box in boxes}, f"no checkbox {wanted} among {name!r}"
     for box in boxes:
         box.checked = box._value in wanted
+
+
+def post_refused(app, url: str, data: dict | None = None):
+    """POST as the signed-in user WITH a valid CSRF token (so that a 403 can only be the
+    permission's, never the expired-form page) and assert the French permission 403."""
+    if "csrftoken" not in app.cookies:
+        app.get("/")
+    token = app.cookies["csrftoken"]
+    response = app.post(url, {**(data or {}), "csrfmiddlewaretoken": token}, status=403)
+    assert "Vous n'avez pas accès" in response.text, response.text[:500]
+    return response

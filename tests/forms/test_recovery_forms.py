@@ -21,7 +21,7 @@ from conventions.models import (
 from tests.conventions.factories import make_convention
 from tests.factories import AuthorityFactory, OrganisationFactory, member_of, staff_user
 
-from .helpers import field_error, form_with, messages_of, value_of
+from .helpers import field_error, form_with, messages_of, post_refused, value_of
 
 
 @pytest.fixture
@@ -197,8 +197,8 @@ def test_the_association_sees_the_procedure_and_cannot_act(
     assert not block.select("form")
     assert not page.html.select(f"form[action='{reverse('conventions:cer-withdrawal', args=[convention.pk])}']")
     for step in ("observations", "decide", "title", "settle"):
-        app.post(_step(convention, recovery, step), {}, status=403)
-    app.post(reverse("conventions:cer-withdrawal", args=[convention.pk]), {}, status=403)
+        post_refused(app, _step(convention, recovery, step))
+    post_refused(app, reverse("conventions:cer-withdrawal", args=[convention.pk]))
     recovery.refresh_from_db()
     assert recovery.status == RecoveryStatus.NOTICE
 
@@ -212,7 +212,7 @@ def test_a_step_out_of_order_is_refused(app, agent, frozen):
     # Only the steps the procedure allows now are offered.
     assert page.html.select(f"form[action='{_step(convention, recovery, 'decide')}']")
     assert not page.html.select(f"form[action='{_step(convention, recovery, 'title')}']")
-    app.post(_step(convention, recovery, "title"), {}, status=403)
+    post_refused(app, _step(convention, recovery, "title"))
 
 
 def test_in_kind_aid_add_edit_and_threshold(app, agent):
@@ -333,6 +333,6 @@ def test_repayment_request_by_hand(app, agent, frozen, django_capture_on_commit_
     assert _flat(page.html.select_one("#repayment-claimed").text) == "2 000,00 €"
     assert "Notifier la demande de reversement" not in page.text
     assert "Demander un reversement" not in _detail(app, convention).text
-    app.post(url, {"ground": "unused", "amount": "1", "reason": "x", "on": "2026-06-15",
-                   "confirm": "on"}, status=403)
+    post_refused(app, url, {"ground": "unused", "amount": "1", "reason": "x",
+                            "on": "2026-06-15", "confirm": "on"})
     assert Recovery.objects.count() == 1

@@ -262,6 +262,7 @@ def test_census_import_reads_a_real_workbook(vote_call):
 
 
 def test_a_computation_changes_status_only_through_its_transition(db):
+    from backoffice.core.models import AuditEvent
     from funds.voting.models import ComputationStatus, VoteComputation
     from funds.voting.results import vote_computation_transition
     from tests.funds.factories import CallFactory
@@ -272,6 +273,8 @@ def test_a_computation_changes_status_only_through_its_transition(db):
                                 error="Budget négatif")
     vote_computation_transition(computation=computation, to=ComputationStatus.DONE,
                                 result={"parts": []}, error="")
+    assert AuditEvent.objects.filter(event="vote_computation_failed",
+                                     data__error="Budget négatif").exists()
     computation.refresh_from_db()
     assert (computation.status, computation.result, computation.error) == ("done", {"parts": []},
                                                                           "")

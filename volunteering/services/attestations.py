@@ -74,16 +74,20 @@ def attestation_request(*, organisation, year: int, project_reference: str = "",
 
 def _addressee(organisation, project_reference: str):
     """The authority an attestation is addressed to: the one funding its project (the
-    convention's, or the application's fund's), the site's for the organisation's whole year."""
+    convention's, or the application's fund's); for the organisation's whole year, its only
+    funder, or the site's when several fund it."""
     from backoffice.core.models import Authority
     from backoffice.core.selectors import site_authority
 
-    from ..projects import project_authority_id
+    from ..projects import organisation_projects
 
-    authority_id = project_authority_id(organisation, project_reference)
-    if authority_id is None:
+    projects = organisation_projects(organisation)
+    project = projects.get((project_reference or "").strip())
+    funders = ({project.authority_id} if project else
+               {p.authority_id for p in projects.values()} - {None})
+    if len(funders) != 1 or None in funders:
         return site_authority()
-    return Authority.objects.filter(pk=authority_id).first()
+    return Authority.objects.filter(pk=funders.pop()).first()
 
 
 def attestation_context(attestation: VolunteerAttestation) -> dict:

@@ -92,7 +92,7 @@ def _meta_threshold(instance: PabulibInstance, errors: _MetaErrors) -> int | Non
             errors.at("rule", _("règle « greedy-threshold » sans seuil "
                                 "(clé « min_project_score_threshold » absente)."))
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         errors.at("min_project_score_threshold", _("seuil « %(value)s » illisible (nombre "
                                                    "entier attendu)."), value=raw)
         return None
