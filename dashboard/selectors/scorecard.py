@@ -26,6 +26,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.core.models import Authority
+from backoffice.core.selectors import site_authority
 from funds.models import Fund
 
 from .. import rules
@@ -132,6 +133,25 @@ def scorecard(*, year: int, today: dt.date, previous_years: int = 2,
 def scorecard_year(*, year: int, today: dt.date, authority=None) -> dict:
     """The pact's figures of one year alone."""
     return scorecard(year=year, today=today, previous_years=0, authority=authority)[0]
+
+
+EVERY_AUTHORITY = ("toutes", "all")
+
+
+def scorecard_authority(raw):
+    """The authority whose scorecard ``raw`` asks for (``collectivite`` on the pages,
+    ``authority`` in the API): None for the whole deployment ("toutes"); when nothing is asked,
+    the site's authority (None when several share the site without SITE_AUTHORITY_ID: the
+    whole deployment); else the authority of that id. Raises ``Authority.DoesNotExist`` for an
+    unknown one."""
+    raw = str(raw or "").strip()
+    if raw.lower() in EVERY_AUTHORITY:
+        return None
+    if not raw:
+        return site_authority()
+    if not raw.isdigit():
+        raise Authority.DoesNotExist(raw)
+    return Authority.objects.get(pk=int(raw))
 
 
 def scorecard_authorities() -> list:
