@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.core.models import Authority
 from backoffice.core.selectors import site_authority
+from conventions.models import Convention
 from funds.models import Fund
 
 from .. import rules
@@ -157,5 +158,7 @@ def scorecard_authority(raw):
 def scorecard_authorities() -> list:
     """The authorities whose scorecard can be read on their own: those with funds or
     conventions, by name. 1 query."""
-    return list(Authority.objects.filter(Q(funds__isnull=False) | Q(conventions__isnull=False))
-                .distinct().order_by("name", "pk"))
+    funds = Fund.objects.filter(authority=OuterRef("pk"))
+    conventions = Convention.objects.filter(authority=OuterRef("pk"))
+    return list(Authority.objects.filter(Exists(funds) | Exists(conventions))
+                .order_by("name", "pk"))
