@@ -6,10 +6,10 @@ day histograms, application facts, report days) are kept by PostgreSQL triggers 
 transaction as every change of the source rows (migrations ``dashboard/0002_rollups`` and
 ``0003_rollups_per_authority``), and this module only reads and combines them
 (``selectors/rollups.py``); the fund envelopes, a sum over a few funds, are read from the funds
-directly. There is no second computation in the product: the
-ORM computation from the source rows lives in ``tests/dashboard/oracle.py``, where the tests
-compare both on hand-made and random data, and ``manage.py dashboard_rollups`` compares the
-rollups with a rebuild from scratch.
+directly. There is no second computation in the product: the ORM computation from the source
+rows lives in ``tests/dashboard/oracle.py``, where the tests compare both on hand-made and
+random data, and ``manage.py dashboard_rollups`` compares the rollups with a rebuild from
+scratch.
 
 Every figure is one authority's (``authority``), or the whole deployment's (None: the sum over
 the authorities sharing it): the rollups are kept per authority, the envelopes are their funds'.
@@ -150,7 +150,7 @@ def scorecard_authority(raw):
         return None
     if not raw:
         return site_authority()
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):  # a bigint, never a 500
         raise Authority.DoesNotExist(raw)
     return Authority.objects.get(pk=int(raw))
 

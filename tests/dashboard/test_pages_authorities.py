@@ -107,7 +107,8 @@ def test_the_page_shows_the_chosen_authority_only(client, agent, two):
     theirs = main(client.get(URL, {"annee": 2026, "collectivite": two["epci"].pk}))
     assert money("400000") in theirs and money("100000") not in theirs
     assert client.get(URL, {"collectivite": 999999}).status_code == 404
-    assert client.get(URL, {"collectivite": "lorient"}).status_code == 404
+    for wrong in ("lorient", "²", "9" * 30, "-1"):
+        assert client.get(URL, {"collectivite": wrong}).status_code == 404
 
 
 def test_the_site_authority_is_the_default(client, agent, two, settings):
@@ -162,7 +163,7 @@ def test_api_reads_one_authority_or_all(agent, two, settings):
     assert total(api.get("/api/v1/scorecard/", {"year": 2026}).json()) == "400000.00"
     assert total(api.get("/api/v1/scorecard/", {"year": 2026, "authority": "all"}).json()) \
         == "500000.00"
-    for wrong in ("999999", "lorient"):
+    for wrong in ("999999", "lorient", "9" * 30):
         refused = api.get("/api/v1/scorecard/", {"year": 2026, "authority": wrong})
         assert refused.status_code == 400
         assert "Aucune collectivité de ce service" in str(refused.json()["authority"])
