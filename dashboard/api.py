@@ -10,6 +10,8 @@ from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
+from backoffice.core.models import Authority
+
 from . import presenters, selectors
 from .permissions import can
 from .services import MAX_YEAR, MIN_YEAR
@@ -41,23 +43,35 @@ class IndicatorSerializer(serializers.Serializer):
     trend = TrendSerializer(allow_null=True)
 
 
+class AuthoritySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 @extend_schema_serializer(many=False)
 class ScorecardSerializer(serializers.Serializer):
     year = serializers.IntegerField()
+    authority = AuthoritySerializer(allow_null=True, help_text="La collectivité dont ce sont "
+                                    "les indicateurs ; null pour toutes celles du service.")
     years = serializers.ListField(child=serializers.IntegerField())
     indicators = IndicatorSerializer(many=True)
 
 
 class ScorecardViewSet(viewsets.ViewSet):
-    """GET /api/v1/scorecard/?year=YYYY — every indicator for the year and the two before."""
+    """GET /api/v1/scorecard/?year=YYYY[&authority=ID|all] — every indicator for the year and
+    the two before, of one authority or of the whole deployment."""
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ScorecardSerializer
     api_description = ("Tableau de bord du Pacte (agents et élus) : chaque indicateur pour "
                        "l'année demandée et les deux précédentes, comme sur la page.")
 
-    @extend_schema(parameters=[OpenApiParameter("year", int, description="Année, par défaut "
-                                                "l'année en cours.")],
+    @extend_schema(parameters=[
+        OpenApiParameter("year", int, description="Année, par défaut l'année en cours."),
+        OpenApiParameter("authority", str, required=False,
+                         description="Identifiant de la collectivité, quand plusieurs partagent "
+                                     "ce service, ou « all » pour toutes ; par défaut celle du "
+                                     "site (SITE_AUTHORITY_ID), sinon toutes.")],
                    responses=ScorecardSerializer, summary="Indicateurs du Pacte d'une année")
     def list(self, request):
         allowed, reason = can(request.user, "scorecard.api")
@@ -73,7 +87,13 @@ class ScorecardViewSet(viewsets.ViewSet):
         if not MIN_YEAR <= year <= MAX_YEAR:
             raise ValidationError({"year": _("Choisissez une année entre 2000 et 2100.")})
         try:
-            years = selectors.scorecard(year=year, today=today)
+            authority = selectors.scorecard_authority(request.query_params.get("authority"))
+        except Authority.DoesNotExist as exc:
+            raise ValidationError({"authority": _(
+                "Aucune collectivité de ce service ne porte cet identifiant (indiquez un "
+                "nombre, ou « all » pour toutes).")}) from exc
+        try:
+            years = selectors.scorecard(year=year, today=today, authority=authority)
         except selectors.ScorecardUnavailable as exc:
             raise ScorecardUnavailableError(str(exc)) from exc
         indicators = []
@@ -88,5 +108,7 @@ class ScorecardViewSet(viewsets.ViewSet):
                 "display": {str(v["year"]): v["text"] for v in line["values"]},
                 "trend": line["trend"],
             })
-        return Response({"year": year, "years": [f["year"] for f in years],
-                         "indicators": indicators})
+        return Response({"year": year,
+                         "authority": ({"id": authority.pk, "name": authority.name}
+                                       if authority else None),
+                         "years": [f["year"] for f in years], "indicators": indicators})

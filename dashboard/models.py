@@ -27,6 +27,9 @@ class ScorecardDocument(models.Model):
     file = models.FileField(_("fichier"), upload_to=scorecard_path, blank=True)
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
     error = models.TextField(_("erreur"), blank=True)
+    authority = models.ForeignKey("core.Authority", verbose_name=_("collectivité"), null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="+",
+                                  help_text=_("Vide : toutes les collectivités du service."))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("demandé par"),
                                      null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
@@ -52,12 +55,16 @@ class ScorecardDocument(models.Model):
 # change of the source rows (migration 0002), and ``manage.py dashboard_rollups`` checks or
 # rebuilds them. They are the scorecard's only source: SQLite (the demo) has no triggers, and
 # there the scorecard pages say so. Nothing in Python writes these tables.
+#
+# Figures are kept per authority (``authority_id``: the convention's, or the fund's of an
+# application's call), so that each authority sharing a deployment reads its own scorecard and
+# the whole deployment reads their sum (migration 0003).
 
 
 class ConventionYearFacts(models.Model):
     """Per convention and year: its tranche (0 or 1), the tranche's amount, its advance lines,
     the counted volunteering linked to the convention that year, and the convention's status,
-    nature and span copied from it."""
+    nature, span and authority copied from it."""
 
     convention_id = models.BigIntegerField()
     year = models.IntegerField()
@@ -69,6 +76,7 @@ class ConventionYearFacts(models.Model):
     committed = models.BooleanField(default=False)
     nature = models.CharField(max_length=20, blank=True)
     multi_year = models.BooleanField(default=False)
+    authority_id = models.BigIntegerField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["convention_id", "year"],
@@ -79,9 +87,11 @@ class ConventionYearFacts(models.Model):
 
 
 class YearFigures(models.Model):
-    """Per year, nature and single/multi-year: the committed tranches and their amounts, those
-    with an advance, and the volunteering linked to them (sums of ConventionYearFacts)."""
+    """Per authority, year, nature and single/multi-year: the committed tranches and their
+    amounts, those with an advance, and the volunteering linked to them (sums of
+    ConventionYearFacts)."""
 
+    authority_id = models.BigIntegerField()
     year = models.IntegerField()
     nature = models.CharField(max_length=20)
     multi_year = models.BooleanField()
@@ -92,7 +102,8 @@ class YearFigures(models.Model):
     volunteer_value = models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["year", "nature", "multi_year"],
+        constraints = [models.UniqueConstraint(fields=["authority_id", "year", "nature",
+                                                       "multi_year"],
                                                name="rollup_year_figures_unique")]
 
     def __str__(self) -> str:
@@ -103,15 +114,18 @@ class DayCounts(models.Model):
     """Histograms in days, exact for any percentile: ``delay`` counts paid payments by paid
     year and days from trigger to payment; ``advance_day`` counts advances by tranche year and
     day of the year they were paid (in that year); ``decision`` counts awards by decision year
-    and days from submission to the deliberation."""
+    and days from submission to the deliberation. Per authority (the convention's, or the
+    fund's of the application's call)."""
 
+    authority_id = models.BigIntegerField()
     measure = models.CharField(max_length=12)
     year = models.IntegerField()
     days = models.IntegerField()
     count = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["measure", "year", "days"],
+        constraints = [models.UniqueConstraint(fields=["authority_id", "measure", "year",
+                                                       "days"],
                                                name="rollup_day_counts_unique")]
 
     def __str__(self) -> str:
@@ -122,9 +136,11 @@ class ApplicationFacts(models.Model):
     """Per submitted or awarded application: its submission year and whether its applicant was
     a newcomer (first submitted application, or an informal group, or a resident); its award's
     year, amount and days from submission; whether another funder appears on its budget (74),
-    and its budget's volunteering (870) and self-financing lines."""
+    and its budget's volunteering (870) and self-financing lines; the authority of its call's
+    fund."""
 
     application_id = models.BigIntegerField(unique=True)
+    authority_id = models.BigIntegerField()
     submitted_year = models.IntegerField(null=True)
     newcomer = models.BooleanField(default=False)
     decided_year = models.IntegerField(null=True)
@@ -139,11 +155,12 @@ class ApplicationFacts(models.Model):
 
 
 class FundYearFigures(models.Model):
-    """Per year: applications submitted and those from newcomers; awards decided, their amount,
-    those co-financed, and their budgets' volunteering and self-financing (sums of
-    ApplicationFacts)."""
+    """Per authority and year: applications submitted and those from newcomers; awards decided,
+    their amount, those co-financed, and their budgets' volunteering and self-financing (sums
+    of ApplicationFacts)."""
 
-    year = models.IntegerField(unique=True)
+    authority_id = models.BigIntegerField()
+    year = models.IntegerField()
     applications = models.IntegerField(default=0)
     newcomers = models.IntegerField(default=0)
     awards = models.IntegerField(default=0)
@@ -152,20 +169,27 @@ class FundYearFigures(models.Model):
     budget_volunteering = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     budget_own = models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["authority_id", "year"],
+                                               name="rollup_fund_year_figures_unique")]
+
     def __str__(self) -> str:
-        return str(self.year)
+        return f"{self.authority_id}/{self.year}"
 
 
 class ReportDays(models.Model):
-    """Financial reports counted by due date, filed or not, and filed on time or not."""
+    """Financial reports counted per authority (their convention's) and due date, filed or
+    not, and filed on time or not."""
 
+    authority_id = models.BigIntegerField()
     due_date = models.DateField()
     submitted = models.BooleanField()
     on_time = models.BooleanField()
     count = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["due_date", "submitted", "on_time"],
+        constraints = [models.UniqueConstraint(fields=["authority_id", "due_date",
+                                                       "submitted", "on_time"],
                                                name="rollup_report_days_unique")]
 
     def __str__(self) -> str:

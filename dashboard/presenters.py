@@ -79,9 +79,10 @@ def scorecard_lines(years: list[dict]) -> list[dict]:
     return lines
 
 
-def scorecard_context(*, year: int, today: dt.date) -> dict:
-    """Scorecard of ``year`` with the two previous years, grouped by pact commitment."""
-    years = selectors.scorecard(year=year, today=today)
+def scorecard_context(*, year: int, today: dt.date, authority=None) -> dict:
+    """Scorecard of ``year`` with the two previous years, grouped by pact commitment, of
+    ``authority`` (None: the whole deployment)."""
+    years = selectors.scorecard(year=year, today=today, authority=authority)
     groups: list[dict] = []
     for line in scorecard_lines(years):
         commitment = str(line["indicator"].commitment)
@@ -89,7 +90,7 @@ def scorecard_context(*, year: int, today: dt.date) -> dict:
             groups.append({"commitment": commitment, "lines": []})
         groups[-1]["lines"].append(line)
     return {"year": year, "years": [f["year"] for f in years], "groups": groups,
-            "figures": years[0], "today": today}
+            "figures": years[0], "today": today, "chosen_authority": authority}
 
 
 # --- Charts and the tables behind them -----------------------------------------------------

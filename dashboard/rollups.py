@@ -1,5 +1,5 @@
-"""Checking and rebuilding the scorecard's rollups (kept by PostgreSQL triggers, see migration
-0002). Used by ``manage.py dashboard_rollups`` and the tests."""
+"""Checking and rebuilding the scorecard's rollups (kept by PostgreSQL triggers, see migrations
+0002 and 0003). Used by ``manage.py dashboard_rollups`` and the tests."""
 
 from __future__ import annotations
 
@@ -21,14 +21,14 @@ __all__ = ["available", "check", "rebuild", "snapshot"]
 # (a running total that went back to zero after its source rows were deleted).
 TABLES = {
     "convention_year_facts": (ConventionYearFacts, ("convention_id", "year")),
-    "year_figures": (YearFigures, ("year", "nature", "multi_year")),
-    "day_counts": (DayCounts, ("measure", "year", "days")),
-    "report_days": (ReportDays, ("due_date", "submitted", "on_time")),
+    "year_figures": (YearFigures, ("authority_id", "year", "nature", "multi_year")),
+    "day_counts": (DayCounts, ("authority_id", "measure", "year", "days")),
+    "report_days": (ReportDays, ("authority_id", "due_date", "submitted", "on_time")),
     "application_facts": (ApplicationFacts, ("application_id",)),
-    "fund_year_figures": (FundYearFigures, ("year",)),
+    "fund_year_figures": (FundYearFigures, ("authority_id", "year")),
 }
 # Columns copied from a source row rather than summed: they say nothing when the sums are zero.
-_COPIED = {"committed", "nature", "multi_year"}
+_COPIED = {"committed", "nature", "multi_year", "authority_id"}
 
 
 def _is_zero(model, row: dict, keys) -> bool:

@@ -15,7 +15,7 @@ from backoffice.core.permissions import require
 from .models import ScorecardDocument, ScorecardStatus
 from .permissions import can
 from .selectors import rollups as rollup_reads
-from .selectors.scorecard import ScorecardUnavailable
+from .selectors.scorecard import ScorecardUnavailable, scorecard_authorities
 
 TRANSITIONS = {
     ScorecardStatus.PENDING: {ScorecardStatus.READY, ScorecardStatus.FAILED},
@@ -42,9 +42,10 @@ def scorecard_document_transition(*, document: ScorecardDocument, to: str, actor
     return document
 
 
-def scorecard_document_request(*, year: int, actor) -> ScorecardDocument:
-    """Create a pending PDF of the scorecard of ``year`` and enqueue its rendering once the
-    transaction commits (never a task on a rolled-back row). Staff only (``scorecard.view``)."""
+def scorecard_document_request(*, year: int, actor, authority=None) -> ScorecardDocument:
+    """Create a pending PDF of the scorecard of ``year`` of ``authority`` (None: the whole
+    deployment) and enqueue its rendering once the transaction commits (never a task on a
+    rolled-back row). Staff only (``scorecard.view``)."""
     from .tasks import scorecard_render_task
 
     require(can, actor, "scorecard.view")
@@ -54,18 +55,20 @@ def scorecard_document_request(*, year: int, actor) -> ScorecardDocument:
     if not rollup_reads.available():
         raise ValidationError(str(ScorecardUnavailable.message))
     with transaction.atomic():
-        document = ScorecardDocument(year=int(year), requested_by=actor)
+        document = ScorecardDocument(year=int(year), authority=authority, requested_by=actor)
         document.full_clean()
         document.save()
-        audit_log(event="scorecard_requested", obj=document, actor=actor, data={"year": year})
+        audit_log(event="scorecard_requested", obj=document, actor=actor,
+                  data={"year": year, "authority": authority.pk if authority else None})
         transaction.on_commit(lambda pk=document.pk: scorecard_render_task.delay(pk))
     return document
 
 
 def scorecard_document_render(*, document_id: int) -> ScorecardDocument:
-    """Render and store one scorecard PDF. Idempotent: a ready document is returned untouched.
-    The file is saved only once the whole PDF exists; a failure leaves the 'failed' state and
-    its error, never half a file."""
+    """Render and store one scorecard PDF (of the document's authority, or of the whole
+    deployment). Idempotent: a ready document is returned untouched. The file is saved only
+    once the whole PDF exists; a failure leaves the 'failed' state and its error, never half a
+    file."""
     from .presenters import scorecard_context
 
     with transaction.atomic():
@@ -75,13 +78,13 @@ def scorecard_document_render(*, document_id: int) -> ScorecardDocument:
         if document.status == ScorecardStatus.FAILED:
             scorecard_document_transition(document=document, to=ScorecardStatus.PENDING)
         try:
-            context = scorecard_context(year=document.year, today=timezone.localdate())
+            context = scorecard_context(year=document.year, today=timezone.localdate(),
+                                        authority=document.authority)
             context["document"] = document
-            # The authorities whose funds the figures cover (usually one per deployment).
-            from backoffice.core.models import Authority
-
-            context["authorities"] = list(Authority.objects.filter(funds__isnull=False)
-                                          .distinct().order_by("name"))
+            # The authorities whose figures these are: the document's own, or every one with
+            # funds or conventions (usually one per deployment).
+            context["authorities"] = ([document.authority] if document.authority_id
+                                      else scorecard_authorities())
             content = render_pdf("dashboard/scorecard_pdf.html", context)
         except Exception as exc:  # a PDF engine or template failure must be recorded, not lost
             document.error = f"{type(exc).__name__}: {exc}"[:2000]

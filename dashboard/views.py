@@ -7,11 +7,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View
 
 from backoffice.core.exports import table_response
+from backoffice.core.models import Authority
 
 from . import presenters, selectors, services
 from .models import ScorecardDocument, ScorecardStatus
@@ -54,6 +57,20 @@ def _year_choices(today) -> range:
     return range(today.year + 1, today.year - 6, -1)
 
 
+def scorecard_authority(raw) -> tuple[Authority | None, str]:
+    """The authority whose scorecard is asked with ``collectivite`` (None: the whole
+    deployment) and the value that asks for it again ("" when nothing was asked: the site's
+    authority). An unknown one is a 404: the choice is a link."""
+    try:
+        authority = selectors.scorecard_authority(raw)
+    except Authority.DoesNotExist as exc:
+        raise Http404(_("Cette collectivité n'existe pas dans ce service.")) from exc
+    raw = str(raw or "").strip()
+    if not raw:
+        return authority, ""
+    return authority, str(authority.pk) if authority else "toutes"
+
+
 class DashboardView(StaffView):
     def get(self, request):
         today = timezone.localdate()
@@ -86,15 +103,22 @@ class ScorecardView(StaffView):
     def get(self, request):
         today = timezone.localdate()
         year = self.year(request)
+        authority, asked = scorecard_authority(request.GET.get("collectivite"))
+        authorities = selectors.scorecard_authorities()
+        choice = {"chosen_authority": authority, "authority_query": asked,
+                  "authorities": authorities if len(authorities) > 1 else [],
+                  "years_choice": _year_choices(today)}
         try:
-            context = presenters.scorecard_context(year=year, today=today)
+            context = presenters.scorecard_context(year=year, today=today, authority=authority)
         except selectors.ScorecardUnavailable as exc:
             return render(request, "dashboard/scorecard.html", {
-                "year": year, "today": today, "years_choice": _year_choices(today),
-                "unavailable": str(exc)})
-        documents = ScorecardDocument.objects.filter(year=year)[:3]
+                "year": year, "today": today, **choice, "unavailable": str(exc)})
+        documents = ScorecardDocument.objects.filter(year=year)
+        if len(authorities) > 1:
+            documents = documents.filter(authority=authority)
+        documents = documents[:3]
         return render(request, "dashboard/scorecard.html", {
-            **context, "years_choice": _year_choices(today), "documents": documents})
+            **context, **choice, "documents": documents})
 
 
 class ScorecardExportView(StaffView):
@@ -105,8 +129,9 @@ class ScorecardExportView(StaffView):
             raise Http404
         today = timezone.localdate()
         year = self.year(request)
+        authority, asked = scorecard_authority(request.GET.get("collectivite"))
         try:
-            context = presenters.scorecard_context(year=year, today=today)
+            context = presenters.scorecard_context(year=year, today=today, authority=authority)
         except selectors.ScorecardUnavailable as exc:
             messages.error(request, str(exc))
             return redirect("dashboard:scorecard")
@@ -115,23 +140,33 @@ class ScorecardExportView(StaffView):
         rows = [[group["commitment"], str(line["indicator"].label),
                  *[v["text"] for v in line["values"]], str(line["indicator"].definition)]
                 for group in context["groups"] for line in group["lines"]]
-        return table_response(headers, rows, filename=f"engagements-pacte-{year}", fmt=fmt,
-                              title=_("Engagements du Pacte"))
+        # The file of one authority, asked for by name, says whose it is.
+        suffix = (f"-{slugify(authority.reference_code or authority.name)}"
+                  if authority is not None and asked else "")
+        return table_response(headers, rows, filename=f"engagements-pacte-{year}{suffix}",
+                              fmt=fmt, title=_("Engagements du Pacte"))
+
+
+def _back_to_scorecard(asked: str):
+    url = reverse("dashboard:scorecard")
+    return redirect(f"{url}?collectivite={asked}" if asked else url)
 
 
 class ScorecardPdfRequestView(StaffView):
     action = "scorecard.view"
 
     def post(self, request):
+        authority, asked = scorecard_authority(request.POST.get("collectivite"))
         year, error = parse_year(request.POST.get("annee"), timezone.localdate().year)
         if error:
             messages.error(request, error)
-            return redirect("dashboard:scorecard")
+            return _back_to_scorecard(asked)
         try:
-            document = services.scorecard_document_request(year=year, actor=request.user)
+            document = services.scorecard_document_request(year=year, actor=request.user,
+                                                           authority=authority)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return redirect("dashboard:scorecard")
+            return _back_to_scorecard(asked)
         return redirect("dashboard:scorecard-pdf", pk=document.pk)
 
 

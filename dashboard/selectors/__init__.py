@@ -14,4 +14,10 @@ from .dashboard import (  # noqa: F401
     fund_rows,
     monthly_payments,
 )
-from .scorecard import ScorecardUnavailable, scorecard, scorecard_year  # noqa: F401
+from .scorecard import (  # noqa: F401
+    ScorecardUnavailable,
+    scorecard,
+    scorecard_authorities,
+    scorecard_authority,
+    scorecard_year,
+)

@@ -1,7 +1,10 @@
 """The scorecard's figures read from the rollups (PostgreSQL): a few hundred rows whatever the
 number of conventions, payments and volunteer entries. Each function returns exactly what its
 counterpart over the source rows in the test oracle (``tests/dashboard/oracle.py``) returns,
-on the same data."""
+on the same data.
+
+The rollups are kept per authority: ``authority`` (an Authority, or None for the whole
+deployment, the sum over its authorities) chooses whose figures are read."""
 
 from __future__ import annotations
 
@@ -25,13 +28,18 @@ def available() -> bool:
     return connection.vendor == "postgresql"
 
 
-def year_figures(years) -> dict:
+def of_authority(authority) -> dict:
+    """The filter of the rollup rows of ``authority`` (None: every authority)."""
+    return {} if authority is None else {"authority_id": authority.pk}
+
+
+def year_figures(years, authority=None) -> dict:
     """Per year: funding (total, multi-year, by nature), tranches, CPOs, tranches with an
     advance, and the counted volunteering linked to them. 1 query."""
     out = {y: {"total": _cents(0), "multi": _cents(0), "cpo": 0, "n": 0, "advances": 0,
                "hours": _cents(0), "value": _cents(0),
                **{value: _cents(0) for value in Nature.values}} for y in years}
-    rows = (YearFigures.objects.filter(year__in=years)
+    rows = (YearFigures.objects.filter(year__in=years, **of_authority(authority))
             .values_list("year", "nature", "multi_year", "tranches", "amount",
                          "advance_tranches", "volunteer_hours", "volunteer_value"))
     for year, nature, multi, tranches, amount, advances, hours, value in rows:
@@ -69,13 +77,15 @@ def tranches(years, figures: dict) -> dict:
     return out
 
 
-def day_counts(years) -> dict:
-    """{(measure, year): {days: count}} of the day histograms. 1 query."""
-    histograms = defaultdict(dict)
+def day_counts(years, authority=None) -> dict:
+    """{(measure, year): {days: count}} of the day histograms (summed over the authorities).
+    1 query."""
+    histograms = defaultdict(lambda: defaultdict(int))
     for measure, year, days, count in (DayCounts.objects
-                                       .filter(year__in=years, count__gt=0)
+                                       .filter(year__in=years, count__gt=0,
+                                               **of_authority(authority))
                                        .values_list("measure", "year", "days", "count")):
-        histograms[(measure, year)][days] = count
+        histograms[(measure, year)][days] += count
     return histograms
 
 
@@ -106,12 +116,22 @@ def volunteering_logged(years, figures: dict) -> dict:
     return {y: {"hours": figures[y]["hours"], "value": figures[y]["value"]} for y in years}
 
 
-def fund_figures(years, histograms: dict) -> tuple[dict, dict, dict]:
+FUND_COLUMNS = ("applications", "newcomers", "awards", "awarded_amount", "cofinanced",
+                "budget_volunteering", "budget_own")
+
+
+def fund_figures(years, histograms: dict, authority=None) -> tuple[dict, dict, dict]:
     """Per year: applications ({n, new}), awards ({n, total, cofinanced, p50}) and the awarded
-    budgets' lines ({volunteering, own}). 1 query."""
+    budgets' lines ({volunteering, own}), summed over the authorities. 1 query."""
+    sums = {}
+    for row in FundYearFigures.objects.filter(year__in=years, **of_authority(authority)).values():
+        if row["year"] in sums:
+            for column in FUND_COLUMNS:
+                sums[row["year"]][column] += row[column]
+        else:
+            sums[row["year"]] = {column: row[column] for column in FUND_COLUMNS}
     apps, awards, budget = {}, {}, {}
-    for row in FundYearFigures.objects.filter(year__in=years).values():
-        y = row["year"]
+    for y, row in sums.items():
         apps[y] = {"n": row["applications"], "new": row["newcomers"]}
         awards[y] = {"n": row["awards"], "total": row["awarded_amount"],
                      "cofinanced": row["cofinanced"],
@@ -120,7 +140,7 @@ def fund_figures(years, histograms: dict) -> tuple[dict, dict, dict]:
     return apps, awards, budget
 
 
-def reports(years, today: dt.date) -> dict:
+def reports(years, today: dt.date, authority=None) -> dict:
     """Reports due each year whose due date has passed (or already filed), and those filed on
     time, from the counts per due date. 1 query."""
     conditions = {}
@@ -130,7 +150,8 @@ def reports(years, today: dt.date) -> dict:
         conditions[f"n_{y}"] = Sum("count", filter=counted)
         conditions[f"on_time_{y}"] = Sum("count", filter=counted & Q(on_time=True))
     result = (ReportDays.objects
-              .filter(due_date__range=(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)))
+              .filter(due_date__range=(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)),
+                      **of_authority(authority))
               .aggregate(**conditions))
     out = {}
     for y in years:

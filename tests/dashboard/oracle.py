@@ -4,6 +4,9 @@ source rows (conventions, tranches, payments, reports, applications, awards, vol
 Production reads the same figures from the rollups kept by PostgreSQL triggers (dashboard
 migration 0002, ``dashboard.selectors.scorecard``). This module is the independent second
 computation the tests compare them with, on hand-made and random data; it is not shipped.
+Every function takes the ``authority`` whose figures it computes (None: the whole deployment):
+a convention's figures (tranches, payments, reports, volunteering) are its authority's, an
+application's and its award's are the authority of its call's fund.
 Percentiles: PostgreSQL ``percentile_cont`` (``PercentileCont``), or ``rules.percentile`` (the
 same definition) on SQLite.
 """
@@ -113,7 +116,12 @@ def _percentiles_by_year(queryset, expression, group, years, fractions) -> dict:
             for y in years for q in fractions}
 
 
-def _tranches(years) -> dict:
+def _of(authority, path: str) -> dict:
+    """The filter on ``path`` (a lookup reaching an authority) for ``authority``; None: none."""
+    return {} if authority is None else {path: authority}
+
+
+def _tranches(years, authority=None) -> dict:
     """Per year: the tranches' funding (€, confirmed else planned) of signed conventions, the
     part under multi-year conventions, the number of CPOs and of tranches, and the funding by
     nature. 1 query."""
@@ -130,7 +138,8 @@ def _tranches(years) -> dict:
             aggregates[value] = _money(Sum("amount", filter=Q(year=y, convention__nature=value)))
         return aggregates
 
-    result = (ConventionYear.objects.filter(year__in=years, convention__status__in=COMMITTED)
+    result = (ConventionYear.objects.filter(year__in=years, convention__status__in=COMMITTED,
+                                            **_of(authority, "convention__authority"))
               .annotate(amount=_year_amount(), span=spans).aggregate(**_per_year(years, build)))
     out = {}
     for y in years:
@@ -150,17 +159,19 @@ def _tranches(years) -> dict:
     return out
 
 
-def _advances(years, tranches: dict) -> dict:
+def _advances(years, tranches: dict, authority=None) -> dict:
     """Per year: share of the tranches whose schedule has an advance, and the median day of the
     year advances were paid. 2 queries."""
     counts = (ScheduleLine.objects.filter(kind=LineKind.ADVANCE, amount__gt=0,
                                           year__year__in=years,
-                                          year__convention__status__in=COMMITTED)
+                                          year__convention__status__in=COMMITTED,
+                                          **_of(authority, "year__convention__authority"))
               .aggregate(**_per_year(years, lambda y: {
                   "with": Count("year", filter=Q(year__year=y), distinct=True)})))
     paid = Payment.objects.filter(status=PaymentStatus.PAID, line__kind=LineKind.ADVANCE,
                                   line__year__year__in=years,
-                                  paid_on__year=F("line__year__year"))
+                                  paid_on__year=F("line__year__year"),
+                                  **_of(authority, "line__year__convention__authority"))
     medians = _percentiles_by_year(paid, DayOfYear(F("paid_on")), F("line__year__year"),
                                    years, (0.5,))
     out = {}
@@ -172,11 +183,12 @@ def _advances(years, tranches: dict) -> dict:
     return out
 
 
-def _delays(years) -> dict:
+def _delays(years, authority=None) -> dict:
     """Per year: median and 90th percentile payment delay, share paid within 60 days (delay =
     paid_on − trigger_date; day 60 on time, day 61 late). 1 GROUP BY query on PostgreSQL."""
     qs = (Payment.objects.filter(status=PaymentStatus.PAID, paid_on__year__gte=min(years),
-                                 paid_on__year__lte=max(years), line__trigger_date__isnull=False)
+                                 paid_on__year__lte=max(years), line__trigger_date__isnull=False,
+                                 **_of(authority, "line__year__convention__authority"))
           .annotate(delay=DaysBetween(F("paid_on"), F("line__trigger_date")),
                     paid_year=ExtractYear("paid_on")))
     aggregates = {"n": Count("pk"),
@@ -198,7 +210,7 @@ def _delays(years) -> dict:
     return out
 
 
-def _citizen_fund(years) -> dict:
+def _citizen_fund(years, authority=None) -> dict:
     """Per year: envelope of the funds open that year; applications submitted that year and the
     share of applicants that were first-time (no earlier submitted application of the same
     organisation) or informal (collective, or a resident applying alone); awards decided that
@@ -212,12 +224,14 @@ def _citizen_fund(years) -> dict:
     apps = _by_year(
         Application.objects.filter(status__in=SUBMITTED_STATUSES,
                                    submitted_at__year__gte=min(years),
-                                   submitted_at__year__lte=max(years)),
+                                   submitted_at__year__lte=max(years),
+                                   **_of(authority, "call__fund__authority")),
         ExtractYear("submitted_at"), n=Count("pk"), new=Count("pk", filter=newcomer))
     other_funder = ApplicationBudgetLine.objects.filter(
         application=OuterRef("application"), account="74", is_this_authority=False, amount__gt=0)
     awards_qs = Award.objects.filter(deliberation_date__year__gte=min(years),
-                                     deliberation_date__year__lte=max(years))
+                                     deliberation_date__year__lte=max(years),
+                                     **_of(authority, "application__call__fund__authority"))
     decision_days = DaysBetween(F("deliberation_date"), TruncDate("application__submitted_at"))
     aggregates = {"n": Count("pk"), "total": Sum("amount"),
                   "cofinanced": Count("pk", filter=Q(Exists(other_funder)))}
@@ -234,7 +248,7 @@ def _citizen_fund(years) -> dict:
     return apps, awards
 
 
-def _volunteering_logged(years) -> dict:
+def _volunteering_logged(years, authority=None) -> dict:
     """Per year: hours and € of counted entries (validated or locked) linked to a convention
     holding a tranche that same year (one GROUP BY year: a row per year). 1 query."""
     funded = ConventionYear.objects.filter(
@@ -243,30 +257,33 @@ def _volunteering_logged(years) -> dict:
     return {row["entry_year"]: row for row in (
         VolunteerEntry.objects
         .filter(status__in=(EntryStatus.VALIDATED, EntryStatus.LOCKED),
-                date__range=(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)))
+                date__range=(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)),
+                **_of(authority, "convention__authority"))
         .annotate(entry_year=ExtractYear("date")).filter(Exists(funded))
         .order_by().values("entry_year").annotate(hours=Sum("hours"), value=Sum("value")))}
 
 
-def _budget_lines(years) -> dict:
+def _budget_lines(years, authority=None) -> dict:
     """Per year, in the budgets of the projects funded that year: the volunteering line (870)
     and total self-financing (own resources 70, 73, 75–78 plus contributions in kind 87x).
     1 query."""
     return _by_year(
         ApplicationBudgetLine.objects.filter(
             application__award__deliberation_date__year__gte=min(years),
-            application__award__deliberation_date__year__lte=max(years)),
+            application__award__deliberation_date__year__lte=max(years),
+            **_of(authority, "application__call__fund__authority")),
         ExtractYear("application__award__deliberation_date"),
         volunteering=Sum("amount", filter=Q(account=VOLUNTEERING_RESOURCE)),
         own=Sum("amount", filter=Q(
             account__in=OWN_RESOURCE_ACCOUNTS + IN_KIND_RESOURCE_ACCOUNTS)))
 
 
-def _reports(years, today: dt.date) -> dict:
+def _reports(years, today: dt.date, authority=None) -> dict:
     """Per year: financial reports due that year whose due date has passed (or already filed),
     and how many were filed on or before the due date. 1 query."""
     result = (FinancialReport.objects
-              .filter(due_date__range=(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)))
+              .filter(due_date__range=(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)),
+                      **_of(authority, "year__convention__authority"))
               .filter(Q(due_date__lt=today) | Q(submitted_on__isnull=False))
               .annotate(due_year=ExtractYear("due_date"))
               .aggregate(**_per_year(years, lambda y: {
@@ -278,20 +295,23 @@ def _reports(years, today: dt.date) -> dict:
             for y in years}
 
 
-def from_source_rows(years, today: dt.date) -> tuple:
+def from_source_rows(years, today: dt.date, authority=None) -> tuple:
     """The scorecard's parts ({year: figures} each) computed from the source rows."""
-    tranches = _tranches(years)
-    apps, awards = _citizen_fund(years)
-    return (tranches, _advances(years, tranches), _delays(years),
-            _volunteering(years, _volunteering_logged(years), _budget_lines(years)),
-            _reports(years, today), _citizen_figures(years, _envelopes(years), apps, awards))
+    tranches = _tranches(years, authority)
+    apps, awards = _citizen_fund(years, authority)
+    return (tranches, _advances(years, tranches, authority), _delays(years, authority),
+            _volunteering(years, _volunteering_logged(years, authority),
+                          _budget_lines(years, authority)),
+            _reports(years, today, authority),
+            _citizen_figures(years, _envelopes(years, authority), apps, awards))
 
 
-def scorecard(*, year: int, today: dt.date, previous_years: int = 2) -> list[dict]:
+def scorecard(*, year: int, today: dt.date, previous_years: int = 2,
+              authority=None) -> list[dict]:
     """What ``dashboard.selectors.scorecard`` returns, computed from the source rows."""
     years = list(range(year, year - previous_years - 1, -1))
-    return assemble(years, from_source_rows(years, today))
+    return assemble(years, from_source_rows(years, today, authority))
 
 
-def scorecard_year(*, year: int, today: dt.date) -> dict:
-    return scorecard(year=year, today=today, previous_years=0)[0]
+def scorecard_year(*, year: int, today: dt.date, authority=None) -> dict:
+    return scorecard(year=year, today=today, previous_years=0, authority=authority)[0]

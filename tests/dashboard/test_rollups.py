@@ -740,8 +740,11 @@ class World:
                         pending.remove(name)
                     break
             if check_every and step % check_every == 0:
-                assert_exact(self.log, full=True)
+                self.check()
         return set(pending)
+
+    def check(self) -> None:
+        assert_exact(self.log, full=True)
 
 
 # --- Tests ---------------------------------------------------------------------------------

@@ -11,10 +11,10 @@ import psycopg
 import pytest
 from django.db import connection
 
-from conventions.models import ConventionStatus
+from conventions.models import ConventionStatus, PaymentStatus
 from dashboard import rollups, selectors
 from funds.models import Application, ApplicationStatus
-from tests.factories import OrganisationFactory
+from tests.factories import AuthorityFactory, OrganisationFactory
 
 from . import factories as f
 
@@ -124,3 +124,49 @@ def test_two_applications_of_one_organisation_submitted_at_once(two_connections)
     assert rollups.check() == []
     assert selectors.scorecard_year(year=2026, today=dt.date(2026, 11, 22))[
         "newcomer_count"] == 1
+
+
+def test_a_payment_paid_while_its_convention_changes_authority(two_connections):
+    # The payment's trigger reads the convention's authority: it waits for the change to
+    # commit, then counts the payment for the new authority.
+    conv = f.convention(status=ConventionStatus.ACTIVE, years={2026: ("1000", None)})
+    payment = f.pay(f.line(conv.years.get(), trigger=dt.date(2026, 3, 1)),
+                    status=PaymentStatus.ORDERED)
+    other = AuthorityFactory(name="Lorient Agglomération")
+    errors, waited = interleave(*two_connections, [(
+        "UPDATE conventions_convention SET authority_id = %s WHERE id = %s",
+        [other.pk, conv.pk])], [(
+            "UPDATE conventions_payment SET status = 'paid', paid_on = '2026-03-20'"
+            " WHERE id = %s", [payment.pk])])
+    assert errors == []
+    assert waited
+    assert rollups.check() == []
+    today = dt.date(2026, 11, 22)
+    assert selectors.scorecard_year(year=2026, today=today, authority=other)["paid_count"] == 1
+    assert selectors.scorecard_year(year=2026, today=today,
+                                    authority=conv.authority)["paid_count"] == 0
+
+
+def test_an_application_submitted_while_its_fund_changes_authority(two_connections):
+    # The new application's facts read its call's fund's authority: they wait for the fund's
+    # change to commit, then count the application for the new authority.
+    template = f.application(organisation=OrganisationFactory(),
+                             status=ApplicationStatus.DRAFT)
+    newcomer = OrganisationFactory()
+    fund = template.call.fund
+    other = AuthorityFactory(name="Lorient Agglomération")
+    columns = [field.column for field in Application._meta.concrete_fields
+               if not field.primary_key]
+    values = ["'submitted'" if c == "status" else "%s::bigint" if c == "organisation_id"
+              else c for c in columns]
+    insert = (f"INSERT INTO funds_application ({', '.join(columns)}) "
+              f"SELECT {', '.join(values)} FROM funds_application WHERE id = %s")
+    errors, waited = interleave(*two_connections, [(
+        "UPDATE funds_fund SET authority_id = %s WHERE id = %s", [other.pk, fund.pk])],
+        [(insert, [newcomer.pk, template.pk])])
+    assert errors == []
+    assert waited
+    assert rollups.check() == []
+    today = dt.date(2026, 11, 22)
+    assert selectors.scorecard_year(year=2026, today=today,
+                                    authority=other)["applications_count"] == 1
