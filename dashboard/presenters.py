@@ -57,9 +57,23 @@ def api_value(kind: str, value):
     return int(value)
 
 
-def scorecard_lines(years: list[dict]) -> list[dict]:
-    """One line per indicator: values of each year (chosen year first) and the trend against
-    the previous year."""
+# The lists an indicator links to, and how each is narrowed to one authority.
+AUTHORITY_PARAMETER = {"conventions:convention-list": "authority",
+                       "conventions:calendar": "collectivite"}
+
+
+def _href(link: tuple[str, str], year: int, authority) -> str:
+    url_name, query = link
+    params = [query.format(year=year)] if query else []
+    if authority is not None and url_name in AUTHORITY_PARAMETER:
+        params.append(f"{AUTHORITY_PARAMETER[url_name]}={authority.pk}")
+    return reverse(url_name) + ("?" + "&".join(params) if params else "")
+
+
+def scorecard_lines(years: list[dict], authority=None) -> list[dict]:
+    """One line per indicator: values of each year (chosen year first), the trend against
+    the previous year, and the list it summarises (narrowed to ``authority`` where the list
+    can be)."""
     lines = []
     for indicator in INDICATORS:
         values = [{"year": figures["year"], "raw": figures[indicator.key],
@@ -73,8 +87,7 @@ def scorecard_lines(years: list[dict]) -> list[dict]:
             trend = rules.trend(values[0]["raw"], values[1]["raw"])
             if trend:
                 trend["good"] = None
-        url_name, query = indicator.link
-        href = reverse(url_name) + ("?" + query.format(year=years[0]["year"]) if query else "")
+        href = _href(indicator.link, years[0]["year"], authority)
         lines.append({"indicator": indicator, "values": values, "trend": trend, "href": href})
     return lines
 
@@ -84,7 +97,7 @@ def scorecard_context(*, year: int, today: dt.date, authority=None) -> dict:
     ``authority`` (None: the whole deployment)."""
     years = selectors.scorecard(year=year, today=today, authority=authority)
     groups: list[dict] = []
-    for line in scorecard_lines(years):
+    for line in scorecard_lines(years, authority):
         commitment = str(line["indicator"].commitment)
         if not groups or groups[-1]["commitment"] != commitment:
             groups.append({"commitment": commitment, "lines": []})

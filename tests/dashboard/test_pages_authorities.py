@@ -214,3 +214,16 @@ def test_page_query_count_is_constant_per_authority(client, agent, two,
             client.get(URL, {"annee": 2026, "collectivite": asked})
     with django_assert_max_num_queries(5):
         selectors.scorecard(year=2026, today=TODAY, authority=two["commune"])
+
+
+def test_the_lists_behind_an_authority_s_figures_are_its_own(client, agent, two):
+    """« Voir la liste » of one authority's scorecard opens that authority's conventions and
+    payment calendar (the lists that can be narrowed to one authority)."""
+    client.force_login(agent)
+    epci = two["epci"]
+    page = client.get(URL, {"collectivite": epci.pk, "annee": 2026}).content.decode()
+    assert f"/conventions/?year=2026&amp;authority={epci.pk}" in page
+    assert f"/conventions/versements/?collectivite={epci.pk}" in page
+    everything = client.get(URL, {"collectivite": "toutes", "annee": 2026}).content.decode()
+    assert "/conventions/?year=2026&amp;authority=" not in everything
+    assert "/conventions/?year=2026\"" in everything
