@@ -84,6 +84,11 @@ def _districts(instance: PabulibInstance) -> dict[str, Decimal] | None:
     return {name: part.budget for name, part in parts.items()}
 
 
+def _whole(text: str, default):
+    """A whole number written in ASCII digits (``min_length`` « 3 »), else ``default``."""
+    return int(text) if text.isascii() and text.isdigit() else default
+
+
 def pabulib_import(*, content: str | bytes, authority, actor=None) -> tuple[Call, int, int]:
     """Create a fund, a participatory call, its districts, projects, voters and ballots.
 
@@ -129,8 +134,7 @@ def pabulib_import(*, content: str | bytes, authority, actor=None) -> tuple[Call
             vote_on=vote_on, decision_on=decision_on,
             results_on=decision_on + dt.timedelta(days=1),
             ends_on=decision_on + dt.timedelta(days=365), ballot_style=style,
-            min_choices=int(min_length) if min_length.isascii() and min_length.isdigit() else 1,
-            max_choices=int(max_length) if max_length.isascii() and max_length.isdigit() else None,
+            min_choices=_whole(min_length, 1), max_choices=_whole(max_length, None),
             winner_rule=settings.rule, min_score=settings.min_score,
             exclusive_groups=settings.exclusive_groups,
             category_budgets={k: str(v) for k, v in settings.budget_per_category.items()},
