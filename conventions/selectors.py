@@ -197,7 +197,9 @@ def paying_authorities():
     exports are chosen per authority."""
     from backoffice.core.models import Authority
 
-    return Authority.objects.filter(conventions__isnull=False).distinct().order_by("name")
+    # EXISTS stops at the first convention of each authority: no join over all of them.
+    return Authority.objects.filter(
+        Exists(Convention.objects.filter(authority=OuterRef("pk")))).order_by("name")
 
 
 def financial_reports_overdue(*, organisation, on=None) -> list:
@@ -277,8 +279,9 @@ def authorities_without_population():
     (décret 2017-779, 3,500 inhabitants) cannot be decided for them — a missing setting."""
     from backoffice.core.models import Authority
 
-    return (Authority.objects.filter(population__isnull=True, conventions__isnull=False)
-            .distinct().order_by("name"))
+    return (Authority.objects.filter(population__isnull=True)
+            .filter(Exists(Convention.objects.filter(authority=OuterRef("pk"))))
+            .order_by("name"))
 
 
 def volunteering_projects(organisation) -> list[Project]:
